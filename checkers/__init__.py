@@ -1,0 +1,1 @@
+"""Judging an SVG against its source: pure functions returning findings."""

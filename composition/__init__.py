@@ -1,0 +1,1 @@
+"""A typed scene to SVG: the Inkscape-friendly writer and traced assets."""

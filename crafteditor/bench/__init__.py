@@ -1,0 +1,1 @@
+"""The benchmark: synthetic and real figures with ground truth, metrics and reports."""

@@ -1,0 +1,1 @@
+"""Pixels to a typed scene: image loading, OCR, text grouping, canvas cleaning."""

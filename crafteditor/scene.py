@@ -257,3 +257,32 @@ class Scene:
 def new_id(kind: Kind, index: int) -> str:
     """Stable, readable ids: ``text-0003``, ``trace-0120``."""
     return f"{kind.value}-{index:04d}"
+
+
+def to_hex(rgb: Iterable[float]) -> str:
+    """``(r, g, b)`` in 0..255 to ``#rrggbb``."""
+    r, g, b = (int(round(min(max(float(c), 0.0), 255.0))) for c in rgb)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def from_hex(color: str) -> tuple[int, int, int]:
+    """``#rrggbb`` or ``#rgb`` to ``(r, g, b)``."""
+    s = color.strip().lstrip("#")
+    if len(s) == 3:
+        s = "".join(c * 2 for c in s)
+    if len(s) != 6:
+        raise ValueError(f"not a #rrggbb colour: {color!r}")
+    return (int(s[0:2], 16), int(s[2:4], 16), int(s[4:6], 16))
+
+
+def to_jsonable(value: object) -> object:
+    """Scenes and their parts as plain JSON data (enums by value, tuples as lists)."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, float):
+        return round(value, 3)
+    return value

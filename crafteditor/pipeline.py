@@ -1,0 +1,179 @@
+"""Conversion as a list of named passes: raster in, scene and SVG out.
+
+    load -> background -> ocr -> measure -> clean -> group -> trace -> compose
+
+Each pass returns a new value; the report records what each found and how
+long it took.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from crafteditor.scene import Kind, Scene, to_hex, to_jsonable
+
+DEFAULT_MAX_PIXELS = 100_000_000
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """What ``convert`` returns: the SVG text, the scene it was written from, and the report."""
+
+    svg: str
+    scene: Scene
+    report: dict[str, Any] = field(repr=False)
+
+
+class _Timer:
+    def __init__(self, progress: Progress | None) -> None:
+        self.timings: dict[str, float] = {}
+        self._progress = progress
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        if self._progress is not None:
+            self._progress(name)
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(time.perf_counter() - start, 4)
+
+
+def convert(
+    source: str | Path | bytes | np.ndarray,
+    *,
+    ocr: str = "rapidocr",
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    debug_dir: str | Path | None = None,
+    progress: Progress | None = None,
+) -> Conversion:
+    """Convert a raster figure (path, encoded bytes, or HWC uint8 RGB array) to editable SVG."""
+    from composition.trace import trace_elements
+    from composition.writer import write_svg
+    from extraction.clean import lift_text
+    from extraction.image import estimate_background, load_image
+    from extraction.ocr import get_engine, read_text
+    from extraction.text import text_elements
+    from extraction.text_group import group_labels
+    from extraction.text_measure import measure
+
+    timer = _Timer(progress)
+    with timer.stage("load"):
+        rgb = load_image(source, max_pixels=max_pixels)
+    height, width = rgb.shape[:2]
+    with timer.stage("background"):
+        background = to_hex(estimate_background(rgb))
+    with timer.stage("ocr"):
+        engine = get_engine(ocr)
+        words = read_text(rgb, engine)
+    with timer.stage("measure"):
+        measured = [m for m in (measure(rgb, w) for w in words) if m is not None]
+    with timer.stage("clean"):
+        canvas, lifted = lift_text(rgb, measured)
+    with timer.stage("group"):
+        labels = group_labels(measured, canvas)
+        texts = text_elements(labels, engine.name)
+    with timer.stage("trace"):
+        traces = trace_elements(canvas, background)
+    scene = Scene(image_wh=(width, height), background=background, elements=tuple(traces) + tuple(texts))
+    with timer.stage("compose"):
+        svg = write_svg(scene)
+
+    report = {
+        "input": str(source) if isinstance(source, (str, Path)) else type(source).__name__,
+        "image_wh": [width, height],
+        "background": background,
+        "ocr_engine": engine.name,
+        "counts": {
+            "ocr_readings": len(words),
+            "measured_lines": len(measured),
+            "unmeasured_readings": len(words) - len(measured),
+            "text_labels": len(texts),
+            "text_lines": sum(len(e.text.lines) for e in texts if e.text),
+            "traced_paths": len(traces),
+        },
+        "timings_s": timer.timings,
+        "total_s": round(sum(timer.timings.values()), 4),
+        "texts": [_text_summary(e) for e in scene.of_kind(Kind.TEXT)],
+    }
+    if debug_dir is not None:
+        _write_debug(Path(debug_dir), rgb, words, lifted, canvas, scene)
+    return Conversion(svg=svg, scene=scene, report=report)
+
+
+def _text_summary(element: Any) -> dict[str, Any]:
+    return {
+        "id": element.id,
+        "text": element.text.string,
+        "box_xyxy": [round(v, 1) for v in element.box.xyxy],
+        "font_size_px": element.style.font_size_px,
+        "font_weight": element.style.font_weight,
+        "font_family": list(element.style.font_family),
+        "fill": element.style.fill,
+        "anchor": element.text.anchor,
+        "rotation_deg": element.text.rotation_deg,
+        "confidence": round(element.provenance.confidence, 3),
+    }
+
+
+def _write_debug(out: Path, rgb: np.ndarray, words: list, lifted: np.ndarray, canvas: np.ndarray, scene: Scene) -> None:
+    import json
+
+    import cv2
+
+    from crafteditor.errors import OutputError
+    from crafteditor.io import atomic_write
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create debug directory {out}: {exc.strerror}") from exc
+    boxes = rgb.copy()
+    for w in words:
+        pts = np.array(w.quad, dtype=np.int32).reshape(-1, 1, 2)
+        cv2.polylines(boxes, [pts], True, (230, 0, 0), 1)
+        cv2.circle(boxes, tuple(int(v) for v in w.quad[0]), 3, (0, 160, 0), -1)
+
+    def png(name: str, arr: np.ndarray) -> None:
+        ok, data = cv2.imencode(".png", cv2.cvtColor(arr, cv2.COLOR_RGB2BGR) if arr.ndim == 3 else arr)
+        if not ok:
+            raise OutputError(f"cannot encode debug image {name}")
+        atomic_write(out / name, data.tobytes())
+
+    png("ocr_boxes.png", boxes)
+    png("text_mask.png", (lifted * 255).astype(np.uint8))
+    png("cleaned_canvas.png", canvas)
+    atomic_write(out / "scene.json", json.dumps(to_jsonable(scene), indent=1))
+
+
+def convert_file(
+    input_path: str | Path,
+    output_path: str | Path,
+    *,
+    report_path: str | Path | None = None,
+    overwrite_input: bool = False,
+    **options: Any,
+) -> Conversion:
+    """Convert a file and write the SVG (and the JSON report) atomically."""
+    import json
+
+    from crafteditor.io import atomic_write, check_output_path
+
+    check_output_path(output_path, input_path=input_path, overwrite_input=overwrite_input)
+    if report_path is not None:
+        check_output_path(report_path, input_path=input_path, overwrite_input=False)
+    result = convert(Path(input_path), **options)
+    atomic_write(output_path, result.svg)
+    if report_path is not None:
+        report = dict(result.report, output=str(output_path))
+        atomic_write(report_path, json.dumps(report, indent=2))
+    return result

@@ -1,0 +1,133 @@
+"""Candidate fonts for matching text ink, rendered with Pillow.
+
+A candidate is a family and weight with a font file on this machine and the
+family stack written into the SVG.  Matching a line's ink against each
+candidate's rendering of the same string gives the family class, the weight,
+the font size and the baseline in one go.
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
+
+# (family, weight, class, file name, SVG family stack)
+_CANDIDATES = (
+    ("Liberation Sans", "normal", "sans", "LiberationSans-Regular.ttf",
+     ("Liberation Sans", "Arial", "Helvetica", "sans-serif")),
+    ("Liberation Sans", "bold", "sans", "LiberationSans-Bold.ttf",
+     ("Liberation Sans", "Arial", "Helvetica", "sans-serif")),
+    ("DejaVu Sans", "normal", "sans", "DejaVuSans.ttf",
+     ("DejaVu Sans", "Verdana", "Bitstream Vera Sans", "sans-serif")),
+    ("DejaVu Sans", "bold", "sans", "DejaVuSans-Bold.ttf",
+     ("DejaVu Sans", "Verdana", "Bitstream Vera Sans", "sans-serif")),
+    ("Liberation Serif", "normal", "serif", "LiberationSerif-Regular.ttf",
+     ("Liberation Serif", "Times New Roman", "Times", "serif")),
+    ("Liberation Serif", "bold", "serif", "LiberationSerif-Bold.ttf",
+     ("Liberation Serif", "Times New Roman", "Times", "serif")),
+    ("DejaVu Serif", "normal", "serif", "DejaVuSerif.ttf",
+     ("DejaVu Serif", "Georgia", "serif")),
+    ("Liberation Mono", "normal", "monospace", "LiberationMono-Regular.ttf",
+     ("Liberation Mono", "Courier New", "Courier", "monospace")),
+    ("Liberation Mono", "bold", "monospace", "LiberationMono-Bold.ttf",
+     ("Liberation Mono", "Courier New", "Courier", "monospace")),
+    ("DejaVu Sans Mono", "normal", "monospace", "DejaVuSansMono.ttf",
+     ("DejaVu Sans Mono", "Menlo", "Consolas", "monospace")),
+)
+
+REFERENCE_SIZE_PX = 64
+
+
+@dataclass(frozen=True, slots=True)
+class FontCandidate:
+    family: str
+    weight: str  # "normal" | "bold"
+    font_class: str  # "sans" | "serif" | "monospace"
+    path: Path
+    stack: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """A string rendered at ``REFERENCE_SIZE_PX``: ink mask and its box relative to
+    the pen origin (x at the start of the advance, y on the baseline)."""
+
+    mask: np.ndarray  # HW bool, cropped to the ink
+    ink_left: float
+    ink_top: float  # negative: above the baseline
+    ink_right: float
+    ink_bottom: float
+    advance: float
+
+
+def _find_file(name: str) -> Path | None:
+    for root in FONT_DIRS:
+        if root.is_dir():
+            for hit in root.rglob(name):
+                return hit
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def candidates() -> tuple[FontCandidate, ...]:
+    """The candidates whose files exist here (DejaVu always does on Debian)."""
+    found = []
+    for family, weight, cls, file_name, stack in _CANDIDATES:
+        path = _find_file(file_name)
+        if path is None:
+            try:  # fontconfig may know a path we do not search
+                out = subprocess.run(
+                    ["fc-match", "-f", "%{file}", f"{family}:{weight}"],
+                    capture_output=True, text=True, timeout=5, check=False,
+                ).stdout.strip()
+            except (OSError, subprocess.SubprocessError):
+                out = ""
+            path = Path(out) if out.endswith(file_name) else None
+        if path is not None:
+            found.append(FontCandidate(family, weight, cls, path, stack))
+    if not found:
+        raise RuntimeError("no usable fonts found (install fonts-dejavu-core)")
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=64)
+def _font(path: Path, size_px: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(path), size_px)
+
+
+@functools.lru_cache(maxsize=4096)
+def render(candidate: FontCandidate, text: str) -> Rendering | None:
+    """Render ``text`` in ``candidate`` at the reference size; None if it has no ink."""
+    font = _font(candidate.path, REFERENCE_SIZE_PX)
+    left, top, right, bottom = font.getbbox(text, anchor="ls")
+    if right <= left or bottom <= top:
+        return None
+    pad = 2
+    w, h = int(right - left) + 2 * pad, int(bottom - top) + 2 * pad
+    canvas = Image.new("L", (w, h), 0)
+    ImageDraw.Draw(canvas).text((pad - left, pad - top), text, font=font, fill=255, anchor="ls")
+    arr = np.asarray(canvas) > 110
+    ys, xs = np.nonzero(arr)
+    if len(xs) == 0:
+        return None
+    x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+    return Rendering(
+        mask=arr[y0:y1, x0:x1],
+        ink_left=float(left + x0 - pad),
+        ink_top=float(top + y0 - pad),
+        ink_right=float(left + x1 - pad),
+        ink_bottom=float(top + y1 - pad),
+        advance=float(font.getlength(text)),
+    )
+
+
+def text_width_px(candidate: FontCandidate, text: str, size_px: float) -> float:
+    """Advance width of ``text`` at ``size_px``."""
+    return _font(candidate.path, REFERENCE_SIZE_PX).getlength(text) * size_px / REFERENCE_SIZE_PX

@@ -60,11 +60,14 @@ class Rendering:
     the pen origin (x at the start of the advance, y on the baseline)."""
 
     mask: np.ndarray  # HW bool, cropped to the ink
+    coverage: np.ndarray  # HW float32 in 0..1 (anti-aliased ink), same crop
     ink_left: float
     ink_top: float  # negative: above the baseline
     ink_right: float
     ink_bottom: float
     advance: float
+    extent_w: float  # anti-aliasing-aware ink extents (see ``coverage_extent``)
+    extent_h: float
 
 
 def _find_file(name: str) -> Path | None:
@@ -113,21 +116,35 @@ def render(candidate: FontCandidate, text: str) -> Rendering | None:
     w, h = int(right - left) + 2 * pad, int(bottom - top) + 2 * pad
     canvas = Image.new("L", (w, h), 0)
     ImageDraw.Draw(canvas).text((pad - left, pad - top), text, font=font, fill=255, anchor="ls")
-    arr = np.asarray(canvas) > 110
+    grey = np.asarray(canvas, dtype=np.float32) / 255.0
+    arr = grey > 0.43
     ys, xs = np.nonzero(arr)
     if len(xs) == 0:
         return None
     x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
     return Rendering(
         mask=arr[y0:y1, x0:x1],
+        coverage=grey[y0:y1, x0:x1],
         ink_left=float(left + x0 - pad),
         ink_top=float(top + y0 - pad),
         ink_right=float(left + x1 - pad),
         ink_bottom=float(top + y1 - pad),
         advance=float(font.getlength(text)),
+        extent_w=coverage_extent(grey, axis=0),
+        extent_h=coverage_extent(grey, axis=1),
     )
 
 
-def text_width_px(candidate: FontCandidate, text: str, size_px: float) -> float:
-    """Advance width of ``text`` at ``size_px``."""
-    return _font(candidate.path, REFERENCE_SIZE_PX).getlength(text) * size_px / REFERENCE_SIZE_PX
+def coverage_extent(coverage: np.ndarray, axis: int) -> float:
+    """Ink extent along x (``axis=0``) or y (``axis=1``) with sub-pixel edges:
+    the span of columns (rows) holding ink, less the uncovered part of the two
+    edge columns.  Thresholded boxes gain up to a pixel on each side, which is
+    a large error for 12 px text."""
+    profile = np.clip(coverage.max(axis=axis), 0.0, 1.0)
+    inked = np.nonzero(profile > 0.05)[0]
+    if len(inked) == 0:
+        return 0.0
+    first, last = inked[0], inked[-1]
+    if first == last:
+        return float(profile[first])
+    return float(last - first + 1 - (1 - profile[first]) - (1 - profile[last]))

@@ -108,26 +108,45 @@ def _glyph_mask(
     return text_ids[labels], keep_ids[labels]
 
 
-def _match_font(glyphs: np.ndarray, text: str) -> tuple[fonts.FontCandidate, fonts.Rendering, float]:
+def _extents(coverage: np.ndarray, glyphs: np.ndarray) -> tuple[float, float]:
+    """Sub-pixel ink width and height of the glyphs (their box grown by a pixel)."""
+    ys, xs = np.nonzero(glyphs)
+    y0, x0 = max(ys.min() - 1, 0), max(xs.min() - 1, 0)
+    crop = coverage[y0:ys.max() + 2, x0:xs.max() + 2]
+    return fonts.coverage_extent(crop, 0), fonts.coverage_extent(crop, 1)
+
+
+def _match_font(
+    glyphs: np.ndarray, coverage: np.ndarray, text: str
+) -> tuple[fonts.FontCandidate, fonts.Rendering, float]:
+    """The candidate whose rendering of ``text`` best matches the observed ink.
+
+    Shapes are compared as anti-aliased coverage (stroke weight shows there,
+    not in a thresholded mask), and the width the height predicts must agree
+    with the width observed.
+    """
     ys, xs = np.nonzero(glyphs)
     x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
-    observed = glyphs[y0:y1, x0:x1].astype(np.float32)
+    observed = cv2.GaussianBlur(coverage[y0:y1, x0:x1], (3, 3), 0.8)
     w_obs, h_obs = x1 - x0, y1 - y0
+    ew_obs, eh_obs = _extents(coverage, glyphs)
+    mass_obs = float(coverage[y0:y1, x0:x1].sum())
+    # Renderers hint small text: vertical metrics snap to the pixel grid, so
+    # the width a height predicts is a weak clue below ~20 px of ink.
+    width_weight = 1.5 * float(np.clip((eh_obs - 8.0) / 12.0, 0.25, 1.0))
     best = None
     for cand in fonts.candidates():
         r = fonts.render(cand, text)
         if r is None:
             continue
-        h_ref = r.ink_bottom - r.ink_top
-        w_ref = r.ink_right - r.ink_left
-        width_err = abs(w_ref * h_obs / h_ref - w_obs) / max(w_obs, 1)
-        resized = cv2.resize(r.mask.astype(np.float32), (int(w_obs), int(h_obs)),
-                             interpolation=cv2.INTER_AREA) > 0.5
-        inter = np.logical_and(resized, observed > 0).sum()
-        union = np.logical_or(resized, observed > 0).sum()
-        score = inter / max(union, 1) - width_err
+        width_err = abs(r.extent_w * eh_obs / r.extent_h - ew_obs) / max(ew_obs, 1)
+        resized = cv2.resize(r.coverage, (int(w_obs), int(h_obs)), interpolation=cv2.INTER_AREA)
+        mass_err = abs(float(resized.sum()) - mass_obs) / max(mass_obs, 1e-6)
+        resized = cv2.GaussianBlur(resized, (3, 3), 0.8)
+        shape = 1.0 - np.abs(resized - observed).sum() / max(float((resized + observed).sum()), 1e-6)
+        score = float(shape) - width_weight * width_err - 0.5 * mass_err
         if best is None or score > best[2]:
-            best = (cand, r, float(score))
+            best = (cand, r, score)
     if best is None:
         raise ValueError(f"no font renders {text!r}")
     return best
@@ -156,13 +175,23 @@ def measure(rgb: np.ndarray, word: OcrWord) -> MeasuredLine | None:
     f_glyphs = _to_frame(glyphs, angle)
     f_dist = _to_frame(dist, angle)
     f_crop = _to_frame(crop, angle)
-    cand, r, score = _match_font(f_glyphs, text)
+    peak = float(np.percentile(dist[glyphs], 90))
+    near = cv2.dilate(glyphs.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    coverage = np.where(near, np.clip(dist / max(peak, 1.0), 0.0, 1.0), 0.0).astype(np.float32)
+    f_cov = _to_frame(coverage, angle)
+    cand, r, score = _match_font(f_glyphs, f_cov, text)
 
     ys, xs = np.nonzero(f_glyphs)
     fx0, fx1, fy0, fy1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
-    scale_h = (fy1 - fy0) / (r.ink_bottom - r.ink_top)
-    scale_w = (fx1 - fx0) / (r.ink_right - r.ink_left)
-    scale = float(np.sqrt(scale_h * scale_w)) if abs(scale_w / scale_h - 1) < 0.12 else float(scale_h)
+    # Small text: the height is a few pixels, so lean on the (longer) width
+    # when the matched font predicts it well.
+    ew, eh = _extents(f_cov, f_glyphs)
+    scale_h, scale_w = eh / r.extent_h, ew / r.extent_w
+    h_ink, w_ink = fy1 - fy0, fx1 - fx0
+    if abs(scale_w / scale_h - 1) < 0.25:
+        scale = float((scale_h * h_ink + scale_w * w_ink) / (h_ink + w_ink))
+    else:
+        scale = float(scale_h)
     size_px = scale * fonts.REFERENCE_SIZE_PX
 
     # Frame coordinates: the crop turned into reading order, placed so that its

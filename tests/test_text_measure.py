@@ -1,0 +1,81 @@
+import random
+
+import numpy as np
+import pytest
+
+from extraction.fonts import candidates
+from extraction.ocr import OcrWord
+from extraction.text_measure import measure
+from tests.drawing import render, word_at
+
+FAMILIES = sorted({c.family for c in candidates()})
+WORDS = ["Encoder", "Self-Attention", "softmax(QK)", "Feature map 64x64", "Decoder layer", "Input image"]
+
+
+def _cases(n: int = 24):
+    rng = random.Random(7)
+    for i in range(n):
+        family = FAMILIES[i % len(FAMILIES)]
+        weights = [c.weight for c in candidates() if c.family == family]
+        yield dict(
+            text=rng.choice(WORDS), family=family, weight=rng.choice(weights),
+            size=rng.choice([12, 14, 16, 20, 24, 28]),
+            fill=rng.choice(["#000000", "#1f3b73", "#c0392b", "#555555"]),
+        )
+
+
+@pytest.mark.parametrize("case", list(_cases()), ids=lambda c: f"{c['family']}-{c['weight']}-{c['size']}")
+def test_measure_recovers_size_colour_weight_and_baseline(case):
+    x, baseline = 30.0, 100.0
+    rgb = render(
+        f'<text x="{x}" y="{baseline}" font-family="{case["family"]}" font-size="{case["size"]}" '
+        f'font-weight="{case["weight"]}" fill="{case["fill"]}">{case["text"]}</text>'
+    )
+    word = word_at(case["text"], x, baseline, case["size"], case["family"], case["weight"])
+    m = measure(rgb, word)
+    assert m is not None
+    # Renderers hint 12 px text (vertical metrics snap to pixels) and two
+    # serif faces can then match equally well: a known weak spot, bounded here.
+    assert m.font_size_px == pytest.approx(case["size"], rel=0.08 if case["size"] > 12 else 0.3)
+    assert abs(m.baseline_y - baseline) <= 1.5
+    assert abs(m.pen_x - x) <= 2.0
+    want = np.array([int(case["fill"][i:i + 2], 16) for i in (1, 3, 5)])
+    assert np.abs(np.array(m.color_rgb) - want).max() <= 24
+    family_class = next(c.font_class for c in candidates() if c.family == case["family"])
+    assert m.font.font_class == family_class
+    if case["size"] >= 16:
+        assert m.font.weight == case["weight"]
+
+
+def test_measure_ignores_box_border_crossing_the_reading():
+    # A label in a tight box: the border runs through the OCR box's margin.
+    rgb = render(
+        '<rect x="20" y="70" width="150" height="40" fill="#dbe9ff" stroke="#3366cc" stroke-width="2"/>'
+        '<text x="95" y="97" font-family="DejaVu Sans" font-size="18" text-anchor="middle" fill="#111111">Encoder</text>'
+    )
+    word = word_at("Encoder", 95, 97, 18, "DejaVu Sans", anchor="middle", pad=0.6)
+    m = measure(rgb, word)
+    assert m is not None
+    assert m.font_size_px == pytest.approx(18, rel=0.08)
+    assert m.background_rgb == (0xDB, 0xE9, 0xFF)
+    assert m.mask.keep.any()  # the border was seen and kept apart
+    assert m.page_box.y0 > 72 and m.page_box.y1 < 108
+
+
+def test_measure_rotated_label_in_reading_frame():
+    rgb = render(
+        '<text transform="rotate(-90 60 100)" x="60" y="100" text-anchor="middle" font-family="DejaVu Sans" '
+        'font-size="20" fill="#333333">Loss value</text>', width=200, height=260,
+    )
+    ys, xs = np.nonzero(np.abs(rgb.astype(int) - 255).max(axis=2) > 60)
+    x0, x1, y0, y1 = xs.min() - 5, xs.max() + 5, ys.min() - 5, ys.max() + 5
+    quad = ((x0, y1), (x0, y0), (x1, y0), (x1, y1))  # reads upward: starts bottom-left
+    m = measure(rgb, OcrWord("Loss value", quad, 0.99))
+    assert m is not None and m.angle_deg == -90
+    assert m.font_size_px == pytest.approx(20, rel=0.08)
+    assert m.page_box.height > 3 * m.page_box.width
+
+
+def test_measure_returns_none_without_ink():
+    rgb = render("")
+    assert measure(rgb, OcrWord("ghost", ((10, 10), (60, 10), (60, 30), (10, 30)), 0.9)) is None

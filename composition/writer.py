@@ -145,4 +145,10 @@ def write_svg(scene: Scene) -> str:
             if draw is None:
                 raise NotImplementedError(f"no SVG drawer for {el.kind.value} elements yet")
             draw(layer, el)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True).decode("utf-8")
+    etree.indent(root, space="  ")
+    for text in root.iter(f"{{{SVG_NS}}}text"):
+        # xml:space="preserve": indentation inside a label would be drawn as spaces.
+        text.text = None
+        for span in text:
+            span.tail = None
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8").decode("utf-8") + "\n"

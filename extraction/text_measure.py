@@ -82,6 +82,21 @@ def _ring(crop: np.ndarray, width: int = 2) -> np.ndarray:
     )
 
 
+def _dominant_colour(pixels: np.ndarray) -> np.ndarray:
+    """The most frequent colour (5 bits a channel) of an HWC crop, as float RGB.
+
+    Text covers well under half of its own box, so this is the colour the
+    text sits on, even where the box straddles two cells of a table.
+    """
+    flat = pixels.reshape(-1, 3)
+    if len(flat) == 0:
+        raise ValueError("empty crop")
+    keys = (flat[:, 0].astype(np.int32) >> 3) << 10 | (flat[:, 1].astype(np.int32) >> 3) << 5 | (flat[:, 2] >> 3)
+    values, counts = np.unique(keys, return_counts=True)
+    top = values[np.argmax(counts)]
+    return flat[keys == top].astype(np.float32).mean(axis=0)
+
+
 def _glyph_mask(
     dist: np.ndarray, size_hint: float, inner: tuple[float, float, float, float]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -163,11 +178,11 @@ def measure(rgb: np.ndarray, word: OcrWord) -> MeasuredLine | None:
     crop = rgb[y0:y1, x0:x1]
     if crop.shape[0] < 4 or crop.shape[1] < 4:
         return None
-    ring = _ring(crop).astype(np.float32)
-    bg = np.median(ring, axis=0)
-    flat = float(np.mean(np.abs(ring - bg).max(axis=1) < 12)) > 0.8
-    dist = np.abs(crop.astype(np.float32) - bg).max(axis=2)
     inner = (box.x0 - x0, box.y0 - y0, box.x1 - x0, box.y1 - y0)
+    bg = _dominant_colour(crop[int(inner[1]):int(np.ceil(inner[3])), int(inner[0]):int(np.ceil(inner[2]))])
+    ring = _ring(crop).astype(np.float32)
+    flat = float(np.mean(np.abs(ring - bg).max(axis=1) < 12)) > 0.6
+    dist = np.abs(crop.astype(np.float32) - bg).max(axis=2)
     glyphs, keep = _glyph_mask(dist, across, inner)
     if not glyphs.any():
         return None

@@ -178,8 +178,12 @@ def measure(rgb: np.ndarray, word: OcrWord) -> MeasuredLine | None:
     crop = rgb[y0:y1, x0:x1]
     if crop.shape[0] < 4 or crop.shape[1] < 4:
         return None
-    inner = (box.x0 - x0, box.y0 - y0, box.x1 - x0, box.y1 - y0)
-    bg = _dominant_colour(crop[int(inner[1]):int(np.ceil(inner[3])), int(inner[0]):int(np.ceil(inner[2]))])
+    # Engines' boxes often clip the last glyph: let glyphs centred a little
+    # past either end along the reading direction belong to the reading.
+    grow_x, grow_y = (0.3 * across, 0.0) if angle in (0, 180) else (0.0, 0.3 * across)
+    inner = (box.x0 - x0 - grow_x, box.y0 - y0 - grow_y, box.x1 - x0 + grow_x, box.y1 - y0 + grow_y)
+    bx0, by0, bx1, by1 = (int(v) for v in (box.x0 - x0, box.y0 - y0, np.ceil(box.x1 - x0), np.ceil(box.y1 - y0)))
+    bg = _dominant_colour(crop[max(by0, 0):by1, max(bx0, 0):bx1])
     ring = _ring(crop).astype(np.float32)
     flat = float(np.mean(np.abs(ring - bg).max(axis=1) < 12)) > 0.6
     dist = np.abs(crop.astype(np.float32) - bg).max(axis=2)

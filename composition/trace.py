@@ -15,7 +15,7 @@ from lxml import etree
 from PIL import Image
 
 from crafteditor.errors import EngineUnavailable
-from crafteditor.scene import Box, Element, Kind, PathContent, Provenance, Style, from_hex, new_id
+from crafteditor.scene import Box, Element, Kind, PathContent, Provenance, Style, from_hex, new_id, to_hex
 
 _TOKEN = re.compile(r"[A-Za-z]|-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _TRANSLATE = re.compile(r"translate\(\s*(-?[\d.]+)[ ,]+(-?[\d.]+)\s*\)")
@@ -122,6 +122,68 @@ def _close(a: str, b: str, tolerance: int = 10) -> bool:
     return max(abs(x - y) for x, y in zip(from_hex(a), from_hex(b))) <= tolerance
 
 
-def trace_elements(rgb: np.ndarray, background: str, settings: TraceSettings = TraceSettings()) -> list[Element]:
+def _render(elements: list[Element], image_wh: tuple[int, int], background: str) -> np.ndarray:
+    import cairosvg
+
+    from composition.writer import write_svg
+    from crafteditor.scene import Scene
+
+    png = cairosvg.svg2png(bytestring=write_svg(Scene(image_wh, background, tuple(elements))).encode())
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def _drawn(rgb: np.ndarray, background: str, threshold: int = 40) -> np.ndarray:
+    return np.abs(rgb.astype(np.int16) - np.asarray(from_hex(background), np.int16)).max(axis=2) > threshold
+
+
+def missing_parts(
+    rgb: np.ndarray, traced: list[Element], background: str, *, min_area_px: int = 6
+) -> list[Element]:
+    """Polygons for drawn pieces the tracer dropped.
+
+    vtracer's clustering loses small repeated marks (the dashes of a dashed
+    line, dotted leaders); rendering the trace and comparing it with the
+    canvas finds them, and each becomes a small filled polygon.
+    """
+    import cv2
+
     h, w = rgb.shape[:2]
-    return paths_from_trace(trace_svg(rgb, settings), (w, h), background)
+    rendered = _render(traced, (w, h), background)
+    covered = cv2.dilate(_drawn(rendered, background).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    lost = (_drawn(rgb, background) & ~covered).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(lost, connectivity=8)
+    out: list[Element] = []
+    for i in range(1, n):
+        x, y, cw, ch, area = stats[i]
+        if area < min_area_px:
+            continue
+        part = (labels[y:y + ch, x:x + cw] == i).astype(np.uint8)
+        contours, _ = cv2.findContours(part, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        colour = np.median(rgb[y:y + ch, x:x + cw][part > 0], axis=0)
+        d = " ".join(
+            "M " + " L ".join(f"{px + x:g} {py + y:g}" for px, py in c.reshape(-1, 2)) + " Z"
+            for c in contours if len(c) >= 2
+        )
+        if not d:
+            continue
+        fill = to_hex(colour)
+        index = len(traced) + len(out) + 1
+        out.append(
+            Element(
+                id=new_id(Kind.TRACE, index),
+                kind=Kind.TRACE,
+                box=Box(float(x), float(y), float(x + cw), float(y + ch)),
+                style=Style(fill=fill, stroke=fill, stroke_width_px=1.0),
+                provenance=Provenance("contour", note="dropped by the tracer"),
+                label=f"mark {fill}",
+                path=PathContent(d=d),
+            )
+        )
+    return out
+
+
+def trace_elements(rgb: np.ndarray, background: str, settings: TraceSettings = TraceSettings()) -> list[Element]:
+    """The cleaned canvas as TRACE elements: vtracer's paths plus what it dropped."""
+    h, w = rgb.shape[:2]
+    traced = paths_from_trace(trace_svg(rgb, settings), (w, h), background)
+    return traced + missing_parts(rgb, traced, background)

@@ -1,0 +1,42 @@
+"""Inkscape is the real client of our SVG: it must open it, list our ids and export it."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from composition.writer import write_svg
+from tests.test_writer import _scene
+
+INKSCAPE = shutil.which("inkscape")
+pytestmark = [
+    pytest.mark.inkscape,
+    pytest.mark.skipif(INKSCAPE is None and not os.environ.get("CI"), reason="inkscape is not installed"),
+]
+
+
+def _run(*args: str, cwd: Path) -> str:
+    if INKSCAPE is None:
+        pytest.fail("CI must install inkscape (see .ci/setup)")
+    env = dict(os.environ, HOME=str(cwd), XDG_CONFIG_HOME=str(cwd / "cfg"))
+    done = subprocess.run([INKSCAPE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_inkscape_lists_our_ids_and_exports(tmp_path):
+    svg = tmp_path / "figure.svg"
+    svg.write_text(write_svg(_scene()))
+    listed = _run("--query-all", str(svg), cwd=tmp_path)
+    ids = {line.split(",")[0] for line in listed.splitlines() if line}
+    assert {"layer-background", "layer-drawing", "layer-text", "background", "trace-0001",
+            "text-0001", "text-0002"} <= ids
+    # The rotated label's box is tall and narrow in Inkscape's own geometry.
+    row = next(line.split(",") for line in listed.splitlines() if line.startswith("text-0002,"))
+    width, height = float(row[3]), float(row[4])
+    assert height > 2 * width
+    png = tmp_path / "figure.png"
+    _run(str(svg), "--export-type=png", f"--export-filename={png}", cwd=tmp_path)
+    assert png.stat().st_size > 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -23,6 +23,8 @@ class Box:
     y1: float
 
     def __post_init__(self) -> None:
+        for name in ("x0", "y0", "x1", "y1"):  # numpy scalars in, plain floats stored
+            object.__setattr__(self, name, float(getattr(self, name)))
         if self.x1 < self.x0 or self.y1 < self.y0:
             raise ValueError(f"box corners out of order: {self.xyxy}")
 

@@ -74,3 +74,11 @@ def test_scene_to_json():
     assert data["elements"][0]["kind"] == "text"
     assert data["elements"][0]["text"]["lines"][0]["text"] == "hello"
     assert data["elements"][0]["style"] == to_jsonable(Style())
+
+
+def test_box_stores_plain_floats():
+    import numpy as np
+
+    box = Box(np.int64(1), np.float32(2.5), np.int64(3), 4)
+    assert all(type(v) is float for v in box.xyxy)
+    json.dumps(box.xyxy)

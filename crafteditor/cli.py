@@ -1,0 +1,197 @@
+"""The ``crafteditor`` command line.
+
+    crafteditor convert figure.png -o figure.svg
+    crafteditor bench --help
+
+Exit status: 0 on success, 2 for anything the user can fix (bad input or
+output, a missing engine, a usage error, Ctrl-C), 1 for a bug.  Errors are one
+line on stderr; ``--traceback`` adds the Python traceback.  Heavy modules load
+only when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from crafteditor.errors import CraftEditorError
+
+PROG = "crafteditor"
+OCR_ENGINES = ("rapidocr", "tesseract", "easyocr")
+
+DESCRIPTION = "Turn raster scientific figures (diagrams, flowcharts) into editable, layered SVG, offline."
+CONVERT_HELP = """\
+Convert a raster figure (PNG, JPEG, WebP, BMP, TIFF or GIF) into an SVG whose
+text is real, editable text and whose drawing is vector paths, in Inkscape
+layers Background, Drawing and Text.
+
+examples:
+  crafteditor convert figure.png                  # writes figure.svg
+  crafteditor convert figure.png -o out/fig.svg --report out/fig.json
+  crafteditor convert scan.jpg --ocr tesseract --debug-dir debug/
+"""
+EPILOG = "Run 'crafteditor COMMAND --help' for the options of one command."
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (also for ``--help`` and usage errors)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) and usage errors (2)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    try:
+        return int(args.func(args) or 0)
+    except CraftEditorError as exc:
+        return _fail(args, f"error: {_one_line(exc)}", 2)
+    except KeyboardInterrupt:
+        return _fail(args, "error: interrupted", 2)
+    except Exception as exc:  # a bug: one line and a hint, not a wall of traceback
+        hint = "" if args.traceback else " (re-run with --traceback for details)"
+        return _fail(args, f"internal error: {type(exc).__name__}: {_one_line(exc)}{hint}", 1)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser: ``convert`` here, ``bench`` from ``crafteditor.bench.cli``."""
+    parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG)
+    add_traceback_flag(parser, default=False)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND", required=True)
+    _add_convert(commands)
+    from crafteditor.bench import cli as bench_cli
+
+    bench_cli.add_parser(commands)
+    return parser
+
+
+def add_traceback_flag(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
+    """``--traceback``, accepted before the command and after it.
+
+    A subcommand's copy must default to ``SUPPRESS``, or it would reset the
+    value given before the command.
+    """
+    parser.add_argument(
+        "--traceback", action="store_true", default=default, help="on an error, also print the Python traceback"
+    )
+
+
+def _add_convert(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "convert",
+        help="convert a raster figure into editable SVG",
+        description=CONVERT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("input", metavar="INPUT", type=Path, help="the raster figure to convert")
+    p.add_argument(
+        "-o", "--output", metavar="OUTPUT.svg", type=Path,
+        help="where to write the SVG (default: INPUT with the suffix .svg)",
+    )
+    p.add_argument(
+        "--ocr", choices=OCR_ENGINES, default="rapidocr",
+        help="OCR engine for the text (default: %(default)s; tesseract and easyocr are optional extras)",
+    )
+    p.add_argument("--report", metavar="FILE.json", type=Path, help="also write a JSON report (counts, timings)")
+    p.add_argument(
+        "--debug-dir", metavar="DIR", type=Path,
+        help="write intermediate images (OCR boxes, text mask, cleaned canvas) and the scene here",
+    )
+    p.add_argument(
+        "--max-pixels", metavar="N", type=_positive_int, default=None,
+        help="refuse images larger than N pixels (width x height; default: 100000000)",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
+    add_traceback_flag(p)
+    p.set_defaults(func=_run_convert)
+
+
+def _run_convert(args: argparse.Namespace) -> int:
+    from crafteditor.io import check_output_path
+    from extraction.image import DEFAULT_MAX_PIXELS, load_image
+
+    started = time.perf_counter()
+    say = _progress_printer(args.quiet, started)
+    max_pixels = args.max_pixels or DEFAULT_MAX_PIXELS
+    output = args.output if args.output is not None else args.input.with_suffix(".svg")
+    # Check input and outputs before loading any engine, so mistakes fail fast and quietly.
+    height, width = load_image(args.input, max_pixels=max_pixels).shape[:2]
+    check_output_path(output, input_path=args.input)
+    if args.report is not None:
+        check_output_path(args.report, input_path=args.input)
+    say(f"converting {args.input} ({width}x{height} px) with {args.ocr}")
+
+    pipeline = importlib.import_module("crafteditor.pipeline")
+    created = [p for p in (output, args.report) if p is not None and not p.exists()]
+    try:
+        result = pipeline.convert_file(
+            args.input,
+            output,
+            ocr=args.ocr,
+            report_path=args.report,
+            debug_dir=args.debug_dir,
+            max_pixels=max_pixels,
+            progress=say,
+        )
+    except BaseException:
+        _remove_quietly(created)  # no partial output
+        raise
+    texts = len(result.scene.texts)
+    others = len(result.scene) - texts
+    elapsed = time.perf_counter() - started
+    print(f"wrote {output}: {_plural(texts, 'text label')}, {_plural(others, 'other element')}, {elapsed:.1f} s")
+    return 0
+
+
+def _progress_printer(quiet: bool, started: float) -> Callable[[str], None]:
+    def say(message: str) -> None:
+        if not quiet:
+            print(f"{PROG}: [{time.perf_counter() - started:5.1f} s] {message}", file=sys.stderr, flush=True)
+
+    return say
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _remove_quietly(paths: list[Path]) -> None:
+    for path in paths:
+        try:
+            if path.is_file():
+                os.unlink(path)
+        except OSError:
+            pass
+
+
+def _fail(args: argparse.Namespace, message: str, status: int) -> int:
+    if getattr(args, "traceback", False):
+        traceback.print_exc()
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+    return status
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 500 else text[:497] + "..."
+
+
+def _version() -> str:
+    from crafteditor import __version__
+
+    return __version__

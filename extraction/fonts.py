@@ -148,3 +148,8 @@ def coverage_extent(coverage: np.ndarray, axis: int) -> float:
     if first == last:
         return float(profile[first])
     return float(last - first + 1 - (1 - profile[first]) - (1 - profile[last]))
+
+
+def prefix_advance(candidate: FontCandidate, text: str, index: int) -> float:
+    """Pen x (at the reference size) where character ``index`` of ``text`` starts."""
+    return _font(candidate.path, REFERENCE_SIZE_PX).getlength(text[:index])

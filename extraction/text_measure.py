@@ -9,6 +9,8 @@ weight, font size, baseline and pen position.  Rotated readings (multiples of
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 import cv2
@@ -131,40 +133,132 @@ def _extents(coverage: np.ndarray, glyphs: np.ndarray) -> tuple[float, float]:
     return fonts.coverage_extent(crop, 0), fonts.coverage_extent(crop, 1)
 
 
-def _match_font(
-    glyphs: np.ndarray, coverage: np.ndarray, text: str
-) -> tuple[fonts.FontCandidate, fonts.Rendering, float]:
-    """The candidate whose rendering of ``text`` best matches the observed ink.
+def _similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """1 for equal non-negative arrays, 0 for disjoint ones."""
+    return 1.0 - float(np.abs(a - b).sum()) / max(float((a + b).sum()), 1e-6)
 
-    Shapes are compared as anti-aliased coverage (stroke weight shows there,
-    not in a thresholded mask), and the width the height predicts must agree
-    with the width observed.
-    """
-    ys, xs = np.nonzero(glyphs)
-    x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
-    observed = cv2.GaussianBlur(coverage[y0:y1, x0:x1], (3, 3), 0.8)
-    w_obs, h_obs = x1 - x0, y1 - y0
-    ew_obs, eh_obs = _extents(coverage, glyphs)
-    mass_obs = float(coverage[y0:y1, x0:x1].sum())
-    # Renderers hint small text: vertical metrics snap to the pixel grid, so
-    # the width a height predicts is a weak clue below ~20 px of ink.
-    width_weight = 1.5 * float(np.clip((eh_obs - 8.0) / 12.0, 0.25, 1.0))
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Observed:
+    """A line's ink, prepared once for comparison with candidate renderings."""
+
+    blurred: np.ndarray
+    rows: np.ndarray
+    width: int
+    height: int
+    extent_w: float
+    extent_h: float
+    mass: float
+    width_weight: float
+
+    @classmethod
+    def of(cls, glyphs: np.ndarray, coverage: np.ndarray) -> _Observed:
+        ys, xs = np.nonzero(glyphs)
+        x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+        crop = coverage[y0:y1, x0:x1]
+        ew, eh = _extents(coverage, glyphs)
+        return cls(
+            blurred=cv2.GaussianBlur(crop, (3, 3), 0.8),
+            rows=crop.sum(axis=1),
+            width=int(x1 - x0),
+            height=int(y1 - y0),
+            extent_w=ew,
+            extent_h=eh,
+            mass=float(crop.sum()),
+            # Renderers hint small text: vertical metrics snap to the pixel
+            # grid, so the width a height predicts is a weak clue below ~20 px.
+            width_weight=1.5 * float(np.clip((eh - 8.0) / 12.0, 0.25, 1.0)),
+        )
+
+    def score(self, r: fonts.Rendering) -> float:
+        """How well a rendering explains the ink: shape, less width and mass errors.
+
+        Shapes are compared as anti-aliased coverage (stroke weight shows
+        there, not in a thresholded mask).  Row profiles carry x-height,
+        ascender and serif proportions without the horizontal drift that
+        kerning and hinting add along a long line; the 2-D overlap adds glyph
+        shape for short ones.
+        """
+        width_err = abs(r.extent_w * self.extent_h / r.extent_h - self.extent_w) / max(self.extent_w, 1)
+        resized = cv2.resize(r.coverage, (self.width, self.height), interpolation=cv2.INTER_AREA)
+        mass_err = abs(float(resized.sum()) - self.mass) / max(self.mass, 1e-6)
+        rows = _similarity(resized.sum(axis=1), self.rows)
+        shape = 0.5 * rows + 0.5 * _similarity(cv2.GaussianBlur(resized, (3, 3), 0.8), self.blurred)
+        return shape - self.width_weight * width_err - 0.5 * mass_err
+
+
+def _match_font(observed: _Observed, text: str) -> tuple[fonts.FontCandidate, fonts.Rendering, float]:
+    """The candidate whose rendering of ``text`` best explains the observed ink."""
     best = None
     for cand in fonts.candidates():
         r = fonts.render(cand, text)
         if r is None:
             continue
-        width_err = abs(r.extent_w * eh_obs / r.extent_h - ew_obs) / max(ew_obs, 1)
-        resized = cv2.resize(r.coverage, (int(w_obs), int(h_obs)), interpolation=cv2.INTER_AREA)
-        mass_err = abs(float(resized.sum()) - mass_obs) / max(mass_obs, 1e-6)
-        resized = cv2.GaussianBlur(resized, (3, 3), 0.8)
-        shape = 1.0 - np.abs(resized - observed).sum() / max(float((resized + observed).sum()), 1e-6)
-        score = float(shape) - width_weight * width_err - 0.5 * mass_err
+        score = observed.score(r)
         if best is None or score > best[2]:
             best = (cand, r, score)
     if best is None:
         raise ValueError(f"no font renders {text!r}")
     return best
+
+
+# Look-alikes whose glyphs differ enough for the ink to decide.  ``l`` and
+# ``I`` (one glyph in many sans faces) and ``O``/``0`` are left to context.
+CONFUSABLE: dict[str, tuple[str, ...]] = {
+    "×": ("x",), "x": ("×", "X"), "X": ("x", "×"), "ð": ("d",), "ı": ("i",), "ℓ": ("l",),
+    **{lo: (lo.upper(),) for lo in "cosvwz"}, **{up: (up.lower(),) for up in "COSVWZ"},
+}
+_CAPITAL_I_IN_WORD = re.compile(r"(?<=[a-z])I(?=[a-z]|\b)|(?<=^[A-Z])I(?=[a-z]{3})")
+_LETTER_O_IN_NUMBER = re.compile(r"(?<=[0-9])[Oo](?=[0-9.,])|(?<=[0-9][.,])[Oo]")
+
+
+def fix_by_context(text: str) -> str:
+    """Context rules for look-alikes the ink cannot settle.
+
+    A capital I after a lowercase letter, or second in a capitalised word, in
+    a word with no other capital inside it is an l ("DownsampIe", "CIassifier";
+    "mIoU" is left alone); a letter O inside
+    a number is a zero ("1O.5").
+    """
+    def word_fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if any(c.isupper() for c in word[1:].replace("I", "")):
+            return word
+        return _CAPITAL_I_IN_WORD.sub("l", word)
+
+    text = re.sub(r"[A-Za-z]+", word_fix, text)
+    return _LETTER_O_IN_NUMBER.sub("0", text)
+
+
+def _verify_reading(
+    observed: _Observed, text: str, cand: fonts.FontCandidate, r: fonts.Rendering, margin: float = 0.06
+) -> tuple[str, fonts.Rendering]:
+    """Swap look-alike characters where the swap explains the ink clearly better.
+
+    Each confusable character is judged on the columns it occupies only, in
+    the matched font, so the rest of the line adds no noise.
+    """
+    def local(rendering: fonts.Rendering, c0: int, c1: int) -> float:
+        img = cv2.resize(rendering.coverage, (observed.width, observed.height), interpolation=cv2.INTER_AREA)
+        img = cv2.GaussianBlur(img, (3, 3), 0.8)
+        return _similarity(img[:, c0:c1], observed.blurred[:, c0:c1])
+
+    for i, ch in enumerate(text):
+        alts = CONFUSABLE.get(ch, ())
+        if not alts:
+            continue
+        sx = observed.width / max(r.ink_right - r.ink_left, 1e-6)
+        c0 = max(int((fonts.prefix_advance(cand, text, i) - r.ink_left) * sx) - 2, 0)
+        c1 = min(int(np.ceil((fonts.prefix_advance(cand, text, i + 1) - r.ink_left) * sx)) + 2, observed.width)
+        if c1 - c0 < 2:
+            continue
+        current = local(r, c0, c1)
+        for alt in alts:
+            variant = text[:i] + alt + text[i + 1:]
+            rv = fonts.render(cand, variant)
+            if rv is not None and local(rv, c0, c1) > current + margin:
+                text, r, current = variant, rv, local(rv, c0, c1)
+    return text, r
 
 
 def measure(rgb: np.ndarray, word: OcrWord) -> MeasuredLine | None:
@@ -190,7 +284,7 @@ def measure(rgb: np.ndarray, word: OcrWord) -> MeasuredLine | None:
     glyphs, keep = _glyph_mask(dist, across, inner)
     if not glyphs.any():
         return None
-    text = word.text.strip()
+    text = fix_by_context(word.text.strip())
     f_glyphs = _to_frame(glyphs, angle)
     f_dist = _to_frame(dist, angle)
     f_crop = _to_frame(crop, angle)
@@ -198,7 +292,9 @@ def measure(rgb: np.ndarray, word: OcrWord) -> MeasuredLine | None:
     near = cv2.dilate(glyphs.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     coverage = np.where(near, np.clip(dist / max(peak, 1.0), 0.0, 1.0), 0.0).astype(np.float32)
     f_cov = _to_frame(coverage, angle)
-    cand, r, score = _match_font(f_glyphs, f_cov, text)
+    observed = _Observed.of(f_glyphs, f_cov)
+    cand, r, score = _match_font(observed, text)
+    text, r = _verify_reading(observed, text, cand, r)
 
     ys, xs = np.nonzero(f_glyphs)
     fx0, fx1, fy0, fy1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1

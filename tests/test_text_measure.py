@@ -79,3 +79,22 @@ def test_measure_rotated_label_in_reading_frame():
 def test_measure_returns_none_without_ink():
     rgb = render("")
     assert measure(rgb, OcrWord("ghost", ((10, 10), (60, 10), (60, 30), (10, 30)), 0.9)) is None
+
+
+@pytest.mark.parametrize("reading, fixed", [
+    ("DownsampIe", "Downsample"), ("PipeIine of the", "Pipeline of the"), ("CIassifier", "Classifier"),
+    ("mIoU", "mIoU"), ("Inference", "Inference"), ("CIFAR-10", "CIFAR-10"), ("1O.5 ms", "10.5 ms"),
+    ("O(n)", "O(n)"), ("IoU 0.5", "IoU 0.5"),
+])
+def test_look_alikes_fixed_by_context(reading, fixed):
+    from extraction.text_measure import fix_by_context
+
+    assert fix_by_context(reading) == fixed
+
+
+@pytest.mark.parametrize("drawn, read", [("128 x 128", "128 × 128"), ("3×3 conv", "3x3 conv")])
+def test_look_alikes_settled_by_the_ink(drawn, read):
+    rgb = render(f'<text x="30" y="100" font-family="Liberation Sans" font-size="22">{drawn}</text>')
+    word = word_at(read, 30, 100, 22, "Liberation Sans")
+    m = measure(rgb, word)
+    assert m is not None and m.text == drawn

@@ -1,1 +1,17 @@
-"""The benchmark: synthetic and real figures with ground truth, metrics and reports."""
+"""The benchmark: synthetic and real figures with ground truth, metrics and reports.
+
+    synth      seeded synthetic diagrams (``make_case``), with ``icons`` and ``vocab``
+    cases      ``Case`` (truth SVG, converter input, clean renderings, truth) and degradations
+    truth      ground truth records read from what cairosvg draws (``truth_from_svg``)
+    svgrecord  cairosvg rendering that records glyphs, painted paths and images
+    svgedit    document edits: drop text, the Text layer, images
+    realfigs   the real diagrams in ``shared/realfigs/svg``
+    textmatch  line/word matching, CER, CIEDE2000
+    metrics    per-case scores of an output SVG (``evaluate``)
+    baselines  ``vtracer`` and ``embed`` peers
+    report     summaries, targets, text table, results.json, report.html
+    runner     ``run_bench``; cost measurement (wall time, peak RSS)
+    cli        the ``crafteditor bench`` subcommand
+
+Nothing here is imported by ``import crafteditor``.
+"""

@@ -1,0 +1,200 @@
+"""Summaries per set and method, target checks, the text table, results.json and report.html.
+
+Aggregation: per-case recalls, CER and F1 are averaged over cases (mean and
+median; a case whose conversion or rendering failed counts with its zero
+scores and is counted in ``errors``).  Font-size and colour shares are pooled
+over all recovered lines of the set.  Time is the median wall time of a
+conversion; memory the largest per-conversion peak RSS.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crafteditor.bench.metrics import CaseScore
+
+MEAN_METRICS = ("word_recall", "line_recall", "cer", "f1", "f1_vector", "ghost_ratio",
+                "shape_recall", "arrow_recall", "icon_recall", "raster_share")
+# (metric, set or "*", comparison, threshold)
+TARGETS: tuple[tuple[str, str, str, float], ...] = (
+    ("word_recall", "synthetic", ">=", 0.99),
+    ("line_recall", "synthetic", ">=", 0.97),
+    ("word_recall", "degraded", ">=", 0.97),
+    ("word_recall", "real", ">=", 0.93),
+    ("line_recall", "real", ">=", 0.85),
+    ("size_share", "*", ">=", 0.90),
+    ("colour_share", "*", ">=", 0.90),
+    ("f1", "*", ">=", 0.95),
+    ("drawn_twice", "*", "==", 0),
+    ("median_time_s", "*", "<=", 2.5),
+    ("peak_rss_mb", "*", "<=", 1536.0),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SetSummary:
+    set_name: str
+    method: str
+    n: int
+    errors: int
+    means: dict[str, float | None]
+    medians: dict[str, float | None]
+    size_share: float | None
+    colour_share: float | None
+    drawn_twice: int
+    ghost_lines: int
+    median_time_s: float | None
+    peak_rss_mb: float | None
+    targets: dict[str, bool | None]
+
+
+def summarise(scores: Sequence[CaseScore]) -> list[SetSummary]:
+    groups: dict[tuple[str, str], list[CaseScore]] = {}
+    for s in scores:
+        groups.setdefault((s.set_name, s.method), []).append(s)
+    return [_summary(set_name, method, group) for (set_name, method), group in groups.items()]
+
+
+def _stat(values: list[float | None], fn: Any) -> float | None:
+    clean = [v for v in values if v is not None]
+    return float(fn(clean)) if clean else None
+
+
+def _summary(set_name: str, method: str, group: list[CaseScore]) -> SetSummary:
+    means = {m: _stat([getattr(s, m) for s in group], statistics.fmean) for m in MEAN_METRICS}
+    medians = {m: _stat([getattr(s, m) for s in group], statistics.median) for m in MEAN_METRICS}
+    recovered = sum(s.recovered_lines for s in group)
+    compared = sum(s.colour_compared for s in group)
+    times = [s.time_s for s in group if s.time_s is not None]
+    rss = [s.peak_rss_mb for s in group if s.peak_rss_mb is not None]
+    summary = SetSummary(
+        set_name=set_name,
+        method=method,
+        n=len(group),
+        errors=sum(s.error is not None for s in group),
+        means=means,
+        medians=medians,
+        size_share=sum(s.size_ok for s in group) / recovered if recovered else None,
+        colour_share=sum(s.colour_ok for s in group) / compared if compared else None,
+        drawn_twice=sum(s.drawn_twice for s in group),
+        ghost_lines=sum(s.ghost_lines for s in group),
+        median_time_s=statistics.median(times) if times else None,
+        peak_rss_mb=max(rss) if rss else None,
+        targets={},
+    )
+    return dataclasses.replace(summary, targets=check_targets(summary))
+
+
+def _value(summary: SetSummary, metric: str) -> float | None:
+    if metric in summary.means:
+        return summary.means[metric]
+    return getattr(summary, metric)
+
+
+def check_targets(summary: SetSummary) -> dict[str, bool | None]:
+    """Target name -> pass (True), fail (False) or not measurable (None)."""
+    out: dict[str, bool | None] = {}
+    for metric, set_name, op, threshold in TARGETS:
+        if set_name not in ("*", summary.set_name):
+            continue
+        value = _value(summary, metric)
+        name = f"{metric} {op} {threshold:g}"
+        if value is None:
+            out[name] = None
+        elif op == ">=":
+            out[name] = value >= threshold
+        elif op == "<=":
+            out[name] = value <= threshold
+        else:
+            out[name] = value == threshold
+    return out
+
+
+# -- text table ---------------------------------------------------------------------
+_COLUMNS = (("wordR", "word_recall"), ("lineR", "line_recall"), ("CER", "cer"), ("F1", "f1"),
+            ("F1vec", "f1_vector"), ("ghost", "ghost_ratio"), ("shapeR", "shape_recall"),
+            ("arrowR", "arrow_recall"), ("iconR", "icon_recall"), ("raster", "raster_share"))
+
+
+def _fmt(v: float | None, digits: int = 2) -> str:
+    return "-" if v is None else f"{v:.{digits}f}"
+
+
+def format_tables(summaries: Sequence[SetSummary]) -> str:
+    """One table per set: mean/median of each metric per method, then target verdicts."""
+    lines: list[str] = []
+    for set_name in dict.fromkeys(s.set_name for s in summaries):
+        rows = [s for s in summaries if s.set_name == set_name]
+        lines.append(f"\n== {set_name} ({rows[0].n} cases) ==  cells: mean/median")
+        header = f"{'method':<12}{'err':>4}" + "".join(f"{c:>11}" for c, _ in _COLUMNS)
+        header += f"{'size%':>7}{'col%':>7}{'twice':>6}{'t_med':>7}{'rssMB':>7}"
+        lines.append(header)
+        for s in rows:
+            cells = "".join(f"{_fmt(s.means[m]) + '/' + _fmt(s.medians[m]):>11}" for _, m in _COLUMNS)
+            lines.append(f"{s.method:<12}{s.errors:>4}{cells}{_fmt(s.size_share):>7}{_fmt(s.colour_share):>7}"
+                         f"{s.drawn_twice:>6}{_fmt(s.median_time_s):>7}{_fmt(s.peak_rss_mb, 0):>7}")
+        for s in rows:
+            verdicts = ", ".join(f"{k}: {'PASS' if v else 'n/a' if v is None else 'FAIL'}"
+                                 for k, v in s.targets.items())
+            lines.append(f"  targets {s.method}: {verdicts}")
+    return "\n".join(lines)
+
+
+# -- files -------------------------------------------------------------------------
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    path.write_text(json.dumps(payload, indent=1, default=_jsonable), encoding="utf-8")
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return dataclasses.asdict(value)
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+_CSS = ("body{font-family:sans-serif;margin:1em}table{border-collapse:collapse;font-size:12px}"
+        "td,th{border:1px solid #ccc;padding:2px 5px;text-align:right}th{background:#eee}"
+        ".imgs img{max-width:32%;border:1px solid #ccc;margin:2px}.fail{color:#b00}.pass{color:#070}"
+        "pre{background:#f6f6f6;padding:1em}")
+
+
+def write_html(path: Path, summaries: Sequence[SetSummary], cases: Sequence[dict[str, Any]],
+               tables: str, skipped: Sequence[Any]) -> None:
+    """``cases``: dicts with id, set, source, note, images {method: (render, diff)}, input, scores."""
+    out = [f"<!doctype html><meta charset='utf-8'><title>crafteditor bench</title><style>{_CSS}</style>",
+           "<h1>crafteditor bench</h1>", f"<pre>{html.escape(tables)}</pre>"]
+    if skipped:
+        out.append("<h2>Skipped</h2><ul>" + "".join(
+            f"<li>{html.escape(s.path)}: {html.escape(s.reason)}</li>" for s in skipped) + "</ul>")
+    fields = [f.name for f in dataclasses.fields(CaseScore) if f.name not in ("case_id", "set_name", "method")]
+    for case in cases:
+        out.append(f"<h3 id='{html.escape(case['id'])}'>{html.escape(case['set'])} / {html.escape(case['id'])}</h3>"
+                   f"<p>{html.escape(case['source'])} {html.escape(case['note'])}</p>")
+        for method, (render, diff) in case["images"].items():
+            imgs = [(case["input"], "input")] + [(p, t) for p, t in ((render, method), (diff, "difference")) if p]
+            out.append(f"<div class='imgs'><b>{html.escape(method)}</b> (input | rendering | red: missed, blue: extra)"
+                       "<br>" + "".join(f"<img src='{html.escape(p)}' alt='{t}' loading='lazy'>" for p, t in imgs)
+                       + "</div>")
+        out.append("<table><tr><th>metric</th>" + "".join(f"<th>{html.escape(m)}</th>" for m in case["scores"])
+                   + "</tr>")
+        for name in fields:
+            row = [case["scores"][m].get(name) for m in case["scores"]]
+            out.append(f"<tr><th>{name}</th>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>")
+        out.append("</table>")
+    path.write_text("\n".join(out), encoding="utf-8")
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    if isinstance(v, dict):
+        return ", ".join(f"{k}={_cell(x)}" for k, x in v.items())
+    return "" if v is None else str(v)

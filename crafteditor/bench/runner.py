@@ -1,0 +1,251 @@
+"""Run the benchmark: cases x methods -> scores, images, results.json, report.html.
+
+Cost of a conversion, measured in this process around the converter call:
+
+- ``time_s``: wall time (``time.perf_counter``), including anything the
+  converter loads on its first call;
+- ``peak_rss_mb``: the process's resident set size at its highest during the
+  call.  A thread samples ``/proc/self/statm`` every 5 ms; when the process's
+  lifetime maximum (``getrusage(RUSAGE_SELF).ru_maxrss``) rose during the call,
+  that exact kernel figure is used instead.  This counts native memory (ONNX,
+  OpenCV), and everything the process already held (models, the benchmark's
+  own images, about 150-250 MB of imports), so it is what a user's process
+  needs; a peak shorter than 5 ms that does not raise the lifetime maximum can
+  be missed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import resource
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from checkers.fidelity import SvgRenderError, estimate_background
+from crafteditor.bench import report
+from crafteditor.bench.baselines import BASELINES, Converter, svg_of, timings_of
+from crafteditor.bench.cases import Case
+from crafteditor.bench.metrics import CaseScore, diff_image, evaluate
+from crafteditor.bench.realfigs import Skipped, iter_real_cases, list_real_svgs
+from crafteditor.bench.synth import make_case
+
+SETS = ("synthetic", "degraded", "real")
+THUMB_LONG_SIDE_PX = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class BenchResult:
+    out_dir: Path
+    scores: tuple[CaseScore, ...]
+    summaries: tuple[report.SetSummary, ...]
+    skipped: tuple[Skipped, ...]
+    wall_s: float
+    table: str
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_bench(
+    out_dir: str | Path,
+    *,
+    sets: Sequence[str] = SETS,
+    n_synthetic: int = 20,
+    n_degraded: int = 10,
+    limit_real: int | None = None,
+    converter: Converter | None = None,
+    converter_name: str = "crafteditor",
+    baselines: Sequence[str] = ("vtracer", "embed"),
+    seed: int = 0,
+    realfigs_dir: str | Path | None = None,
+    progress: Callable[[str], None] | None = _stderr,
+) -> BenchResult:
+    """Score ``converter`` (if any) and the named baselines on the chosen sets."""
+    unknown = [s for s in sets if s not in SETS] + [b for b in baselines if b not in BASELINES]
+    if unknown:
+        raise ValueError(f"unknown sets or baselines: {unknown}")
+    say = progress or (lambda _m: None)
+    out = Path(out_dir)
+    (out / "cases").mkdir(parents=True, exist_ok=True)
+    methods: list[tuple[str, Converter]] = [(converter_name, converter)] if converter else []
+    methods += [(name, BASELINES[name]) for name in baselines]
+    if not methods:
+        raise ValueError("nothing to run: no converter and no baselines")
+    if "real" in sets:
+        list_real_svgs(Path(realfigs_dir) if realfigs_dir else None)  # a missing folder fails before any work
+    started = time.perf_counter()
+    scores: list[CaseScore] = []
+    skipped: list[Skipped] = []
+    html_cases: list[dict[str, Any]] = []
+    cases = _iter_cases(sets, n_synthetic, n_degraded, limit_real, seed, realfigs_dir)
+    for index, item in enumerate(cases, 1):
+        if isinstance(item, Skipped):
+            skipped.append(item)
+            say(f"[bench] skipped {item.path}: {item.reason}")
+            continue
+        html_cases.append(_run_case(item, methods, out, scores, say, index))
+    summaries = report.summarise(scores)
+    table = report.format_tables(summaries)
+    wall = time.perf_counter() - started
+    report.write_json(out / "results.json", {
+        "config": dict(sets=list(sets), n_synthetic=n_synthetic, n_degraded=n_degraded, limit_real=limit_real,
+                       seed=seed, methods=[m for m, _ in methods], realfigs_dir=str(realfigs_dir or "")),
+        "wall_s": wall,
+        "process_max_rss_mb": _maxrss_mb(),
+        "targets": [dict(metric=m, set=s, op=o, threshold=t) for m, s, o, t in report.TARGETS],
+        "skipped": skipped,
+        "summaries": summaries,
+        "cases": scores,
+    })
+    report.write_html(out / "report.html", summaries, html_cases, table, skipped)
+    return BenchResult(out, tuple(scores), tuple(summaries), tuple(skipped), wall, table)
+
+
+def _iter_cases(sets: Sequence[str], n_synthetic: int, n_degraded: int, limit_real: int | None, seed: int,
+                realfigs_dir: str | Path | None) -> Iterator[Case | Skipped]:
+    """Cases one at a time (each holds a few megabytes of images)."""
+    if "synthetic" in sets:
+        for i in range(n_synthetic):
+            yield make_case(seed + i)
+    if "degraded" in sets:  # the same figures as the synthetic set, degraded
+        for i in range(n_degraded):
+            yield make_case(seed + i, degrade=True)
+    if "real" in sets:
+        yield from iter_real_cases(Path(realfigs_dir) if realfigs_dir else None, limit_real)
+
+
+def _run_case(case: Case, methods: list[tuple[str, Converter]], out: Path, scores: list[CaseScore],
+              say: Callable[[str], None], index: int) -> dict[str, Any]:
+    folder = out / "cases" / case.case_id
+    folder.mkdir(parents=True, exist_ok=True)
+    _save(folder / "input.png", case.image_rgb)
+    background = estimate_background(case.image_rgb)
+    entry: dict[str, Any] = dict(id=case.case_id, set=case.set_name, source=case.source, note=_note(case),
+                                 input=f"cases/{case.case_id}/input.png", images={}, scores={})
+    for name, convert in methods:
+        score, rendered = _score_method(case, name, convert, folder)
+        scores.append(score)
+        render_rel = diff_rel = ""
+        if rendered is not None:
+            _save(folder / f"{name}.png", rendered)
+            _save(folder / f"{name}-diff.png", diff_image(rendered, case.image_rgb, background))
+            render_rel, diff_rel = f"cases/{case.case_id}/{name}.png", f"cases/{case.case_id}/{name}-diff.png"
+        entry["images"][name] = (render_rel, diff_rel)
+        entry["scores"][name] = _as_dict(score)
+        say(f"[bench {index}] {case.set_name}/{case.case_id} {name}: "
+            + (f"ERROR {score.error.splitlines()[0]}" if score.error else
+               f"word {score.word_recall:.3f} line {score.line_recall:.3f} F1 {score.f1:.3f} "
+               f"ghost {score.ghost_ratio:.2f}")
+            + f" {score.time_s or 0:.2f}s {score.peak_rss_mb or 0:.0f}MB")
+    return entry
+
+
+def _note(case: Case) -> str:
+    truth = case.truth
+    note = f"{len(truth.lines)} lines, {len(truth.words)} words, {case.image_wh[0]}x{case.image_wh[1]} px, "
+    note += f"scale {case.render_scale:g}"
+    if case.degradation:
+        note += f", {case.degradation.label}"
+    if truth.dropped:
+        note += f", hidden text not counted: {len(truth.dropped)}"
+    return note
+
+
+def _as_dict(score: CaseScore) -> dict[str, Any]:
+    return dataclasses.asdict(score)
+
+
+def _score_method(case: Case, name: str, convert: Converter, folder: Path) -> tuple[CaseScore, np.ndarray | None]:
+    base = CaseScore(case.case_id, case.set_name, name, n_lines=len(case.truth.lines), n_words=len(case.truth.words))
+    measured = measured_call(convert, case.image_rgb.copy())
+    seconds, peak, result = measured.seconds, measured.peak_rss_mb, measured.result
+    base = replace(base, time_s=seconds, peak_rss_mb=peak)
+    if measured.error is not None:  # the converter's failure is a result of the run
+        return replace(base, error=_error_text("conversion failed", measured.error)), None
+    base = replace(base, timings_s=timings_of(result))
+    try:
+        svg = svg_of(result)
+        (folder / f"{name}.svg").write_bytes(svg)
+        evaluation = evaluate(case, svg, name)
+    except (SvgRenderError, TypeError) as exc:
+        return replace(base, error=_error_text("output not renderable", exc)), None
+    return replace(evaluation.score, time_s=seconds, peak_rss_mb=peak, timings_s=base.timings_s), \
+        evaluation.rendered_rgb
+
+
+def _error_text(what: str, exc: BaseException) -> str:
+    tail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)[-3:])
+    return f"{what}: {type(exc).__name__}: {exc}\n{tail}"
+
+
+def _save(path: Path, rgb: np.ndarray) -> None:
+    image = Image.fromarray(rgb)
+    scale = THUMB_LONG_SIDE_PX / max(image.size)
+    if scale < 1:
+        image = image.resize((round(image.width * scale), round(image.height * scale)), Image.BILINEAR)
+    image.save(path, optimize=False)
+
+
+# -- cost measurement ---------------------------------------------------------------
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm", "rb") as fh:
+        pages = int(fh.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / (1024.0 * 1024.0)
+
+
+class _RssSampler(threading.Thread):
+    def __init__(self, interval_s: float = 0.005) -> None:
+        super().__init__(daemon=True)
+        self.interval_s = interval_s
+        self.peak_mb = _rss_mb()
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self.peak_mb = max(self.peak_mb, _rss_mb())
+            self._halt.wait(self.interval_s)
+
+    def stop(self) -> float:
+        self._halt.set()
+        self.join()
+        return max(self.peak_mb, _rss_mb())
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    result: Any
+    error: BaseException | None
+    seconds: float
+    peak_rss_mb: float
+
+
+def measured_call(fn: Callable[[Any], Any], arg: Any) -> Measured:
+    """Call ``fn(arg)``; its result or exception, wall seconds and peak RSS (MiB) during the call."""
+    before = _maxrss_mb()
+    sampler = _RssSampler()
+    sampler.start()
+    start = time.perf_counter()
+    result, error = None, None
+    try:
+        result = fn(arg)
+    except Exception as exc:  # the caller records it
+        error = exc
+    seconds = time.perf_counter() - start
+    sampled = sampler.stop()
+    after = _maxrss_mb()
+    return Measured(result, error, seconds, max(after, sampled) if after > before else sampled)

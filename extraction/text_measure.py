@@ -84,6 +84,24 @@ def _ring(crop: np.ndarray, width: int = 2) -> np.ndarray:
     )
 
 
+def _strongest(crop: np.ndarray, glyphs: np.ndarray, bg: np.ndarray) -> np.ndarray:
+    """Offset from the background of the strongest glyph pixels (median of the top 30%)."""
+    pixels = crop.astype(np.float64)
+    dist = np.abs(pixels - bg).max(axis=2)
+    strong = glyphs & (dist >= np.percentile(dist[glyphs], 70))
+    return np.median(pixels[strong].reshape(-1, 3), axis=0) - bg
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    length = float(np.linalg.norm(vector))
+    return vector / length if length > 1e-6 else np.zeros(3)
+
+
+def _rgb(values: np.ndarray) -> tuple[int, int, int]:
+    r, g, b = (int(round(min(max(float(v), 0.0), 255.0))) for v in values)
+    return (r, g, b)
+
+
 def _dominant_colour(pixels: np.ndarray) -> np.ndarray:
     """The most frequent colour (5 bits a channel) of an HWC crop, as float RGB.
 
@@ -96,7 +114,7 @@ def _dominant_colour(pixels: np.ndarray) -> np.ndarray:
     keys = (flat[:, 0].astype(np.int32) >> 3) << 10 | (flat[:, 1].astype(np.int32) >> 3) << 5 | (flat[:, 2] >> 3)
     values, counts = np.unique(keys, return_counts=True)
     top = values[np.argmax(counts)]
-    return flat[keys == top].astype(np.float32).mean(axis=0)
+    return np.clip(flat[keys == top].astype(np.float64).mean(axis=0), 0.0, 255.0)
 
 
 def _glyph_mask(
@@ -122,6 +140,18 @@ def _glyph_mask(
             keep_ids[i] = True
         elif ix0 <= cx <= ix1 and iy0 <= cy <= iy1:
             text_ids[i] = True
+    # A frame drawn round the text (a title box) is one component that holds
+    # the glyphs' centres inside it: a drawing, not a glyph.
+    glyph_ids = np.nonzero(text_ids)[0]
+    for i in glyph_ids:
+        x, y, cw, ch, _area = stats[i]
+        inside = sum(
+            1 for j in glyph_ids
+            if j != i and x < centroids[j][0] < x + cw and y < centroids[j][1] < y + ch
+        )
+        if inside >= 2 and cw * ch > 4 * stats[i][4]:
+            text_ids[i] = False
+            keep_ids[i] = True
     return text_ids[labels], keep_ids[labels]
 
 
@@ -138,6 +168,10 @@ def _similarity(a: np.ndarray, b: np.ndarray) -> float:
     return 1.0 - float(np.abs(a - b).sum()) / max(float((a + b).sum()), 1e-6)
 
 
+BLUR_PAD = 3
+BLUR_SIGMAS = (0.0, 0.6, 1.0, 1.5, 2.2)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class _Observed:
     """A line's ink, prepared once for comparison with candidate renderings."""
@@ -150,14 +184,22 @@ class _Observed:
     extent_h: float
     mass: float
     width_weight: float
+    contrast: np.ndarray  # signed contrast along the text's hue, glyph box + BLUR_PAD
+    channels: np.ndarray  # signed contrast per RGB channel (HW3), same region
+    inset: tuple[int, int]  # where the glyph box starts inside ``contrast`` (x, y)
 
     @classmethod
-    def of(cls, glyphs: np.ndarray, coverage: np.ndarray) -> _Observed:
+    def of(cls, glyphs: np.ndarray, coverage: np.ndarray, channels: np.ndarray, unit: np.ndarray) -> _Observed:
         ys, xs = np.nonzero(glyphs)
         x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
         crop = coverage[y0:y1, x0:x1]
         ew, eh = _extents(coverage, glyphs)
+        px0, py0 = max(x0 - BLUR_PAD, 0), max(y0 - BLUR_PAD, 0)
+        region = channels[py0:y1 + BLUR_PAD, px0:x1 + BLUR_PAD].astype(np.float32)
         return cls(
+            contrast=np.ascontiguousarray(region @ unit.astype(np.float32)),
+            channels=region,
+            inset=(int(x0 - px0), int(y0 - py0)),
             blurred=cv2.GaussianBlur(crop, (3, 3), 0.8),
             rows=crop.sum(axis=1),
             width=int(x1 - x0),
@@ -170,6 +212,53 @@ class _Observed:
             width_weight=1.5 * float(np.clip((eh - 8.0) / 12.0, 0.25, 1.0)),
         )
 
+    def _ideal(self, r: fonts.Rendering) -> np.ndarray:
+        ideal = np.zeros_like(self.contrast)
+        ix, iy = self.inset
+        resized = cv2.resize(r.coverage, (self.width, self.height), interpolation=cv2.INTER_AREA)
+        ideal[iy:iy + self.height, ix:ix + self.width] = resized[: ideal.shape[0] - iy, : ideal.shape[1] - ix]
+        return ideal
+
+    @staticmethod
+    def _fit(target: np.ndarray, ideal: np.ndarray) -> tuple[float, float, float]:
+        """Fit ``target ≈ k · blur_σ(ideal)`` over a few σ; ``(k, residual share, σ)``."""
+        energy = float((target ** 2).sum()) or 1.0
+        best = (0.0, np.inf, 0.0)
+        for sigma in BLUR_SIGMAS:
+            b = cv2.GaussianBlur(ideal, (0, 0), sigma) if sigma > 0 else ideal
+            bb = float((b * b).sum())
+            if bb <= 0:
+                continue
+            k = float((b * target).sum()) / bb
+            resid = float(((target - k * b) ** 2).sum()) / energy
+            if resid < best[1]:
+                best = (k, resid, sigma)
+        return best
+
+    def blur_fit(self, r: fonts.Rendering) -> tuple[float, float]:
+        """How well ``r`` blurred explains the contrast along the text's hue.
+
+        Returns ``(k, residual)``: ``k`` is the full contrast (what blur and
+        resampling hide), the residual the unexplained share of its energy.
+        """
+        k, resid, _sigma = self._fit(self.contrast, self._ideal(r))
+        return k, resid
+
+    def colour_offset(self, r: fonts.Rendering, seen: np.ndarray) -> np.ndarray:
+        """Full contrast per RGB channel, given ``seen``, the offset of the
+        strongest glyph pixels.
+
+        Sharp text shows its colour: ``seen`` is kept.  Blurred text never
+        reaches it, but the ink's amount survives blur, so each channel is
+        fitted with its own blur (JPEG blurs colour more than brightness).
+        """
+        ideal = self._ideal(r)
+        _k, _resid, sigma = self._fit(self.contrast, ideal)
+        if sigma == 0.0:
+            return seen
+        fitted = np.array([self._fit(np.ascontiguousarray(self.channels[..., c]), ideal)[0] for c in range(3)])
+        return fitted if np.linalg.norm(fitted) > np.linalg.norm(seen) else seen
+
     def score(self, r: fonts.Rendering) -> float:
         """How well a rendering explains the ink: shape, less width and mass errors.
 
@@ -181,10 +270,8 @@ class _Observed:
         """
         width_err = abs(r.extent_w * self.extent_h / r.extent_h - self.extent_w) / max(self.extent_w, 1)
         resized = cv2.resize(r.coverage, (self.width, self.height), interpolation=cv2.INTER_AREA)
-        mass_err = abs(float(resized.sum()) - self.mass) / max(self.mass, 1e-6)
-        rows = _similarity(resized.sum(axis=1), self.rows)
-        shape = 0.5 * rows + 0.5 * _similarity(cv2.GaussianBlur(resized, (3, 3), 0.8), self.blurred)
-        return shape - self.width_weight * width_err - 0.5 * mass_err
+        _k, resid = self.blur_fit(r)
+        return 1.0 - resid - self.width_weight * width_err
 
 
 def _match_font(observed: _Observed, text: str) -> tuple[fonts.FontCandidate, fonts.Rendering, float]:
@@ -292,7 +379,11 @@ def measure(rgb: np.ndarray, word: OcrWord) -> MeasuredLine | None:
     near = cv2.dilate(glyphs.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     coverage = np.where(near, np.clip(dist / max(peak, 1.0), 0.0, 1.0), 0.0).astype(np.float32)
     f_cov = _to_frame(coverage, angle)
-    observed = _Observed.of(f_glyphs, f_cov)
+    seen = _strongest(crop, glyphs, bg)
+    unit = _unit(seen)
+    channels = crop.astype(np.float32) - bg.astype(np.float32)
+    channels[cv2.dilate(keep.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 0.0
+    observed = _Observed.of(f_glyphs, f_cov, _to_frame(channels, angle), unit)
     cand, r, score = _match_font(observed, text)
     text, r = _verify_reading(observed, text, cand, r)
 
@@ -318,9 +409,7 @@ def measure(rgb: np.ndarray, word: OcrWord) -> MeasuredLine | None:
     baseline = ((ink.y0 - r.ink_top * scale) + (ink.y1 - r.ink_bottom * scale)) / 2.0
     pen_x = ink.x0 - r.ink_left * scale
 
-    core = f_dist[f_glyphs]
-    strong = f_glyphs & (f_dist >= np.percentile(core, 70))
-    color = np.median(f_crop[strong].reshape(-1, 3), axis=0)
+    color = np.clip(bg + observed.colour_offset(r, seen), 0.0, 255.0)
     gy, gx = np.nonzero(glyphs)
     page_box = Box(x0 + gx.min(), y0 + gy.min(), x0 + gx.max() + 1, y0 + gy.max() + 1)
     return MeasuredLine(
@@ -334,10 +423,16 @@ def measure(rgb: np.ndarray, word: OcrWord) -> MeasuredLine | None:
         pen_x=float(pen_x),
         advance_px=float(r.advance * scale),
         font_size_px=float(size_px),
-        color_rgb=tuple(int(round(c)) for c in color),
-        background_rgb=tuple(int(round(c)) for c in bg),
+        color_rgb=_rgb(color),
+        background_rgb=_rgb(bg),
         background_flat=flat,
         font=cand,
         match_score=score,
         mask=InkMask(x0, y0, glyphs, keep),
     )
+
+
+def is_text(line: MeasuredLine, *, min_match: float = 0.1, sure_confidence: float = 0.9) -> bool:
+    """False for a reading that no font explains and the engine doubted: a
+    pictogram read as letters (a stack of rings as "00")."""
+    return line.match_score >= min_match or line.confidence >= sure_confidence

@@ -98,3 +98,15 @@ def test_look_alikes_settled_by_the_ink(drawn, read):
     word = word_at(read, 30, 100, 22, "Liberation Sans")
     m = measure(rgb, word)
     assert m is not None and m.text == drawn
+
+
+def test_frame_round_a_title_is_not_a_glyph():
+    rgb = render(
+        '<rect x="40" y="60" width="130" height="30" fill="none" stroke="#aa2222" stroke-width="1.5"/>'
+        '<text x="48" y="81" font-family="Liberation Serif" font-size="16">Data pipeline</text>'
+    )
+    m = measure(rgb, word_at("Data pipeline", 48, 81, 16, "Liberation Serif", pad=0.5))
+    assert m is not None
+    assert m.font_size_px == pytest.approx(16, rel=0.08)
+    assert m.page_box.width < 120 and m.page_box.height < 22
+    assert m.mask.keep.any()

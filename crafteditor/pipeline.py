@@ -64,7 +64,7 @@ def convert(
     from extraction.ocr import get_engine, read_text
     from extraction.text import text_elements
     from extraction.text_group import group_labels
-    from extraction.text_measure import is_text, measure
+    from extraction.text_measure import is_text, measure_all
 
     timer = _Timer(progress)
     with timer.stage("load"):
@@ -76,7 +76,7 @@ def convert(
         engine = get_engine(ocr)
         words = read_text(rgb, engine)
     with timer.stage("measure"):
-        measured = [m for m in (measure(rgb, w) for w in words) if m is not None and is_text(m)]
+        measured = [m for w in words for m in measure_all(rgb, w) if is_text(m)]
     with timer.stage("clean"):
         canvas, lifted = lift_text(rgb, measured)
     with timer.stage("group"):

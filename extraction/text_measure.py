@@ -118,11 +118,16 @@ def _dominant_colour(pixels: np.ndarray) -> np.ndarray:
 
 
 def _glyph_mask(
-    dist: np.ndarray, size_hint: float, inner: tuple[float, float, float, float]
+    dist: np.ndarray,
+    size_hint: float,
+    inner: tuple[float, float, float, float],
+    page_edges: tuple[bool, bool, bool, bool] = (False, False, False, False),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Split ink into glyphs (centred in ``inner``, the reading's own box in crop
     pixels) and strokes that run out of the crop.  Ink of neighbouring lines
-    caught in the margin belongs to neither."""
+    caught in the margin belongs to neither.  ``page_edges`` (left, top,
+    right, bottom) marks crop sides that are the page's own edge: text cut by
+    the page edge still is text."""
     peak = float(np.percentile(dist, 99.5)) if dist.size else 0.0
     threshold = max(28.0, 0.42 * peak)
     ink = (dist > threshold).astype(np.uint8)
@@ -133,7 +138,11 @@ def _glyph_mask(
     keep_ids = np.zeros(n, dtype=bool)
     for i in range(1, n):
         x, y, cw, ch, _area = stats[i]
-        touches = x == 0 or y == 0 or x + cw >= w or y + ch >= h
+        left, top, right, bottom = page_edges
+        touches = (
+            (x == 0 and not left) or (y == 0 and not top)
+            or (x + cw >= w and not right) or (y + ch >= h and not bottom)
+        )
         too_long = cw > 3.0 * max(size_hint, 4) and ch <= 3
         cx, cy = centroids[i]
         if touches or too_long:
@@ -290,10 +299,11 @@ def _match_font(observed: _Observed, text: str) -> tuple[fonts.FontCandidate, fo
 
 
 # Look-alikes whose glyphs differ enough for the ink to decide.  ``l`` and
-# ``I`` (one glyph in many sans faces) and ``O``/``0`` are left to context.
+# ``I`` (one glyph in many sans faces) and ``O``/``0`` are left to context;
+# case pairs (``c``/``C``) differ only in size, which a font missing from the
+# candidates gets wrong, so the engine's reading stands.
 CONFUSABLE: dict[str, tuple[str, ...]] = {
     "×": ("x",), "x": ("×", "X"), "X": ("x", "×"), "ð": ("d",), "ı": ("i",), "ℓ": ("l",),
-    **{lo: (lo.upper(),) for lo in "cosvwz"}, **{up: (up.lower(),) for up in "COSVWZ"},
 }
 _CAPITAL_I_IN_WORD = re.compile(r"(?<=[a-z])I(?=[a-z]|\b)|(?<=^[A-Z])I(?=[a-z]{3})")
 _LETTER_O_IN_NUMBER = re.compile(r"(?<=[0-9])[Oo](?=[0-9.,])|(?<=[0-9][.,])[Oo]")
@@ -315,6 +325,44 @@ def fix_by_context(text: str) -> str:
 
     text = re.sub(r"[A-Za-z]+", word_fix, text)
     return _LETTER_O_IN_NUMBER.sub("0", text)
+
+
+def _split_at_gaps(word: OcrWord, glyphs: np.ndarray, crop_x0: int) -> list[OcrWord]:
+    """Cut a reading where its ink has a gap wider than the text is tall.
+
+    No label has such a gap between its words; a reading that does spans two
+    labels.  The text is cut where the ink is: at the space (or character)
+    whose share of the string matches the share of ink columns to the left.
+    """
+    ys, xs = np.nonzero(glyphs)
+    height = ys.max() - ys.min() + 1
+    cols = np.unique(xs)
+    jumps = np.nonzero(np.diff(cols) > max(height, 8))[0]
+    text = word.text.strip()
+    if len(jumps) == 0 or len(text) < 2:
+        return [word]
+    inked = len(cols)
+    pieces, start_char, start_col = [], 0, 0
+    for j in jumps:
+        share = (j + 1) / inked
+        cut = int(round(share * len(text)))
+        spaces = [i for i in range(max(cut - 2, 1), min(cut + 3, len(text))) if text[i] == " "]
+        if spaces:
+            cut = min(spaces, key=lambda i: abs(i - cut))
+        cut = min(max(cut, start_char + 1), len(text) - 1)
+        pieces.append((text[start_char:cut], cols[start_col], cols[j]))
+        start_char, start_col = cut, j + 1
+    pieces.append((text[start_char:], cols[start_col], cols[-1]))
+    y0, y1 = word.box.y0, word.box.y1
+    out = []
+    for piece, c0, c1 in pieces:
+        piece = piece.strip()
+        if not piece:
+            continue
+        pad = 0.15 * height
+        px0, px1 = crop_x0 + c0 - pad, crop_x0 + c1 + 1 + pad
+        out.append(OcrWord(piece, ((px0, y0), (px1, y0), (px1, y1), (px0, y1)), word.confidence))
+    return out
 
 
 def _verify_reading(
@@ -349,7 +397,14 @@ def _verify_reading(
 
 
 def measure(rgb: np.ndarray, word: OcrWord) -> MeasuredLine | None:
-    """Measure one reading; None when no glyph ink is found under it."""
+    """Measure one reading as one line; None when no glyph ink is found under it."""
+    lines = measure_all(rgb, word, depth=1)
+    return lines[0] if lines else None
+
+
+def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[MeasuredLine]:
+    """Measure a reading; one that spans separate labels (an engine joins
+    table cells on one row) comes back as one line per label."""
     h_img, w_img = rgb.shape[:2]
     angle = _quantised_angle(word.angle_deg)
     box = word.box
@@ -358,7 +413,7 @@ def measure(rgb: np.ndarray, word: OcrWord) -> MeasuredLine | None:
     x0, y0, x1, y1 = box.expand(pad).clip(w_img, h_img).to_int()
     crop = rgb[y0:y1, x0:x1]
     if crop.shape[0] < 4 or crop.shape[1] < 4:
-        return None
+        return []
     # Engines' boxes often clip the last glyph: let glyphs centred a little
     # past either end along the reading direction belong to the reading.
     grow_x, grow_y = (0.3 * across, 0.0) if angle in (0, 180) else (0.0, 0.3 * across)
@@ -368,9 +423,14 @@ def measure(rgb: np.ndarray, word: OcrWord) -> MeasuredLine | None:
     ring = _ring(crop).astype(np.float32)
     flat = float(np.mean(np.abs(ring - bg).max(axis=1) < 12)) > 0.6
     dist = np.abs(crop.astype(np.float32) - bg).max(axis=2)
-    glyphs, keep = _glyph_mask(dist, across, inner)
+    edges = (x0 == 0, y0 == 0, x1 == w_img, y1 == h_img)
+    glyphs, keep = _glyph_mask(dist, across, inner, edges)
     if not glyphs.any():
-        return None
+        return []
+    if angle == 0 and depth == 0:
+        parts = _split_at_gaps(word, glyphs, x0)
+        if len(parts) > 1:
+            return [m for part in parts for m in measure_all(rgb, part, depth=1)]
     text = fix_by_context(word.text.strip())
     f_glyphs = _to_frame(glyphs, angle)
     f_dist = _to_frame(dist, angle)
@@ -412,7 +472,7 @@ def measure(rgb: np.ndarray, word: OcrWord) -> MeasuredLine | None:
     color = np.clip(bg + observed.colour_offset(r, seen), 0.0, 255.0)
     gy, gx = np.nonzero(glyphs)
     page_box = Box(x0 + gx.min(), y0 + gy.min(), x0 + gx.max() + 1, y0 + gy.max() + 1)
-    return MeasuredLine(
+    return [MeasuredLine(
         text=text,
         confidence=float(word.confidence),
         angle_deg=float(angle),
@@ -429,7 +489,7 @@ def measure(rgb: np.ndarray, word: OcrWord) -> MeasuredLine | None:
         font=cand,
         match_score=score,
         mask=InkMask(x0, y0, glyphs, keep),
-    )
+    )]
 
 
 def is_text(line: MeasuredLine, *, min_match: float = 0.1, sure_confidence: float = 0.9) -> bool:

@@ -110,3 +110,23 @@ def test_frame_round_a_title_is_not_a_glyph():
     assert m.font_size_px == pytest.approx(16, rel=0.08)
     assert m.page_box.width < 120 and m.page_box.height < 22
     assert m.mask.keep.any()
+
+
+def test_reading_spanning_two_cells_is_split():
+    from extraction.text_measure import measure_all
+
+    rgb = render(
+        '<text x="20" y="60" font-family="DejaVu Sans" font-size="20">Key 1</text>'
+        '<text x="150" y="60" font-family="DejaVu Sans" font-size="20">Action 1</text>', width=300, height=100,
+    )
+    joined = OcrWord("Key 1Action 1", ((15, 38), (245, 38), (245, 68), (15, 68)), 0.95)
+    lines = measure_all(rgb, joined)
+    assert [m.text for m in lines] == ["Key 1", "Action 1"]
+    assert lines[0].pen_x == pytest.approx(20, abs=2) and lines[1].pen_x == pytest.approx(150, abs=2)
+    assert all(m.font_size_px == pytest.approx(20, rel=0.08) for m in lines)
+
+
+def test_text_cut_by_the_page_edge_is_still_text():
+    rgb = render('<text x="20" y="96" font-family="DejaVu Sans" font-size="24">subblocks</text>', height=100)
+    m = measure(rgb, word_at("subblocks", 20, 96, 24, "DejaVu Sans"))
+    assert m is not None and m.font_size_px == pytest.approx(24, rel=0.1)

@@ -341,18 +341,26 @@ def _split_at_gaps(word: OcrWord, glyphs: np.ndarray, crop_x0: int) -> list[OcrW
     text = word.text.strip()
     if len(jumps) == 0 or len(text) < 2:
         return [word]
-    inked = len(cols)
-    pieces, start_char, start_col = [], 0, 0
-    for j in jumps:
-        share = (j + 1) / inked
-        cut = int(round(share * len(text)))
-        spaces = [i for i in range(max(cut - 2, 1), min(cut + 3, len(text))) if text[i] == " "]
-        if spaces:
-            cut = min(spaces, key=lambda i: abs(i - cut))
-        cut = min(max(cut, start_char + 1), len(text) - 1)
-        pieces.append((text[start_char:cut], cols[start_col], cols[j]))
-        start_char, start_col = cut, j + 1
-    pieces.append((text[start_char:], cols[start_col], cols[-1]))
+    # Ink spans of the pieces, and the cut of the string whose rendered
+    # widths share the line the same way (any candidate font will do).
+    bounds = [cols[0]] + [b for j in jumps for b in (cols[j], cols[j + 1])] + [cols[-1]]
+    spans = [bounds[2 * k + 1] - bounds[2 * k] + 1 for k in range(len(jumps) + 1)]
+    font = fonts.candidates()[0]
+    width = lambda t: fonts.prefix_advance(font, t, len(t))  # noqa: E731
+    pieces, start_char = [], 0
+    for k in range(len(jumps)):
+        want = spans[k] / float(sum(spans[k:]))
+        best = None
+        for i in range(start_char + 1, len(text)):
+            left, right = width(text[start_char:i].strip()), width(text[i:].strip())
+            err = abs(left / max(left + right, 1e-6) - want) + (0.0 if " " in text[i - 1:i + 1] else 0.02)
+            if best is None or err < best[0]:
+                best = (err, i)
+        if best is None:
+            break
+        pieces.append((text[start_char:best[1]], bounds[2 * k], bounds[2 * k + 1]))
+        start_char = best[1]
+    pieces.append((text[start_char:], bounds[2 * len(pieces)], bounds[-1]))
     y0, y1 = word.box.y0, word.box.y1
     out = []
     for piece, c0, c1 in pieces:

@@ -59,11 +59,15 @@ class MeasuredLine:
     mask: InkMask = field(repr=False)
 
 
-def _quantised_angle(angle_deg: float) -> int:
+MAX_TILT_DEG = 5.0
+
+
+def _quantised_angle(angle_deg: float) -> int | None:
+    """The multiple of 90 degrees a reading runs along, or None for tilted text."""
     for k in (0, 90, -90, 180):
-        if abs(((angle_deg - k) + 180) % 360 - 180) <= 30:
+        if abs(((angle_deg - k) + 180) % 360 - 180) <= MAX_TILT_DEG:
             return k
-    return 0
+    return None
 
 
 def _to_frame(arr: np.ndarray, angle: int) -> np.ndarray:
@@ -415,6 +419,10 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
     table cells on one row) comes back as one line per label."""
     h_img, w_img = rgb.shape[:2]
     angle = _quantised_angle(word.angle_deg)
+    if angle is None:
+        # Tilted text (a label along a sloping arrow) is not measured yet: it
+        # stays on the canvas and is traced with the drawing.
+        return []
     box = word.box
     across = box.height if angle in (0, 180) else box.width
     pad = max(3.0, 0.3 * across)

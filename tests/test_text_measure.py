@@ -130,3 +130,10 @@ def test_text_cut_by_the_page_edge_is_still_text():
     rgb = render('<text x="20" y="96" font-family="DejaVu Sans" font-size="24">subblocks</text>', height=100)
     m = measure(rgb, word_at("subblocks", 20, 96, 24, "DejaVu Sans"))
     assert m is not None and m.font_size_px == pytest.approx(24, rel=0.1)
+
+
+def test_tilted_reading_is_left_on_the_canvas():
+    rgb = render('<text x="40" y="60" transform="rotate(12 40 60)" font-family="DejaVu Sans" '
+                 'font-size="20">FOLLOW UP</text>')
+    quad = ((38, 38), (160, 64), (156, 86), (34, 60))  # along the text, 12 degrees down
+    assert measure(rgb, OcrWord("FOLLOW UP", quad, 0.99)) is None

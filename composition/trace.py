@@ -158,7 +158,9 @@ def missing_parts(
         if area < min_area_px:
             continue
         part = (labels[y:y + ch, x:x + cw] == i).astype(np.uint8)
-        contours, _ = cv2.findContours(part, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        # Outer outlines and their holes, drawn even-odd: an outlined box the
+        # tracer dropped must come back as a ring, not a filled rectangle.
+        contours, _ = cv2.findContours(part, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
         colour = np.median(rgb[y:y + ch, x:x + cw][part > 0], axis=0)
         d = " ".join(
             "M " + " L ".join(f"{px + x:g} {py + y:g}" for px, py in c.reshape(-1, 2)) + " Z"
@@ -173,7 +175,7 @@ def missing_parts(
                 id=new_id(Kind.TRACE, index),
                 kind=Kind.TRACE,
                 box=Box(float(x), float(y), float(x + cw), float(y + ch)),
-                style=Style(fill=fill, stroke=fill, stroke_width_px=1.0),
+                style=Style(fill=fill, stroke=fill, stroke_width_px=1.0, fill_rule="evenodd"),
                 provenance=Provenance("contour", note="dropped by the tracer"),
                 label=f"mark {fill}",
                 path=PathContent(d=d),

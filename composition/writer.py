@@ -61,6 +61,8 @@ def _layer(root: etree._Element, layer_id: str, label: str) -> etree._Element:
 
 def _paint(node: etree._Element, style: Style) -> None:
     node.set("fill", style.fill or "none")
+    if style.fill_rule != "nonzero":
+        node.set("fill-rule", style.fill_rule)
     if style.stroke:
         node.set("stroke", style.stroke)
         if style.stroke_width_px:

@@ -141,6 +141,7 @@ class Style:
     stroke_width_px: float | None = None
     dash_px: tuple[float, ...] = ()
     opacity: float = 1.0
+    fill_rule: str = "nonzero"  # "nonzero" | "evenodd"
     font_size_px: float | None = None
     font_weight: str = "normal"  # "normal" | "bold"
     font_style: str = "normal"  # "normal" | "italic"

@@ -56,3 +56,15 @@ def test_dashed_container_survives_tracing():
     assert _f1(out, rgb) > 0.97
     dashes = _drawn(out)[29:32, 40:340]
     assert 0.4 < dashes.any(axis=0).mean() < 0.9  # dashed, not solid, not gone
+
+
+def test_outlined_box_dropped_by_the_tracer_comes_back_as_a_ring():
+    from composition.trace import missing_parts
+
+    rgb = render('<rect x="60" y="40" width="200" height="80" fill="none" stroke="#4472c4" stroke-width="1.5"/>')
+    parts = missing_parts(rgb, [], "#ffffff")  # as if the tracer had dropped everything
+    assert parts and all(p.style.fill_rule == "evenodd" for p in parts)
+    svg = write_svg(Scene((400, 200), "#ffffff", tuple(parts)))
+    out = np.asarray(Image.open(io.BytesIO(cairosvg.svg2png(bytestring=svg.encode()))).convert("RGB"))
+    assert not _drawn(out)[60:100, 100:220].any()  # the inside stays empty
+    assert _f1(out, rgb) > 0.95

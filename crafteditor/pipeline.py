@@ -9,6 +9,7 @@ long it took.
 from __future__ import annotations
 
 import time
+from functools import partial
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -64,7 +65,7 @@ def convert(
     from extraction.ocr import get_engine, read_text
     from extraction.text import text_elements
     from extraction.text_group import group_labels
-    from extraction.text_measure import is_text, measure_all
+    from extraction.text_measure import is_text, measure_all, remeasure
 
     timer = _Timer(progress)
     with timer.stage("load"):
@@ -80,7 +81,7 @@ def convert(
     with timer.stage("clean"):
         canvas, lifted = lift_text(rgb, measured)
     with timer.stage("group"):
-        labels = group_labels(measured, canvas)
+        labels = group_labels(measured, canvas, remeasure=partial(remeasure, rgb))
         texts = text_elements(labels, engine.name)
     with timer.stage("trace"):
         traces = trace_elements(canvas, background)

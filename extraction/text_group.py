@@ -8,7 +8,7 @@ stacked at a regular spacing, aligned, with no drawing between them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,14 +50,25 @@ def _ink_between(canvas: np.ndarray, bg: Sequence[int], box: Box) -> np.ndarray:
     return np.abs(region - np.asarray(bg, dtype=np.int16)).max(axis=2) > 40
 
 
-def _merge_fragments(a: MeasuredLine, b: MeasuredLine) -> MeasuredLine:
+Remeasure = Callable[[str, Box, float], "MeasuredLine | None"]
+
+
+def _merge_fragments(a: MeasuredLine, b: MeasuredLine, remeasure: Remeasure | None) -> MeasuredLine:
+    """One line from two readings; measured afresh when it can be (a fragment
+    of a word alone matches fonts poorly), else combined."""
     gap = b.ink.x0 - a.ink.x1
-    joiner = " " if gap > 0.12 * a.font_size_px else ""
+    joiner = " " if gap > 0.2 * max(a.font_size_px, b.font_size_px) else ""
+    text = a.text + joiner + b.text
+    if remeasure is not None:
+        pad = 0.3 * max(a.font_size_px, b.font_size_px)
+        fresh = remeasure(text, a.page_box.union(b.page_box).expand(pad), min(a.confidence, b.confidence))
+        if fresh is not None:
+            return fresh
     wa, wb = len(a.text), len(b.text)
     size = (a.font_size_px * wa + b.font_size_px * wb) / max(wa + wb, 1)
     return dataclasses.replace(
         a,
-        text=a.text + joiner + b.text,
+        text=text,
         confidence=min(a.confidence, b.confidence),
         page_box=a.page_box.union(b.page_box),
         ink=a.ink.union(b.ink),
@@ -67,7 +78,15 @@ def _merge_fragments(a: MeasuredLine, b: MeasuredLine) -> MeasuredLine:
     )
 
 
-def join_fragments(lines: Sequence[MeasuredLine], canvas: np.ndarray) -> list[MeasuredLine]:
+def _same_run(a: MeasuredLine, b: MeasuredLine) -> bool:
+    """Loose style test for pieces of one line: close sizes and colours."""
+    ratio = max(a.font_size_px, b.font_size_px) / max(min(a.font_size_px, b.font_size_px), 1e-6)
+    return ratio <= 1.3 and int(np.abs(np.subtract(a.color_rgb, b.color_rgb)).max()) <= 48
+
+
+def join_fragments(
+    lines: Sequence[MeasuredLine], canvas: np.ndarray, remeasure: Remeasure | None = None
+) -> list[MeasuredLine]:
     """Join readings that continue one another on the same baseline."""
     out: list[MeasuredLine] = []
     for line in sorted(lines, key=lambda m: m.ink.x0):
@@ -77,7 +96,7 @@ def join_fragments(lines: Sequence[MeasuredLine], canvas: np.ndarray) -> list[Me
             size = max(prev.font_size_px, line.font_size_px)
             gap = line.ink.x0 - prev.ink.x1
             if (
-                _same_style(prev, line, 1.3)
+                _same_run(prev, line)
                 and abs(prev.baseline_y - line.baseline_y) <= 0.2 * size
                 and -0.2 * size <= gap <= 0.6 * size
                 and not _ink_between(
@@ -86,7 +105,7 @@ def join_fragments(lines: Sequence[MeasuredLine], canvas: np.ndarray) -> list[Me
                         max(prev.ink.y1, line.ink.y1)),
                 ).any()
             ):
-                out[i] = _merge_fragments(prev, line)
+                out[i] = _merge_fragments(prev, line, remeasure)
                 break
         else:
             out.append(line)
@@ -178,13 +197,16 @@ def choose_alignment(group: Sequence[MeasuredLine], canvas: np.ndarray) -> tuple
     return anchor, x
 
 
-def group_labels(lines: Sequence[MeasuredLine], canvas: np.ndarray) -> list[Label]:
+def group_labels(
+    lines: Sequence[MeasuredLine], canvas: np.ndarray, remeasure: Remeasure | None = None
+) -> list[Label]:
     """Fragments into lines, lines into labels, each with its alignment.
 
     ``canvas`` is the figure with the text already lifted off, so that what
-    lies between lines is drawing, not text.
+    lies between lines is drawing, not text.  ``remeasure(text, box, confidence)``
+    measures a joined line afresh on the source.
     """
-    joined = join_fragments(lines, canvas)
+    joined = join_fragments(lines, canvas, remeasure)
     labels = []
     for group in stack_labels(joined, canvas):
         anchor, x = choose_alignment(group, canvas)

@@ -308,6 +308,7 @@ def _match_font(observed: _Observed, text: str) -> tuple[fonts.FontCandidate, fo
 # candidates gets wrong, so the engine's reading stands.
 CONFUSABLE: dict[str, tuple[str, ...]] = {
     "×": ("x",), "x": ("×", "X"), "X": ("x", "×"), "ð": ("d",), "ı": ("i",), "ℓ": ("l",),
+    "ß": ("s", "ss", "B"),
 }
 _CAPITAL_I_IN_WORD = re.compile(r"(?<=[a-z])I(?=[a-z]|\b)|(?<=^[A-Z])I(?=[a-z]{3})")
 _LETTER_O_IN_NUMBER = re.compile(r"(?<=[0-9])[Oo](?=[0-9.,])|(?<=[0-9][.,])[Oo]")
@@ -331,17 +332,23 @@ def fix_by_context(text: str) -> str:
     return _LETTER_O_IN_NUMBER.sub("0", text)
 
 
-def _split_at_gaps(word: OcrWord, glyphs: np.ndarray, crop_x0: int) -> list[OcrWord]:
-    """Cut a reading where its ink has a gap wider than the text is tall.
+def _split_at_gaps(word: OcrWord, glyphs: np.ndarray, keep: np.ndarray, crop_x0: int) -> list[OcrWord]:
+    """Cut a reading where its glyphs have a gap wider than the text is tall.
 
     No label has such a gap between its words; a reading that does spans two
-    labels.  The text is cut where the ink is: at the space (or character)
-    whose share of the string matches the share of ink columns to the left.
+    labels (table cells on one row).  A gap mostly filled by other ink is no
+    cut: there a line crossing the text has swallowed glyphs.  The string is
+    cut where rendered widths share the line as the ink does.
     """
     ys, xs = np.nonzero(glyphs)
-    height = ys.max() - ys.min() + 1
+    y0, y1 = ys.min(), ys.max() + 1
+    height = y1 - y0
     cols = np.unique(xs)
-    jumps = np.nonzero(np.diff(cols) > max(height, 8))[0]
+    other = keep[y0:y1].any(axis=0)
+    jumps = np.array([
+        j for j in np.nonzero(np.diff(cols) > max(height, 8))[0]
+        if other[cols[j] + 1:cols[j + 1]].mean() < 0.3
+    ], dtype=int)
     text = word.text.strip()
     if len(jumps) == 0 or len(text) < 2:
         return [word]
@@ -444,7 +451,7 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
     if not glyphs.any():
         return []
     if angle == 0 and depth == 0:
-        parts = _split_at_gaps(word, glyphs, x0)
+        parts = _split_at_gaps(word, glyphs, keep, x0)
         if len(parts) > 1:
             return [m for part in parts for m in measure_all(rgb, part, depth=1)]
     text = fix_by_context(word.text.strip())
@@ -512,3 +519,9 @@ def is_text(line: MeasuredLine, *, min_match: float = 0.1, sure_confidence: floa
     """False for a reading that no font explains and the engine doubted: a
     pictogram read as letters (a stack of rings as "00")."""
     return line.match_score >= min_match or line.confidence >= sure_confidence
+
+
+def remeasure(rgb: np.ndarray, text: str, box: Box, confidence: float) -> MeasuredLine | None:
+    """Measure ``text`` as one horizontal line read inside ``box`` (page pixels)."""
+    quad = ((box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1))
+    return measure(rgb, OcrWord(text, quad, confidence))

@@ -105,7 +105,7 @@ def _font(path: Path, size_px: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(path), size_px)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=256)  # a long line's coverage is ~0.5 MB: keep the cache small
 def render(candidate: FontCandidate, text: str) -> Rendering | None:
     """Render ``text`` in ``candidate`` at the reference size; None if it has no ink."""
     font = _font(candidate.path, REFERENCE_SIZE_PX)

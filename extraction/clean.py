@@ -29,7 +29,12 @@ def lift_text(rgb: np.ndarray, lines: Sequence[MeasuredLine]) -> tuple[np.ndarra
         m = line.mask
         r = halo_px(line.font_size_px)
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-        grown = cv2.dilate(m.mask.astype(np.uint8), kernel) > 0
+        glyphs = m.mask.astype(np.uint8)
+        grown = cv2.dilate(glyphs, kernel) > 0
+        if m.faint is not None:
+            # Blurred text spreads past the halo: follow its faint ink a little further.
+            reach = cv2.dilate(glyphs, np.ones((2 * r + 5, 2 * r + 5), np.uint8)) > 0
+            grown |= reach & m.faint
         grown &= ~m.keep
         h, w = grown.shape
         view = canvas[m.y0:m.y0 + h, m.x0:m.x0 + w]

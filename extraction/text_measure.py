@@ -29,6 +29,7 @@ class InkMask:
     y0: int
     mask: np.ndarray  # HW bool
     keep: np.ndarray  # HW bool: non-text strokes inside the crop, never erased
+    faint: np.ndarray | None = None  # HW bool: pixels a little off the background (blur, halo)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -135,6 +136,13 @@ def _glyph_mask(
     peak = float(np.percentile(dist, 99.5)) if dist.size else 0.0
     threshold = max(28.0, 0.42 * peak)
     ink = (dist > threshold).astype(np.uint8)
+    # Straight lines running through (a border a glyph touches, an arrow
+    # crossing the label) are taken out first, so the glyphs they touch
+    # still come out as glyphs; the lines themselves are kept.
+    run = int(max(1.5 * size_hint, 12))
+    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, 2 * run), np.uint8)) | cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
+    ink &= 1 - lines
     n, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
     ix0, iy0, ix1, iy1 = inner
     h, w = ink.shape
@@ -165,7 +173,7 @@ def _glyph_mask(
         if inside >= 2 and cw * ch > 4 * stats[i][4]:
             text_ids[i] = False
             keep_ids[i] = True
-    return text_ids[labels], keep_ids[labels]
+    return text_ids[labels], keep_ids[labels] | (lines > 0)
 
 
 def _extents(coverage: np.ndarray, glyphs: np.ndarray) -> tuple[float, float]:
@@ -511,7 +519,7 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
         background_flat=flat,
         font=cand,
         match_score=score,
-        mask=InkMask(x0, y0, glyphs, keep),
+        mask=InkMask(x0, y0, glyphs, keep, faint=dist > 12),
     )]
 
 

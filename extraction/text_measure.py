@@ -341,7 +341,7 @@ def fix_by_context(text: str) -> str:
 
 
 def _split_at_gaps(word: OcrWord, glyphs: np.ndarray, keep: np.ndarray, crop_x0: int) -> list[OcrWord]:
-    """Cut a reading where its glyphs have a gap wider than the text is tall.
+    """Cut a reading where its glyphs have a gap half as wide again as the text is tall.
 
     No label has such a gap between its words; a reading that does spans two
     labels (table cells on one row).  A gap mostly filled by other ink is no
@@ -354,7 +354,7 @@ def _split_at_gaps(word: OcrWord, glyphs: np.ndarray, keep: np.ndarray, crop_x0:
     cols = np.unique(xs)
     other = keep[y0:y1].any(axis=0)
     jumps = np.array([
-        j for j in np.nonzero(np.diff(cols) > max(height, 8))[0]
+        j for j in np.nonzero(np.diff(cols) > max(1.5 * height, 8))[0]
         if other[cols[j] + 1:cols[j + 1]].mean() < 0.3
     ], dtype=int)
     text = word.text.strip()
@@ -390,6 +390,74 @@ def _split_at_gaps(word: OcrWord, glyphs: np.ndarray, keep: np.ndarray, crop_x0:
         px0, px1 = crop_x0 + c0 - pad, crop_x0 + c1 + 1 + pad
         out.append(OcrWord(piece, ((px0, y0), (px1, y0), (px1, y1), (px0, y1)), word.confidence))
     return out
+
+
+# Below this size a word space is two or three pixels, no wider than the gap
+# between two serifed letters once the figure is blurred: spaces stay as read.
+MIN_SPACE_EM_PX = 14.0
+
+
+def _ink_gaps(glyphs: np.ndarray) -> list[tuple[float, float]]:
+    """(centre, width) of the empty column runs between glyph ink, in glyph-box columns."""
+    xs = np.nonzero(glyphs.any(axis=0))[0]
+    cols = xs - xs.min()
+    out = []
+    for a, b in zip(cols[:-1], cols[1:]):
+        if b - a > 1:
+            out.append(((a + b) / 2.0, float(b - a - 1)))
+    return out
+
+
+def _restore_spaces(
+    observed: _Observed, glyphs: np.ndarray, text: str, cand: fonts.FontCandidate, r: fonts.Rendering
+) -> tuple[str, fonts.Rendering]:
+    """Put back word spaces an engine dropped ("Trainingof", "(0,0)").
+
+    A gap in the ink clearly wider than the letter gaps is a space.  Gaps
+    that already have a space in the reading anchor the mapping from ink to
+    characters; each remaining wide gap goes to the nearest character
+    boundary of its stretch, found from the matched font's advances.
+    """
+    gaps = _ink_gaps(glyphs)
+    if len(gaps) < 2 or len(text) < 3:
+        return text, r
+    em = fonts.REFERENCE_SIZE_PX * observed.extent_h / max(r.extent_h, 1e-6)
+    if em < MIN_SPACE_EM_PX:
+        return text, r
+    typical = float(np.median([w for _c, w in gaps]))
+    wide = [c for c, w in gaps if w >= max(typical + 0.18 * em, 0.25 * em)]
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    if len(wide) <= len(spaces):
+        return text, r
+    sx = observed.width / max(r.ink_right - r.ink_left, 1e-6)
+    at = [(fonts.prefix_advance(cand, text, i) - r.ink_left) * sx for i in range(len(text) + 1)]
+    # Anchors: (ink x, character index) for the ends and each existing space.
+    anchors = [(0.0, 0), (float(observed.width), len(text))]
+    free = list(wide)
+    for i in spaces:
+        if not free:
+            break
+        nearest = min(free, key=lambda c: abs(c - (at[i] + at[i + 1]) / 2))
+        anchors.append((nearest, i))
+        free.remove(nearest)
+    anchors.sort()
+    cuts = set()
+    char_w = observed.width / max(len(text), 1)
+    for c in free:
+        (xa, ia), (xb, ib) = next(
+            ((a, b) for a, b in zip(anchors, anchors[1:]) if a[0] <= c <= b[0]), (anchors[0], anchors[-1]))
+        if ib - ia < 2 or xb <= xa:
+            continue
+        # Map the gap into the rendered stretch between the two anchors.
+        t = at[ia] + (c - xa) / (xb - xa) * (at[ib] - at[ia])
+        i = min(range(ia + 1, ib), key=lambda k: abs(at[k] - t))
+        if abs(at[i] - t) <= 0.6 * char_w and text[i - 1] != " " and text[i] != " ":
+            cuts.add(i)
+    if not cuts:
+        return text, r
+    spaced = "".join((" " + ch if i in cuts else ch) for i, ch in enumerate(text))
+    rendered = fonts.render(cand, spaced)
+    return (spaced, rendered) if rendered is not None else (text, r)
 
 
 def _verify_reading(
@@ -476,6 +544,7 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
     channels[cv2.dilate(keep.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 0.0
     observed = _Observed.of(f_glyphs, f_cov, _to_frame(channels, angle), unit)
     cand, r, score = _match_font(observed, text)
+    text, r = _restore_spaces(observed, f_glyphs, text, cand, r)
     text, r = _verify_reading(observed, text, cand, r)
 
     ys, xs = np.nonzero(f_glyphs)

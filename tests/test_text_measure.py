@@ -137,3 +137,14 @@ def test_tilted_reading_is_left_on_the_canvas():
                  'font-size="20">FOLLOW UP</text>')
     quad = ((38, 38), (160, 64), (156, 86), (34, 60))  # along the text, 12 degrees down
     assert measure(rgb, OcrWord("FOLLOW UP", quad, 0.99)) is None
+
+
+@pytest.mark.parametrize("drawn, read", [
+    ("Training of the model", "Trainingof the model"), ("Memory Bank", "MemoryBank"),
+    ("(0, 1)", "(0,1)"), ("Self-Attention", "Self-Attention"), ("Camera", "Camera"),
+    ("Feature map 64x64", "Feature map 64x64"),
+])
+def test_dropped_spaces_are_restored_from_the_gaps(drawn, read):
+    rgb = render(f'<text x="30" y="100" font-family="DejaVu Sans" font-size="16">{drawn}</text>')
+    m = measure(rgb, word_at(read, 30, 100, 16, "DejaVu Sans"))
+    assert m is not None and m.text == drawn

@@ -122,6 +122,52 @@ def _dominant_colour(pixels: np.ndarray) -> np.ndarray:
     return np.clip(flat[keys == top].astype(np.float64).mean(axis=0), 0.0, 255.0)
 
 
+def _text_coloured(
+    glyphs: np.ndarray, keep: np.ndarray, crop: np.ndarray, strict: tuple[float, float, float, float]
+) -> np.ndarray:
+    """Doubtful glyphs must have the text's colour.
+
+    Doubtful are pieces past the engine's box (the margin that lets a clipped
+    last letter in also lets in the end of a rounded box or an arrowhead) and
+    pieces touching drawing (what taking a crossing line out leaves of the
+    regions it bounded, the curved end of an outline).  The others set the
+    text colour and height.
+    """
+    n, labels, stats, centroids = cv2.connectedComponentsWithStats(glyphs.astype(np.uint8), connectivity=8)
+    near_drawing = cv2.dilate(keep.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    touching = set(np.unique(labels[near_drawing & glyphs]).tolist()) - {0}
+    sx0, sy0, sx1, sy1 = strict
+    sure = [
+        i for i in range(1, n)
+        if i not in touching and sx0 <= centroids[i][0] <= sx1 and sy0 <= centroids[i][1] <= sy1
+    ]
+    out = glyphs.copy()
+    for i in range(1, n):  # taller than the reading itself: the end of an outline, not a glyph
+        if stats[i][3] > 1.15 * (sy1 - sy0):
+            out[labels == i] = False
+    # Specks off the text's band (the faint arc of a rounded outline breaks
+    # into them) are not glyphs; dots and underscores lie on the band.
+    heights = [stats[i][3] for i in range(1, n) if out[labels == i].any()]
+    if heights:
+        tallest = max(heights)
+        big = [i for i in range(1, n) if stats[i][3] >= 0.5 * tallest and out[labels == i].any()]
+        top = min(stats[i][1] for i in big) - 0.15 * tallest
+        bottom = max(stats[i][1] + stats[i][3] for i in big) + 0.15 * tallest
+        for i in range(1, n):
+            small = stats[i][3] < 0.5 * tallest and stats[i][2] < 0.3 * tallest
+            if small and not top <= centroids[i][1] <= bottom:
+                out[labels == i] = False
+    if not sure or len(sure) == n - 1:
+        return out
+    text_colour = np.median(crop[np.isin(labels, sure)].reshape(-1, 3).astype(np.float32), axis=0)
+    tallest = max(stats[i][3] for i in sure)
+    for i in set(range(1, n)) - set(sure):
+        colour = np.median(crop[labels == i].reshape(-1, 3).astype(np.float32), axis=0)
+        if np.abs(colour - text_colour).max() > 60 or stats[i][3] > 1.3 * tallest:
+            out[labels == i] = False
+    return out
+
+
 def _glyph_mask(
     dist: np.ndarray,
     size_hint: float,
@@ -143,6 +189,7 @@ def _glyph_mask(
     lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, 2 * run), np.uint8)) | cv2.morphologyEx(
         ink, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
     ink &= 1 - lines
+    line_zone = cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0
     n, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
     ix0, iy0, ix1, iy1 = inner
     h, w = ink.shape
@@ -157,7 +204,10 @@ def _glyph_mask(
         )
         too_long = cw > 3.0 * max(size_hint, 4) and ch <= 3
         cx, cy = centroids[i]
-        if touches or too_long:
+        # The fringe a removed line leaves (its anti-aliased edge) is thin
+        # and lies along it: drawing, not a glyph.
+        fringe = min(cw, ch) <= 2 and line_zone[y:y + ch, x:x + cw][labels[y:y + ch, x:x + cw] == i].any()
+        if touches or too_long or fringe:
             keep_ids[i] = True
         elif ix0 <= cx <= ix1 and iy0 <= cy <= iy1:
             text_ids[i] = True
@@ -425,7 +475,9 @@ def _restore_spaces(
     if em < MIN_SPACE_EM_PX:
         return text, r
     typical = float(np.median([w for _c, w in gaps]))
-    wide = [c for c, w in gaps if w >= max(typical + 0.18 * em, 0.25 * em)]
+    # A monospaced face leaves wide gaps round narrow letters; its space is a whole cell.
+    extra = 0.3 if cand.font_class == "monospace" else 0.18
+    wide = [c for c, w in gaps if w >= max(typical + extra * em, 0.25 * em)]
     spaces = [i for i, ch in enumerate(text) if ch == " "]
     if len(wide) <= len(spaces):
         return text, r
@@ -524,6 +576,7 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
     dist = np.abs(crop.astype(np.float32) - bg).max(axis=2)
     edges = (x0 == 0, y0 == 0, x1 == w_img, y1 == h_img)
     glyphs, keep = _glyph_mask(dist, across, inner, edges)
+    glyphs = _text_coloured(glyphs, keep, crop, (box.x0 - x0, box.y0 - y0, box.x1 - x0, box.y1 - y0))
     if not glyphs.any():
         return []
     if angle == 0 and depth == 0:

@@ -208,8 +208,10 @@ def _add_container(rng: random.Random, fig: _Figure, members: list[_Node], famil
     if not members:
         return
     union = members[0].box
-    for m in members[1:]:
+    for m in members:  # a container holds its members' captions too, never cuts through them
         union = union.union(m.box)
+        if m.label is not None:
+            union = union.union(m.label.box())
     size = rng.randint(13, 16)
     frame = Box(union.x0 - 16, union.y0 - 22 - size, union.x1 + 16, union.y1 + 16)
     title = _Label([rng.choice(vocab.CONTAINER_TITLES)], frame.x0 + 12, frame.y0 + 8 + size * 0.55, size,

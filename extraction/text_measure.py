@@ -447,9 +447,17 @@ def _split_at_gaps(word: OcrWord, glyphs: np.ndarray, keep: np.ndarray, crop_x0:
 MIN_SPACE_EM_PX = 14.0
 
 
-def _ink_gaps(glyphs: np.ndarray) -> list[tuple[float, float]]:
-    """(centre, width) of the empty column runs between glyph ink, in glyph-box columns."""
+def _ink_gaps(glyphs: np.ndarray, other: np.ndarray | None = None) -> list[tuple[float, float]]:
+    """(centre, width) of the empty column runs between glyph ink, in glyph-box columns.
+
+    Columns where ``other`` ink (a line crossing the text) runs through the
+    glyphs' rows are not empty: taking the line out is no word space.
+    """
     xs = np.nonzero(glyphs.any(axis=0))[0]
+    if other is not None:
+        ys = np.nonzero(glyphs.any(axis=1))[0]
+        band = other[ys.min():ys.max() + 1, xs.min():xs.max() + 1].any(axis=0)
+        xs = np.union1d(xs, np.nonzero(band)[0] + xs.min())
     cols = xs - xs.min()
     out = []
     for a, b in zip(cols[:-1], cols[1:]):
@@ -459,7 +467,8 @@ def _ink_gaps(glyphs: np.ndarray) -> list[tuple[float, float]]:
 
 
 def _restore_spaces(
-    observed: _Observed, glyphs: np.ndarray, text: str, cand: fonts.FontCandidate, r: fonts.Rendering
+    observed: _Observed, glyphs: np.ndarray, keep: np.ndarray, text: str, cand: fonts.FontCandidate,
+    r: fonts.Rendering,
 ) -> tuple[str, fonts.Rendering]:
     """Put back word spaces an engine dropped ("Trainingof", "(0,0)").
 
@@ -468,7 +477,7 @@ def _restore_spaces(
     characters; each remaining wide gap goes to the nearest character
     boundary of its stretch, found from the matched font's advances.
     """
-    gaps = _ink_gaps(glyphs)
+    gaps = _ink_gaps(glyphs, keep)
     if len(gaps) < 2 or len(text) < 3:
         return text, r
     em = fonts.REFERENCE_SIZE_PX * observed.extent_h / max(r.extent_h, 1e-6)
@@ -597,7 +606,7 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
     channels[cv2.dilate(keep.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 0.0
     observed = _Observed.of(f_glyphs, f_cov, _to_frame(channels, angle), unit)
     cand, r, score = _match_font(observed, text)
-    text, r = _restore_spaces(observed, f_glyphs, text, cand, r)
+    text, r = _restore_spaces(observed, f_glyphs, _to_frame(keep, angle), text, cand, r)
     text, r = _verify_reading(observed, text, cand, r)
 
     ys, xs = np.nonzero(f_glyphs)

@@ -50,18 +50,6 @@ def render_svg_rgb(svg: bytes | str, size_wh: tuple[int, int]) -> np.ndarray:
     return np.asarray(image, dtype=np.uint8)
 
 
-def estimate_background(rgb: np.ndarray) -> tuple[int, int, int]:
-    """The most common colour of the image border (HWC uint8), as ``(r, g, b)``."""
-    border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]).astype(np.int32)
-    quantised = (border // 8) * 8 + 4
-    keys = (quantised[:, 0] << 16) | (quantised[:, 1] << 8) | quantised[:, 2]
-    values, counts = np.unique(keys, return_counts=True)
-    key = int(values[np.argmax(counts)])
-    near = border[keys == key]
-    r, g, b = np.median(near, axis=0)
-    return int(r), int(g), int(b)
-
-
 def drawn_mask(
     rgb: np.ndarray, background_rgb: tuple[int, int, int], threshold: int = DRAWN_THRESHOLD
 ) -> np.ndarray:

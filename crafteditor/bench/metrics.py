@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from checkers.fidelity import DRAWN_THRESHOLD, drawn_mask, drawn_pixel_f1, estimate_background
+from checkers.fidelity import DRAWN_THRESHOLD, drawn_mask, drawn_pixel_f1
+from extraction.image import estimate_background
 from crafteditor.bench.cases import Case
 from crafteditor.bench.svgedit import strip_images, strip_text_layer
 from crafteditor.bench.svgrecord import RenderRecord, render_recorded

@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from checkers.fidelity import SvgRenderError, estimate_background
+from checkers.fidelity import SvgRenderError
+from extraction.image import estimate_background
 from crafteditor.bench import report
 from crafteditor.bench.baselines import BASELINES, Converter, svg_of, timings_of
 from crafteditor.bench.cases import Case

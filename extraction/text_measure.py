@@ -142,8 +142,11 @@ def _text_coloured(
         if i not in touching and sx0 <= centroids[i][0] <= sx1 and sy0 <= centroids[i][1] <= sy1
     ]
     out = glyphs.copy()
+    gh, gw = glyphs.shape
     for i in range(1, n):  # taller than the reading itself: the end of an outline, not a glyph
-        if stats[i][3] > 1.15 * (sy1 - sy0):
+        x, y, cw, ch, _area = stats[i]
+        at_page_edge = x == 0 or y == 0 or x + cw >= gw or y + ch >= gh  # the engine's box is cut there too
+        if ch > 1.15 * (sy1 - sy0) and not at_page_edge:
             out[labels == i] = False
     # Specks off the text's band (the faint arc of a rounded outline breaks
     # into them) are not glyphs; dots and underscores lie on the band.
@@ -168,6 +171,44 @@ def _text_coloured(
     return out
 
 
+def _straight_lines(ink: np.ndarray, run: int) -> np.ndarray:
+    """Pixels of straight strokes at least ``run`` long: horizontal and
+    vertical ones by morphological opening, slanted ones by a Hough search
+    among the strokes that leave the crop or meet those lines (glyph strokes
+    are shorter)."""
+    def opened(kernel: np.ndarray) -> np.ndarray:
+        # Zero outside the crop: OpenCV's default border would let a stem that
+        # touches the crop's edge pass for a long line.
+        return cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+
+    lines = opened(np.ones((1, 2 * run), np.uint8)) | opened(np.ones((run, 1), np.uint8))
+    rest = ink & (1 - lines)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
+    h, w = ink.shape
+    meets_line = set(np.unique(labels[cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0]).tolist())
+    leaving = [i for i in range(1, n) if i in meets_line or stats[i][0] == 0 or stats[i][1] == 0
+               or stats[i][0] + stats[i][2] >= w or stats[i][1] + stats[i][3] >= h]
+    if not leaving:
+        return lines
+    candidates = np.isin(labels, leaving).astype(np.uint8) * 255
+    # A slanted line may be cut short by the straight ones it meets, so the
+    # search takes half of ``run`` (an em or so) and only truly slanted
+    # segments: upright glyph stems are as long.
+    length = max(run // 2, 10)
+    segments = cv2.HoughLinesP(candidates, 1, np.pi / 180, threshold=max(length // 3, 8),
+                               minLineLength=length, maxLineGap=3)
+    if segments is None:
+        return lines
+    width = cv2.distanceTransform(candidates, cv2.DIST_L2, 3)
+    thickness = int(np.clip(round(2 * float(np.percentile(width[candidates > 0], 90))), 1, 6)) + 1
+    slanted = np.zeros_like(ink)
+    for x1, y1, x2, y2 in segments.reshape(-1, 4):
+        angle = abs(np.degrees(np.arctan2(float(y2 - y1), float(x2 - x1)))) % 180
+        if 15 <= angle <= 165 and not 75 <= angle <= 105:
+            cv2.line(slanted, (int(x1), int(y1)), (int(x2), int(y2)), 1, thickness)
+    return lines | (slanted & ink)
+
+
 def _glyph_mask(
     dist: np.ndarray,
     size_hint: float,
@@ -185,9 +226,7 @@ def _glyph_mask(
     # Straight lines running through (a border a glyph touches, an arrow
     # crossing the label) are taken out first, so the glyphs they touch
     # still come out as glyphs; the lines themselves are kept.
-    run = int(max(1.5 * size_hint, 12))
-    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, 2 * run), np.uint8)) | cv2.morphologyEx(
-        ink, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
+    lines = _straight_lines(ink, int(max(1.5 * size_hint, 12)))
     ink &= 1 - lines
     line_zone = cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0
     n, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)

@@ -148,3 +148,23 @@ def test_dropped_spaces_are_restored_from_the_gaps(drawn, read):
     rgb = render(f'<text x="30" y="100" font-family="DejaVu Sans" font-size="16">{drawn}</text>')
     m = measure(rgb, word_at(read, 30, 100, 16, "DejaVu Sans"))
     assert m is not None and m.text == drawn
+
+
+@pytest.mark.parametrize("line", [
+    '<line x1="111" y1="40" x2="111" y2="160" stroke="#000" stroke-width="2"/>',  # touches the last letter
+    '<line x1="80" y1="160" x2="140" y2="40" stroke="#000" stroke-width="2.5"/>',  # crosses it, slanted
+])
+def test_glyphs_touching_a_line_are_still_glyphs(line):
+    from extraction.clean import lift_text
+
+    rgb = render(f'<text x="30" y="100" font-family="DejaVu Sans" font-size="20">YELLOW</text>{line}')
+    m = measure(rgb, word_at("YELLOW", 30, 100, 20, "DejaVu Sans"))
+    assert m is not None
+    assert m.font_size_px == pytest.approx(20, rel=0.15)  # the line hides a sliver of the W
+    assert m.page_box.x1 > 105  # the last letter (ending at x=112) is part of the text
+    canvas, _ = lift_text(rgb, [m])
+    ink = np.abs(canvas.astype(int) - 255).max(axis=2) > 100
+    line_only = render(line)
+    line_ink = np.abs(line_only.astype(int) - 255).max(axis=2) > 100
+    assert (ink & ~line_ink).sum() < 15  # no text left on the canvas
+    assert (ink & line_ink).sum() > 0.8 * line_ink.sum()  # the line is still there

@@ -644,8 +644,16 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
     channels = crop.astype(np.float32) - bg.astype(np.float32)
     channels[cv2.dilate(keep.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 0.0
     observed = _Observed.of(f_glyphs, f_cov, _to_frame(channels, angle), unit)
+    f_keep = _to_frame(keep, angle)
+    # A dropped space makes every proportional face look too wide and a
+    # monospaced one win: put spaces back with a plain sans first, then
+    # match, then check the spaces again in the matched face.
+    plain = fonts.candidates()[0]
+    first = fonts.render(plain, text)
+    if first is not None:
+        text, _ = _restore_spaces(observed, f_glyphs, f_keep, text, plain, first)
     cand, r, score = _match_font(observed, text)
-    text, r = _restore_spaces(observed, f_glyphs, _to_frame(keep, angle), text, cand, r)
+    text, r = _restore_spaces(observed, f_glyphs, f_keep, text, cand, r)
     text, r = _verify_reading(observed, text, cand, r)
 
     ys, xs = np.nonzero(f_glyphs)

@@ -666,7 +666,10 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
     if abs(scale_w / scale_h - 1) < 0.25:
         scale = float((scale_h * h_ink + scale_w * w_ink) / (h_ink + w_ink))
     else:
-        scale = float(scale_h)
+        # Height and width disagree: sub- or superscripts stretch the ink's
+        # height ("I₁·T₁" read as "I1·T1"), a dropped character shrinks its
+        # width.  The smaller size never spills out of the source's box.
+        scale = float(min(scale_h, scale_w))
     size_px = scale * fonts.REFERENCE_SIZE_PX
 
     # Frame coordinates: the crop turned into reading order, placed so that its

@@ -87,7 +87,7 @@ def test_measure_returns_none_without_ink():
     ("O(n)", "O(n)"), ("IoU 0.5", "IoU 0.5"),
 ])
 def test_look_alikes_fixed_by_context(reading, fixed):
-    from extraction.text_measure import fix_by_context
+    from extraction.fontmatch import fix_by_context
 
     assert fix_by_context(reading) == fixed
 

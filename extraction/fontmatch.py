@@ -1,0 +1,295 @@
+"""Matching a line's ink against fonts rendered with the same string.
+
+Gives the family, weight and size, and checks the reading itself: word
+spaces the engine dropped and look-alike characters the ink can settle.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from extraction import fonts
+
+
+def ink_extents(coverage: np.ndarray, glyphs: np.ndarray) -> tuple[float, float]:
+    """Sub-pixel ink width and height of the glyphs (their box grown by a pixel)."""
+    ys, xs = np.nonzero(glyphs)
+    y0, x0 = max(ys.min() - 1, 0), max(xs.min() - 1, 0)
+    crop = coverage[y0:ys.max() + 2, x0:xs.max() + 2]
+    return fonts.coverage_extent(crop, 0), fonts.coverage_extent(crop, 1)
+
+
+def _similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """1 for equal non-negative arrays, 0 for disjoint ones."""
+    return 1.0 - float(np.abs(a - b).sum()) / max(float((a + b).sum()), 1e-6)
+
+
+BLUR_PAD = 3
+
+
+BLUR_SIGMAS = (0.0, 0.6, 1.0, 1.5, 2.2)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ObservedInk:
+    """A line's ink, prepared once for comparison with candidate renderings."""
+
+    blurred: np.ndarray
+    width: int
+    height: int
+    extent_w: float
+    extent_h: float
+    width_weight: float
+    contrast: np.ndarray  # signed contrast along the text's hue, glyph box + BLUR_PAD
+    channels: np.ndarray  # signed contrast per RGB channel (HW3), same region
+    inset: tuple[int, int]  # where the glyph box starts inside ``contrast`` (x, y)
+
+    @classmethod
+    def of(cls, glyphs: np.ndarray, coverage: np.ndarray, channels: np.ndarray, unit: np.ndarray) -> ObservedInk:
+        ys, xs = np.nonzero(glyphs)
+        x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+        crop = coverage[y0:y1, x0:x1]
+        ew, eh = ink_extents(coverage, glyphs)
+        px0, py0 = max(x0 - BLUR_PAD, 0), max(y0 - BLUR_PAD, 0)
+        region = channels[py0:y1 + BLUR_PAD, px0:x1 + BLUR_PAD].astype(np.float32)
+        return cls(
+            contrast=np.ascontiguousarray(region @ unit.astype(np.float32)),
+            channels=region,
+            inset=(int(x0 - px0), int(y0 - py0)),
+            blurred=cv2.GaussianBlur(crop, (3, 3), 0.8),
+            width=int(x1 - x0),
+            height=int(y1 - y0),
+            extent_w=ew,
+            extent_h=eh,
+            # Renderers hint small text: vertical metrics snap to the pixel
+            # grid, so the width a height predicts is a weak clue below ~20 px.
+            width_weight=1.5 * float(np.clip((eh - 8.0) / 12.0, 0.25, 1.0)),
+        )
+
+    def _ideal(self, r: fonts.Rendering) -> np.ndarray:
+        ideal = np.zeros_like(self.contrast)
+        ix, iy = self.inset
+        resized = cv2.resize(r.coverage, (self.width, self.height), interpolation=cv2.INTER_AREA)
+        ideal[iy:iy + self.height, ix:ix + self.width] = resized[: ideal.shape[0] - iy, : ideal.shape[1] - ix]
+        return ideal
+
+    @staticmethod
+    def _fit(target: np.ndarray, ideal: np.ndarray) -> tuple[float, float, float]:
+        """Fit ``target ≈ k · blur_σ(ideal)`` over a few σ; ``(k, residual share, σ)``."""
+        energy = float((target ** 2).sum()) or 1.0
+        best = (0.0, np.inf, 0.0)
+        for sigma in BLUR_SIGMAS:
+            b = cv2.GaussianBlur(ideal, (0, 0), sigma) if sigma > 0 else ideal
+            bb = float((b * b).sum())
+            if bb <= 0:
+                continue
+            k = float((b * target).sum()) / bb
+            resid = float(((target - k * b) ** 2).sum()) / energy
+            if resid < best[1]:
+                best = (k, resid, sigma)
+        return best
+
+    def blur_fit(self, r: fonts.Rendering) -> tuple[float, float]:
+        """How well ``r`` blurred explains the contrast along the text's hue.
+
+        Returns ``(k, residual)``: ``k`` is the full contrast (what blur and
+        resampling hide), the residual the unexplained share of its energy.
+        """
+        k, resid, _sigma = self._fit(self.contrast, self._ideal(r))
+        return k, resid
+
+    def colour_offset(self, r: fonts.Rendering, seen: np.ndarray) -> np.ndarray:
+        """Full contrast per RGB channel, given ``seen``, the offset of the
+        strongest glyph pixels.
+
+        Sharp text shows its colour: ``seen`` is kept.  Blurred text never
+        reaches it, but the ink's amount survives blur, so each channel is
+        fitted with its own blur (JPEG blurs colour more than brightness).
+        """
+        ideal = self._ideal(r)
+        _k, _resid, sigma = self._fit(self.contrast, ideal)
+        if sigma == 0.0:
+            return seen
+        fitted = np.array([self._fit(np.ascontiguousarray(self.channels[..., c]), ideal)[0] for c in range(3)])
+        return fitted if np.linalg.norm(fitted) > np.linalg.norm(seen) else seen
+
+    def score(self, r: fonts.Rendering) -> float:
+        """How well a rendering explains the ink, 1 at best.
+
+        The rendering, blurred as the ink is, must explain the ink's contrast
+        (anti-aliased coverage shows stroke weight, which a thresholded mask
+        hides, and blurred normal text does not pass for bold), and the width
+        its height predicts must be the width observed.
+        """
+        width_err = abs(r.extent_w * self.extent_h / r.extent_h - self.extent_w) / max(self.extent_w, 1)
+        _k, resid = self.blur_fit(r)
+        return 1.0 - resid - self.width_weight * width_err
+
+
+def match_font(observed: ObservedInk, text: str) -> tuple[fonts.FontCandidate, fonts.Rendering, float]:
+    """The candidate whose rendering of ``text`` best explains the observed ink."""
+    best = None
+    for cand in fonts.candidates():
+        r = fonts.render(cand, text)
+        if r is None:
+            continue
+        score = observed.score(r)
+        if best is None or score > best[2]:
+            best = (cand, r, score)
+    if best is None:
+        raise ValueError(f"no font renders {text!r}")
+    return best
+
+
+# Look-alikes whose glyphs differ enough for the ink to decide.  ``l`` and
+# ``I`` (one glyph in many sans faces) and ``O``/``0`` are left to context;
+# case pairs (``c``/``C``) differ only in size, which a font missing from the
+# candidates gets wrong, so the engine's reading stands.
+
+
+# Look-alikes whose glyphs differ enough for the ink to decide.  ``l`` and
+# ``I`` (one glyph in many sans faces) and ``O``/``0`` are left to context;
+# case pairs (``c``/``C``) differ only in size, which a font missing from the
+# candidates gets wrong, so the engine's reading stands.
+CONFUSABLE: dict[str, tuple[str, ...]] = {
+    "×": ("x",), "x": ("×", "X"), "X": ("x", "×"), "ð": ("d",), "ı": ("i",), "ℓ": ("l",),
+    "ß": ("s", "ss", "B"),
+}
+
+
+_CAPITAL_I_IN_WORD = re.compile(r"(?<=[a-z])I(?=[a-z]|\b)|(?<=^[A-Z])I(?=[a-z]{3})")
+
+
+_LETTER_O_IN_NUMBER = re.compile(r"(?<=[0-9])[Oo](?=[0-9.,])|(?<=[0-9][.,])[Oo]")
+
+
+def fix_by_context(text: str) -> str:
+    """Context rules for look-alikes the ink cannot settle.
+
+    A capital I after a lowercase letter, or second in a capitalised word, in
+    a word with no other capital inside it is an l ("DownsampIe", "CIassifier";
+    "mIoU" is left alone); a letter O inside
+    a number is a zero ("1O.5").
+    """
+    def word_fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if any(c.isupper() for c in word[1:].replace("I", "")):
+            return word
+        return _CAPITAL_I_IN_WORD.sub("l", word)
+
+    text = re.sub(r"[A-Za-z]+", word_fix, text)
+    return _LETTER_O_IN_NUMBER.sub("0", text)
+
+
+# Below this size a word space is two or three pixels, no wider than the gap
+# between two serifed letters once the figure is blurred: spaces stay as read.
+MIN_SPACE_EM_PX = 14.0
+
+
+def _ink_gaps(glyphs: np.ndarray, other: np.ndarray | None = None) -> list[tuple[float, float]]:
+    """(centre, width) of the empty column runs between glyph ink, in glyph-box columns.
+
+    Columns where ``other`` ink (a line crossing the text) runs through the
+    glyphs' rows are not empty: taking the line out is no word space.
+    """
+    xs = np.nonzero(glyphs.any(axis=0))[0]
+    if other is not None:
+        ys = np.nonzero(glyphs.any(axis=1))[0]
+        band = other[ys.min():ys.max() + 1, xs.min():xs.max() + 1].any(axis=0)
+        xs = np.union1d(xs, np.nonzero(band)[0] + xs.min())
+    cols = xs - xs.min()
+    out = []
+    for a, b in zip(cols[:-1], cols[1:]):
+        if b - a > 1:
+            out.append(((a + b) / 2.0, float(b - a - 1)))
+    return out
+
+
+def restore_spaces(
+    observed: ObservedInk, glyphs: np.ndarray, keep: np.ndarray, text: str, cand: fonts.FontCandidate,
+    r: fonts.Rendering,
+) -> tuple[str, fonts.Rendering]:
+    """Put back word spaces an engine dropped ("Trainingof", "(0,0)").
+
+    A gap in the ink clearly wider than the letter gaps is a space.  Gaps
+    that already have a space in the reading anchor the mapping from ink to
+    characters; each remaining wide gap goes to the nearest character
+    boundary of its stretch, found from the matched font's advances.
+    """
+    gaps = _ink_gaps(glyphs, keep)
+    if len(gaps) < 2 or len(text) < 3:
+        return text, r
+    em = fonts.REFERENCE_SIZE_PX * observed.extent_h / max(r.extent_h, 1e-6)
+    if em < MIN_SPACE_EM_PX:
+        return text, r
+    typical = float(np.median([w for _c, w in gaps]))
+    # A monospaced face leaves wide gaps round narrow letters; its space is a whole cell.
+    extra = 0.3 if cand.font_class == "monospace" else 0.18
+    wide = [c for c, w in gaps if w >= max(typical + extra * em, 0.25 * em)]
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    if len(wide) <= len(spaces):
+        return text, r
+    sx = observed.width / max(r.ink_right - r.ink_left, 1e-6)
+    at = [(fonts.prefix_advance(cand, text, i) - r.ink_left) * sx for i in range(len(text) + 1)]
+    # Anchors: (ink x, character index) for the ends and each existing space.
+    anchors = [(0.0, 0), (float(observed.width), len(text))]
+    free = list(wide)
+    for i in spaces:
+        if not free:
+            break
+        nearest = min(free, key=lambda c: abs(c - (at[i] + at[i + 1]) / 2))
+        anchors.append((nearest, i))
+        free.remove(nearest)
+    anchors.sort()
+    cuts = set()
+    char_w = observed.width / max(len(text), 1)
+    for c in free:
+        (xa, ia), (xb, ib) = next(
+            ((a, b) for a, b in zip(anchors, anchors[1:]) if a[0] <= c <= b[0]), (anchors[0], anchors[-1]))
+        if ib - ia < 2 or xb <= xa:
+            continue
+        # Map the gap into the rendered stretch between the two anchors.
+        t = at[ia] + (c - xa) / (xb - xa) * (at[ib] - at[ia])
+        i = min(range(ia + 1, ib), key=lambda k: abs(at[k] - t))
+        if abs(at[i] - t) <= 0.6 * char_w and text[i - 1] != " " and text[i] != " ":
+            cuts.add(i)
+    if not cuts:
+        return text, r
+    spaced = "".join((" " + ch if i in cuts else ch) for i, ch in enumerate(text))
+    rendered = fonts.render(cand, spaced)
+    return (spaced, rendered) if rendered is not None else (text, r)
+
+
+def verify_reading(
+    observed: ObservedInk, text: str, cand: fonts.FontCandidate, r: fonts.Rendering, margin: float = 0.06
+) -> tuple[str, fonts.Rendering]:
+    """Swap look-alike characters where the swap explains the ink clearly better.
+
+    Each confusable character is judged on the columns it occupies only, in
+    the matched font, so the rest of the line adds no noise.
+    """
+    def local(rendering: fonts.Rendering, c0: int, c1: int) -> float:
+        img = cv2.resize(rendering.coverage, (observed.width, observed.height), interpolation=cv2.INTER_AREA)
+        img = cv2.GaussianBlur(img, (3, 3), 0.8)
+        return _similarity(img[:, c0:c1], observed.blurred[:, c0:c1])
+
+    for i, ch in enumerate(text):
+        alts = CONFUSABLE.get(ch, ())
+        if not alts:
+            continue
+        sx = observed.width / max(r.ink_right - r.ink_left, 1e-6)
+        c0 = max(int((fonts.prefix_advance(cand, text, i) - r.ink_left) * sx) - 2, 0)
+        c1 = min(int(np.ceil((fonts.prefix_advance(cand, text, i + 1) - r.ink_left) * sx)) + 2, observed.width)
+        if c1 - c0 < 2:
+            continue
+        current = local(r, c0, c1)
+        for alt in alts:
+            variant = text[:i] + alt + text[i + 1:]
+            rv = fonts.render(cand, variant)
+            if rv is not None and local(rv, c0, c1) > current + margin:
+                text, r, current = variant, rv, local(rv, c0, c1)
+    return text, r

@@ -125,9 +125,13 @@ class ObservedInk:
         hides, and blurred normal text does not pass for bold), and the width
         its height predicts must be the width observed.
         """
-        width_err = abs(r.extent_w * self.extent_h / r.extent_h - self.extent_w) / max(self.extent_w, 1)
         _k, resid = self.blur_fit(r)
-        return 1.0 - resid - self.width_weight * width_err
+        return 1.0 - resid - self.width_weight * self.width_error(r)
+
+    def width_error(self, r: fonts.Rendering) -> float:
+        """Relative difference between the ink's width and the width the
+        rendering predicts from the ink's height."""
+        return abs(r.extent_w * self.extent_h / r.extent_h - self.extent_w) / max(self.extent_w, 1)
 
 
 def match_font(observed: ObservedInk, text: str) -> tuple[fonts.FontCandidate, fonts.Rendering, float]:
@@ -261,7 +265,11 @@ def restore_spaces(
         return text, r
     spaced = "".join((" " + ch if i in cuts else ch) for i, ch in enumerate(text))
     rendered = fonts.render(cand, spaced)
-    return (spaced, rendered) if rendered is not None else (text, r)
+    # The spaces must make the rendering explain the ink's width better
+    # (ink of another word caught in the box has gaps too).
+    if rendered is None or observed.width_error(rendered) >= observed.width_error(r):
+        return text, r
+    return spaced, rendered
 
 
 def verify_reading(

@@ -59,9 +59,8 @@ def _merge_fragments(a: MeasuredLine, b: MeasuredLine, remeasure: Remeasure | No
     gap = b.ink.x0 - a.ink.x1
     joiner = " " if gap > 0.2 * max(a.font_size_px, b.font_size_px) else ""
     text = a.text + joiner + b.text
-    if remeasure is not None:
-        pad = 0.3 * max(a.font_size_px, b.font_size_px)
-        fresh = remeasure(text, a.page_box.union(b.page_box).expand(pad), min(a.confidence, b.confidence))
+    if remeasure is not None:  # the ink's own box: measuring adds its margins
+        fresh = remeasure(text, a.page_box.union(b.page_box), min(a.confidence, b.confidence))
         if fresh is not None:
             return fresh
     wa, wb = len(a.text), len(b.text)

@@ -174,6 +174,9 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
     glyphs = plausible_glyphs(glyphs, keep, crop, (box.x0 - x0, box.y0 - y0, box.x1 - x0, box.y1 - y0))
     if not glyphs.any():
         return []
+    rows = np.nonzero(_to_frame(glyphs, angle).any(axis=1))[0]
+    if rows[-1] - rows[0] + 1 < 0.3 * across and any(c.isalnum() for c in word.text):
+        return []  # letters no taller than a dash: a dashed line read as "ew"
     if angle == 0 and depth == 0:
         parts = _split_at_gaps(word, glyphs, keep, x0)
         if len(parts) > 1:

@@ -168,3 +168,18 @@ def test_glyphs_touching_a_line_are_still_glyphs(line):
     line_ink = np.abs(line_only.astype(int) - 255).max(axis=2) > 100
     assert (ink & ~line_ink).sum() < 15  # no text left on the canvas
     assert (ink & line_ink).sum() > 0.8 * line_ink.sum()  # the line is still there
+
+
+def test_dashed_line_read_as_letters_is_not_text():
+    from extraction.text_measure import measure_all
+
+    rgb = render('<line x1="20" y1="60" x2="200" y2="60" stroke="#555" stroke-width="2" stroke-dasharray="8 6"/>')
+    assert measure_all(rgb, OcrWord("ew", ((60, 50), (90, 50), (90, 70), (60, 70)), 0.47)) == []
+
+
+def test_spaces_are_not_put_where_another_word_was_caught():
+    # The box holds "Training pipeline for" but the reading is two words only.
+    rgb = render('<text x="20" y="60" font-family="Liberation Sans" font-size="28" font-weight="bold">'
+                 'Training pipeline for</text>', width=420)
+    m = measure(rgb, OcrWord("Training pipeline", ((15, 30), (330, 30), (330, 70), (15, 70)), 0.9))
+    assert m is not None and "pipe lin" not in m.text and "pipelin e" not in m.text

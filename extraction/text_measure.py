@@ -63,23 +63,48 @@ class MeasuredLine:
 MAX_TILT_DEG = 5.0
 
 
-def _quantised_angle(angle_deg: float) -> int | None:
-    """The multiple of 90 degrees a reading runs along, or None for tilted text."""
+def _reading_angle(angle_deg: float) -> float:
+    """The angle to measure a reading at: the nearest multiple of 90 degrees
+    when within ``MAX_TILT_DEG`` of it (engines' boxes wobble), else the
+    reading's own tilt (a label along a sloping arrow)."""
     for k in (0, 90, -90, 180):
         if abs(((angle_deg - k) + 180) % 360 - 180) <= MAX_TILT_DEG:
-            return k
-    return None
+            return float(k)
+    return float(((angle_deg + 180) % 360) - 180)
 
 
-def _to_frame(arr: np.ndarray, angle: int) -> np.ndarray:
-    """Turn a page crop so that text reading at ``angle`` reads left to right."""
+def _upright(angle: float) -> bool:
+    """True when the reading runs more across the page than up or down it."""
+    return abs(((angle + 90) % 180) - 90) < 45
+
+
+def _to_frame(arr: np.ndarray, angle: float) -> np.ndarray:
+    """Turn a page crop so that text reading at ``angle`` reads left to right.
+
+    Quarter turns are exact.  Other angles turn about the crop's centre onto
+    a canvas large enough to hold it, whose centre is the crop's centre, so
+    frame coordinates keep meaning "about the pivot"; outside is zero.
+    """
+    if angle == 0:
+        return arr
     if angle == -90:
         return np.rot90(arr, -1)  # clockwise: upward text becomes rightward
     if angle == 90:
         return np.rot90(arr, 1)
     if angle == 180:
         return np.rot90(arr, 2)
-    return arr
+    h, w = arr.shape[:2]
+    rad = np.radians(angle)
+    fw = int(np.ceil(abs(w * np.cos(rad)) + abs(h * np.sin(rad))))
+    fh = int(np.ceil(abs(w * np.sin(rad)) + abs(h * np.cos(rad))))
+    matrix = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)  # positive: counter-clockwise
+    matrix[0, 2] += (fw - w) / 2.0
+    matrix[1, 2] += (fh - h) / 2.0
+    is_mask = arr.dtype == bool
+    src = arr.astype(np.uint8) if is_mask else np.ascontiguousarray(arr)
+    out = cv2.warpAffine(src, matrix, (fw, fh), flags=cv2.INTER_NEAREST if is_mask else cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return out > 0 if is_mask else out
 
 
 def _split_at_gaps(word: OcrWord, glyphs: np.ndarray, keep: np.ndarray, crop_x0: int) -> list[OcrWord]:
@@ -148,13 +173,10 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
     """Measure a reading; one that spans separate labels (an engine joins
     table cells on one row) comes back as one line per label."""
     h_img, w_img = rgb.shape[:2]
-    angle = _quantised_angle(word.angle_deg)
-    if angle is None:
-        # Tilted text (a label along a sloping arrow) is not measured yet: it
-        # stays on the canvas and is traced with the drawing.
-        return []
+    angle = _reading_angle(word.angle_deg)
     box = word.box
-    across = box.height if angle in (0, 180) else box.width
+    q = np.asarray(word.quad, dtype=np.float64)
+    across = float(max(np.linalg.norm(q[0] - q[3]), np.linalg.norm(q[1] - q[2])))  # the reading's own height
     pad = max(3.0, 0.3 * across)
     x0, y0, x1, y1 = box.expand(pad).clip(w_img, h_img).to_int()
     crop = rgb[y0:y1, x0:x1]
@@ -162,7 +184,7 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
         return []
     # Engines' boxes often clip the last glyph: let glyphs centred a little
     # past either end along the reading direction belong to the reading.
-    grow_x, grow_y = (0.3 * across, 0.0) if angle in (0, 180) else (0.0, 0.3 * across)
+    grow_x, grow_y = (0.3 * across, 0.0) if _upright(angle) else (0.0, 0.3 * across)
     inner = (box.x0 - x0 - grow_x, box.y0 - y0 - grow_y, box.x1 - x0 + grow_x, box.y1 - y0 + grow_y)
     bx0, by0, bx1, by1 = (int(v) for v in (box.x0 - x0, box.y0 - y0, np.ceil(box.x1 - x0), np.ceil(box.y1 - y0)))
     bg = dominant_colour(crop[max(by0, 0):by1, max(bx0, 0):bx1])

@@ -132,11 +132,25 @@ def test_text_cut_by_the_page_edge_is_still_text():
     assert m is not None and m.font_size_px == pytest.approx(24, rel=0.1)
 
 
-def test_tilted_reading_is_left_on_the_canvas():
-    rgb = render('<text x="40" y="60" transform="rotate(12 40 60)" font-family="DejaVu Sans" '
-                 'font-size="20">FOLLOW UP</text>')
-    quad = ((38, 38), (160, 64), (156, 86), (34, 60))  # along the text, 12 degrees down
-    assert measure(rgb, OcrWord("FOLLOW UP", quad, 0.99)) is None
+def test_tilted_label_is_measured_along_its_slope():
+    import math
+
+    from extraction.clean import lift_text
+
+    angle, x, y, size = 12.0, 40.0, 60.0, 20.0
+    rgb = render(f'<text x="{x}" y="{y}" transform="rotate({angle} {x} {y})" font-family="DejaVu Sans" '
+                 f'font-size="{size}">FOLLOW UP</text>', width=300, height=160)
+    # The engine's quad: the em box along the text, turned with it.
+    c, s_ = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    def turn(px, py):
+        return (x + (px - x) * c - (py - y) * s_, y + (px - x) * s_ + (py - y) * c)
+    quad = (turn(x - 4, y - 19), turn(x + 130, y - 19), turn(x + 130, y + 6), turn(x - 4, y + 6))
+    m = measure(rgb, OcrWord("FOLLOW UP", quad, 0.99))
+    assert m is not None and m.text == "FOLLOW UP"
+    assert m.angle_deg == pytest.approx(angle, abs=1.5)
+    assert m.font_size_px == pytest.approx(size, rel=0.1)
+    canvas, _ = lift_text(rgb, [m])
+    assert (np.abs(canvas.astype(int) - 255).max(axis=2) > 100).sum() < 20  # lifted off the canvas
 
 
 @pytest.mark.parametrize("drawn, read", [

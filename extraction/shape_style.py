@@ -1,0 +1,108 @@
+"""Paint of a drawn region: fill colour, stroke colour, stroke width and dashes.
+
+The region is given by its silhouette (holes filled) on the cleaned canvas,
+with the page background colour.  The outline band is what differs from the
+interior near the silhouette's edge; its width is the stroke width; walking
+the outer contour tells a dashed stroke (regular runs of ink and gaps) from a
+solid one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class Paint:
+    fill_rgb: tuple[int, int, int] | None  # None: the interior is the background
+    stroke_rgb: tuple[int, int, int] | None  # None: no outline
+    stroke_width_px: float = 0.0
+    dash_px: tuple[float, ...] = ()  # on, off lengths; empty for a solid stroke
+
+
+def _rgb(values: np.ndarray) -> tuple[int, int, int]:
+    r, g, b = (int(round(float(v))) for v in values)
+    return (r, g, b)
+
+
+def _far(a: np.ndarray, b: np.ndarray, tolerance: float = 24.0) -> np.ndarray:
+    return np.abs(a.astype(np.float32) - np.asarray(b, np.float32)).max(axis=-1) > tolerance
+
+
+def region_paint(canvas: np.ndarray, silhouette: np.ndarray, background_rgb: tuple[int, int, int]) -> Paint:
+    """Paint of the region ``silhouette`` (HW bool, same size as ``canvas``, HWC uint8)."""
+    mask = silhouette.astype(np.uint8)
+    depth = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
+    deep = depth > max(3.0, 0.25 * float(depth.max()))
+    if not deep.any():
+        deep = depth >= depth.max()
+    interior = np.median(canvas[deep].reshape(-1, 3), axis=0)
+    fill_is_bg = not _far(interior[None], background_rgb)[0]
+    # The outline: pixels near the edge that are neither interior nor background.
+    edge_zone = silhouette & (depth <= 12)
+    band = edge_zone & _far(canvas, background_rgb)
+    if not fill_is_bg:
+        band &= _far(canvas, interior)
+    if not band.any():
+        return Paint(None if fill_is_bg else _rgb(interior), None)
+    # Anti-aliased edges lie between the interior and the background; an
+    # outline's core lies off that segment.
+    pixels = canvas[band].reshape(-1, 3).astype(np.float32)
+    off = _off_segment(pixels, interior, np.asarray(background_rgb, np.float32))
+    core = off > 30
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    perimeter = max(cv2.arcLength(max(contours, key=len), True), 1.0) if contours else 1.0
+    if core.sum() < 0.5 * perimeter:
+        return Paint(None if fill_is_bg else _rgb(interior), None)
+    strongest = core & (off >= np.percentile(off[core], 50))  # the stroke's middle, not its soft edges
+    stroke = np.median(pixels[strongest], axis=0)
+    dashes = _dashes(silhouette, band)
+    inked_share = dashes[0] / (dashes[0] + dashes[1]) if dashes else 1.0
+    width = float(band.sum()) / (perimeter * inked_share)
+    return Paint(
+        fill_rgb=None if fill_is_bg else _rgb(interior),
+        stroke_rgb=_rgb(stroke),
+        stroke_width_px=round(max(width, 1.0), 1),
+        dash_px=dashes,
+    )
+
+
+def _off_segment(pixels: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance of each RGB pixel from the segment between colours ``a`` and ``b``."""
+    ab = b.astype(np.float32) - a.astype(np.float32)
+    denom = float((ab * ab).sum())
+    t = np.clip(((pixels - a) @ ab) / denom, 0.0, 1.0) if denom > 0 else np.zeros(len(pixels), np.float32)
+    nearest = a + t[:, None] * ab
+    return np.linalg.norm(pixels - nearest, axis=1)
+
+
+def _dashes(silhouette: np.ndarray, band: np.ndarray) -> tuple[float, ...]:
+    """(on, off) lengths in px if the outline is dashed, walking the outer contour."""
+    contours, _ = cv2.findContours(silhouette.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return ()
+    contour = max(contours, key=len).reshape(-1, 2)
+    grown = cv2.dilate(band.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    inked = grown[contour[:, 1], contour[:, 0]]
+    if inked.all() or not inked.any():
+        return ()
+    # Runs along the closed contour, starting at an ink-to-gap change.
+    start = int(np.argmax(inked != np.roll(inked, 1)))
+    seq = np.roll(inked, -start)
+    runs: list[tuple[bool, int]] = []
+    for value in seq:
+        if runs and runs[-1][0] == value:
+            runs[-1] = (value, runs[-1][1] + 1)
+        else:
+            runs.append((bool(value), 1))
+    on = [n for v, n in runs if v]
+    off = [n for v, n in runs if not v]
+    if len(on) < 4 or len(off) < 4:
+        return ()
+    # The 3x3 growth that lets faint outer edges count lengthens each dash by 2 px.
+    on_len, off_len = float(np.median(on)) - 2.0, float(np.median(off)) + 2.0
+    regular = np.std(on) <= 0.35 * on_len + 1 and np.std(off) <= 0.35 * off_len + 1
+    return (round(on_len, 1), round(off_len, 1)) if regular else ()

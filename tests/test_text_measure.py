@@ -197,3 +197,15 @@ def test_spaces_are_not_put_where_another_word_was_caught():
                  'Training pipeline for</text>', width=420)
     m = measure(rgb, OcrWord("Training pipeline", ((15, 30), (330, 30), (330, 70), (15, 70)), 0.9))
     assert m is not None and "pipe lin" not in m.text and "pipelin e" not in m.text
+
+
+def test_long_small_caption_matches_its_face():
+    # A 70-character caption at 10.4 px: along the whole line the renderer's
+    # hinted advances drift, so it is compared stretch by stretch.
+    text = "Figure 2: Training of the data engine. Boxes denote modules and arrows the data flow."
+    rgb = render(f'<text x="20" y="60" font-family="Liberation Sans" font-size="10.4" fill="#404040">{text}</text>',
+                 width=520, height=100)
+    m = measure(rgb, word_at(text, 20, 60, 10.4, "Liberation Sans"))
+    assert m is not None
+    assert m.font.family == "Liberation Sans"
+    assert m.font_size_px == pytest.approx(10.4, rel=0.08)

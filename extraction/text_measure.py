@@ -107,6 +107,62 @@ def _to_frame(arr: np.ndarray, angle: float) -> np.ndarray:
     return out > 0 if is_mask else out
 
 
+def _drop_stray_ends(glyphs: np.ndarray, crop: np.ndarray, text: str, angle: float) -> np.ndarray:
+    """Drop a narrow mark standing apart at either end of a reading that the
+    reading's string does not account for (a dash of a container's border
+    just inside the engine's box): it differs from the text's colour, and
+    without it the ink's width is closer to the width the string has at the
+    ink's height."""
+    frame = _to_frame(glyphs, angle)
+    cols = np.nonzero(frame.any(axis=0))[0]
+    rows = np.nonzero(frame.any(axis=1))[0]
+    if len(cols) < 2 or not text:
+        return glyphs
+    height = rows[-1] - rows[0] + 1
+    r = fonts.render(fonts.candidates()[0], text)
+    if r is None:
+        return glyphs
+    want = r.extent_w / r.extent_h * height
+    gaps = np.nonzero(np.diff(cols) > 0.5 * height)[0]
+    if len(gaps) == 0:
+        return glyphs
+    width = cols[-1] - cols[0] + 1
+    keep_cols = None
+    first_cut, last_cut = gaps[0], gaps[-1]
+    ends = (
+        (cols[first_cut + 1], cols[-1], cols[first_cut] - cols[0] + 1),  # drop the first piece
+        (cols[0], cols[last_cut], cols[-1] - cols[last_cut + 1] + 1),  # drop the last piece
+    )
+    colours = _to_frame(crop.astype(np.float32), angle)
+    for lo, hi, piece in ends:
+        # Only a narrow mark (one stroke), never a word, not in the text's
+        # colour, and only where that brings the width clearly closer to the string's.
+        mark = frame.copy()
+        mark[:, lo:hi + 1] = False
+        text_part = frame & ~mark
+        if not mark.any() or not text_part.any():
+            continue
+        apart = np.abs(np.median(colours[mark], axis=0) - np.median(colours[text_part], axis=0)).max() > 30
+        if apart and piece <= 0.6 * height and abs((hi - lo + 1) - want) < 0.5 * abs(width - want):
+            keep_cols = (lo, hi)
+            break
+    if keep_cols is None:
+        return glyphs
+    kept = np.zeros_like(frame)
+    kept[:, keep_cols[0]:keep_cols[1] + 1] = frame[:, keep_cols[0]:keep_cols[1] + 1]
+    if angle == 0:
+        return kept
+    return glyphs & _from_frame(kept, angle, glyphs.shape)
+
+
+def _from_frame(arr: np.ndarray, angle: float, shape: tuple[int, ...]) -> np.ndarray:
+    """The inverse of ``_to_frame`` for quarter turns; other angles keep the page mask."""
+    turns = {90: -1, -90: 1, 180: 2}.get(int(angle)) if float(angle).is_integer() else None
+    if turns is None:
+        return np.ones(shape, dtype=bool)
+    return np.rot90(arr, turns)
+
+
 def _split_at_gaps(word: OcrWord, glyphs: np.ndarray, keep: np.ndarray, crop_x0: int) -> list[OcrWord]:
     """Cut a reading where its glyphs have a gap half as wide again as the text is tall.
 
@@ -194,6 +250,9 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
     edges = (x0 == 0, y0 == 0, x1 == w_img, y1 == h_img)
     glyphs, keep = glyph_mask(dist, across, inner, edges)
     glyphs = plausible_glyphs(glyphs, keep, crop, (box.x0 - x0, box.y0 - y0, box.x1 - x0, box.y1 - y0))
+    if not glyphs.any():
+        return []
+    glyphs = _drop_stray_ends(glyphs, crop, word.text.strip(), angle)
     if not glyphs.any():
         return []
     rows = np.nonzero(_to_frame(glyphs, angle).any(axis=1))[0]

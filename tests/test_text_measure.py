@@ -209,3 +209,13 @@ def test_long_small_caption_matches_its_face():
     assert m is not None
     assert m.font.family == "Liberation Sans"
     assert m.font_size_px == pytest.approx(10.4, rel=0.08)
+
+
+def test_a_border_dash_inside_the_engine_box_is_not_a_letter():
+    # A dashed container's side passes just inside the reading's box.
+    rgb = render('<line x1="24" y1="20" x2="24" y2="140" stroke="#666" stroke-width="2" stroke-dasharray="8 6"/>'
+                 '<text x="36" y="80" font-family="Liberation Sans" font-size="14">logits</text>')
+    m = measure(rgb, OcrWord("logits", ((22, 66), (80, 66), (80, 86), (22, 86)), 0.99))
+    assert m is not None and m.text == "logits"
+    assert m.page_box.x0 >= 34
+    assert m.font_size_px == pytest.approx(14, rel=0.1)

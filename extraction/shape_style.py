@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from extraction.glyphs import to_rgb
+
 
 @dataclass(frozen=True, slots=True)
 class Paint:
@@ -21,11 +23,6 @@ class Paint:
     stroke_rgb: tuple[int, int, int] | None  # None: no outline
     stroke_width_px: float = 0.0
     dash_px: tuple[float, ...] = ()  # on, off lengths; empty for a solid stroke
-
-
-def _rgb(values: np.ndarray) -> tuple[int, int, int]:
-    r, g, b = (int(round(float(v))) for v in values)
-    return (r, g, b)
 
 
 def _far(a: np.ndarray, b: np.ndarray, tolerance: float = 24.0) -> np.ndarray:
@@ -47,7 +44,7 @@ def region_paint(canvas: np.ndarray, silhouette: np.ndarray, background_rgb: tup
     if not fill_is_bg:
         band &= _far(canvas, interior)
     if not band.any():
-        return Paint(None if fill_is_bg else _rgb(interior), None)
+        return Paint(None if fill_is_bg else to_rgb(interior), None)
     # Anti-aliased edges lie between the interior and the background; an
     # outline's core lies off that segment.
     pixels = canvas[band].reshape(-1, 3).astype(np.float32)
@@ -56,15 +53,15 @@ def region_paint(canvas: np.ndarray, silhouette: np.ndarray, background_rgb: tup
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     perimeter = max(cv2.arcLength(max(contours, key=len), True), 1.0) if contours else 1.0
     if core.sum() < 0.5 * perimeter:
-        return Paint(None if fill_is_bg else _rgb(interior), None)
+        return Paint(None if fill_is_bg else to_rgb(interior), None)
     strongest = core & (off >= np.percentile(off[core], 50))  # the stroke's middle, not its soft edges
     stroke = np.median(pixels[strongest], axis=0)
     dashes = _dashes(silhouette, band)
     inked_share = dashes[0] / (dashes[0] + dashes[1]) if dashes else 1.0
     width = float(band.sum()) / (perimeter * inked_share)
     return Paint(
-        fill_rgb=None if fill_is_bg else _rgb(interior),
-        stroke_rgb=_rgb(stroke),
+        fill_rgb=None if fill_is_bg else to_rgb(interior),
+        stroke_rgb=to_rgb(stroke),
         stroke_width_px=round(max(width, 1.0), 1),
         dash_px=dashes,
     )

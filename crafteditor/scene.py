@@ -196,6 +196,46 @@ class PathContent:
 
 
 @dataclass(frozen=True, slots=True)
+class ShapeContent:
+    """A drawn primitive.  ``kind`` is rect, rounded_rect, ellipse, circle, diamond,
+    parallelogram, cylinder, polygon or path.  Geometry is the stroke's centre line:
+    ``Element.box`` for the box primitives, ``points`` for diamond, parallelogram and
+    polygon, ``d`` (path data) for cylinder and path."""
+
+    kind: str
+    radius_px: float = 0.0
+    points: tuple[tuple[float, float], ...] = ()
+    d: str = ""
+    fit_iou: float = 1.0  # silhouette agreement of the fitted primitive
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorContent:
+    """A line, polyline, elbow or curve with optional arrowheads, in source px.
+
+    ``points`` run from the start to the end; ``curved`` means they are the
+    on-curve points of smooth cubic Beziers.  Heads are drawn as markers whose
+    tip is the end point; ``head_length_px``/``head_width_px`` size them.
+    ``source_id``/``target_id`` are the shapes the start/end touch."""
+
+    points: tuple[tuple[float, float], ...]
+    routing: str = "straight"  # "straight" | "polyline" | "orthogonal" | "curve"
+    head_start: bool = False
+    head_end: bool = False
+    head_length_px: float = 0.0
+    head_width_px: float = 0.0
+    source_id: str | None = None
+    target_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImageContent:
+    """An embedded raster asset: PNG bytes placed over ``Element.box``."""
+
+    png: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Element:
     """One thing in the figure.  ``box`` is its extent in source pixels."""
 
@@ -209,6 +249,10 @@ class Element:
     parent_id: str | None = None
     text: TextContent | None = None
     path: PathContent | None = None
+    shape: ShapeContent | None = None
+    connector: ConnectorContent | None = None
+    image: ImageContent | None = None
+    reason: str = ""  # why it is drawn the way it is (vector or raster decision)
 
     def replace(self, **changes: object) -> Element:
         return dataclasses.replace(self, **changes)
@@ -288,4 +332,6 @@ def to_jsonable(value: object) -> object:
         return [to_jsonable(v) for v in value]
     if isinstance(value, float):
         return round(value, 3)
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
     return value

@@ -25,26 +25,35 @@ class Paint:
     dash_px: tuple[float, ...] = ()  # on, off lengths; empty for a solid stroke
 
 
-def _far(a: np.ndarray, b: np.ndarray, tolerance: float = 24.0) -> np.ndarray:
+def _far(a: np.ndarray, b, tolerance: float = 24.0) -> np.ndarray:
     return np.abs(a.astype(np.float32) - np.asarray(b, np.float32)).max(axis=-1) > tolerance
 
 
-def region_paint(canvas: np.ndarray, silhouette: np.ndarray, background_rgb: tuple[int, int, int]) -> Paint:
-    """Paint of the region ``silhouette`` (HW bool, same size as ``canvas``, HWC uint8)."""
+def region_paint(canvas: np.ndarray, silhouette: np.ndarray, background_rgb: tuple[int, int, int],
+                 fill_tolerance: float = 4.0, interior_rgb: tuple[float, float, float] | None = None) -> Paint:
+    """Paint of the region ``silhouette`` (HW bool, same size as ``canvas``, HWC uint8).
+
+    ``background_rgb`` is the colour around the region; an interior within
+    ``fill_tolerance`` of it (per channel) is unfilled.  ``interior_rgb`` is the
+    inside colour when known (otherwise read from the silhouette's deep inside)."""
     mask = silhouette.astype(np.uint8)
     depth = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
     deep = depth > max(3.0, 0.25 * float(depth.max()))
     if not deep.any():
         deep = depth >= depth.max()
-    interior = np.median(canvas[deep].reshape(-1, 3), axis=0)
-    fill_is_bg = not _far(interior[None], background_rgb)[0]
+    if interior_rgb is not None:
+        interior = np.asarray(interior_rgb, np.float64)
+    else:
+        interior = np.median(canvas[deep].reshape(-1, 3), axis=0)
+    fill_is_bg = not _far(interior[None], background_rgb, fill_tolerance)[0]
+    fill = None if fill_is_bg else to_rgb(interior)
     # The outline: pixels near the edge that are neither interior nor background.
     edge_zone = silhouette & (depth <= 12)
     band = edge_zone & _far(canvas, background_rgb)
     if not fill_is_bg:
         band &= _far(canvas, interior)
     if not band.any():
-        return Paint(None if fill_is_bg else to_rgb(interior), None)
+        return Paint(fill, None)
     # Anti-aliased edges lie between the interior and the background; an
     # outline's core lies off that segment.
     pixels = canvas[band].reshape(-1, 3).astype(np.float32)
@@ -53,18 +62,16 @@ def region_paint(canvas: np.ndarray, silhouette: np.ndarray, background_rgb: tup
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     perimeter = max(cv2.arcLength(max(contours, key=len), True), 1.0) if contours else 1.0
     if core.sum() < 0.5 * perimeter:
-        return Paint(None if fill_is_bg else to_rgb(interior), None)
-    strongest = core & (off >= np.percentile(off[core], 50))  # the stroke's middle, not its soft edges
+        return Paint(fill, None)
+    # The stroke's middle, not its soft edges: a thin stroke has one full pixel in three.
+    strongest = core & (off >= np.percentile(off[core], 75))
     stroke = np.median(pixels[strongest], axis=0)
+    full = float(np.median(off[strongest]))
+    coverage = float(np.clip(off / max(full, 1.0), 0.0, 1.0).sum())
     dashes = _dashes(silhouette, band)
     inked_share = dashes[0] / (dashes[0] + dashes[1]) if dashes else 1.0
-    width = float(band.sum()) / (perimeter * inked_share)
-    return Paint(
-        fill_rgb=None if fill_is_bg else to_rgb(interior),
-        stroke_rgb=to_rgb(stroke),
-        stroke_width_px=round(max(width, 1.0), 1),
-        dash_px=dashes,
-    )
+    width = coverage / (perimeter * inked_share)
+    return Paint(fill_rgb=fill, stroke_rgb=to_rgb(stroke), stroke_width_px=round(max(width, 1.0), 1), dash_px=dashes)
 
 
 def _off_segment(pixels: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

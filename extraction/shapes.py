@@ -56,7 +56,7 @@ def _draw(shape: str, size: tuple[int, int], box: tuple[float, float, float, flo
         cv2.fillPoly(canvas, [np.round(pts * f).astype(np.int32)], 1, cv2.LINE_8, shift)
     elif shape == "ellipse":
         cx, cy = (x0 + x1 - 1) / 2, (y0 + y1 - 1) / 2
-        cv2.ellipse(canvas, (round(cx * f), round(cy * f)), (round((x1 - x0) / 2 * f), round((y1 - y0) / 2 * f)),
+        cv2.ellipse(canvas, (round(cx * f), round(cy * f)), (round(((x1 - x0) / 2 - 0.5) * f), round(((y1 - y0) / 2 - 0.5) * f)),
                     0, 0, 360, 1, -1, cv2.LINE_8, shift)
     elif points is not None:
         cv2.fillPoly(canvas, [np.round(points * f).astype(np.int32)], 1, cv2.LINE_8, shift)
@@ -72,6 +72,20 @@ def _rounded_outline(x0: float, y0: float, x1: float, y1: float, r: float, steps
     return np.array(pts, dtype=np.float64)
 
 
+def _corner_radius(mask: np.ndarray, xyxy: tuple[int, int, int, int]) -> float:
+    """Corner radius from the pixels missing in each corner square of the box (an
+    arc of radius r leaves (1 - pi/4) r^2 out); the median of the four corners,
+    so a line end touching one side does not count."""
+    x0, y0, x1, y1 = xyxy
+    side = max(1, min(x1 - x0, y1 - y0) // 2)
+    missing = [
+        float((~mask[ys, xs]).sum())
+        for ys, xs in ((slice(y0, y0 + side), slice(x0, x0 + side)), (slice(y0, y0 + side), slice(x1 - side, x1)),
+                       (slice(y1 - side, y1), slice(x1 - side, x1)), (slice(y1 - side, y1), slice(x0, x0 + side)))
+    ]
+    return math.sqrt(max(float(np.median(missing)) - 1.0, 0.0) / (1 - math.pi / 4))
+
+
 def fit_shape(mask: np.ndarray, offset_xy: tuple[int, int] = (0, 0)) -> ShapeFit | None:
     """The simplest primitive whose silhouette matches ``mask`` (HW bool); None if empty."""
     ys, xs = np.nonzero(mask)
@@ -80,7 +94,6 @@ def fit_shape(mask: np.ndarray, offset_xy: tuple[int, int] = (0, 0)) -> ShapeFit
     x0, y0, x1, y1 = xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
     w, h = x1 - x0, y1 - y0
     size = mask.shape
-    area = float(mask.sum())
     box = (float(x0), float(y0), float(x1), float(y1))
     ox, oy = offset_xy
 
@@ -90,15 +103,15 @@ def fit_shape(mask: np.ndarray, offset_xy: tuple[int, int] = (0, 0)) -> ShapeFit
     candidates: list[ShapeFit] = []
     iou = _iou(mask, _draw("rect", size, box))
     candidates.append(ShapeFit("rect", page(box), iou))
-    missing = w * h - area  # a rounded rectangle lacks (4 - pi) r^2 of its box
-    if missing > 0:
-        r = math.sqrt(missing / (4 - math.pi))
-        if 1.5 <= r <= min(w, h) / 2:
-            iou = _iou(mask, _draw("rounded_rect", size, box, radius=r))
+    ellipse_iou = _iou(mask, _draw("ellipse", size, box))
+    r = _corner_radius(mask, (int(x0), int(y0), int(x1), int(y1)))
+    if r >= 3.0:
+        r = min(r, min(w, h) / 2)
+        iou = _iou(mask, _draw("rounded_rect", size, box, radius=r))
+        if r < 0.35 * min(w, h) or iou > ellipse_iou + 0.01:  # else it is an ellipse
             candidates.append(ShapeFit("rounded_rect", page(box), iou, radius_px=r))
-    iou = _iou(mask, _draw("ellipse", size, box))
     kind = "circle" if abs(w - h) <= max(2, 0.04 * max(w, h)) else "ellipse"
-    candidates.append(ShapeFit(kind, page(box), iou))
+    candidates.append(ShapeFit(kind, page(box), ellipse_iou))
     diamond = np.array([((x0 + x1 - 1) / 2, y0), (x1 - 1, (y0 + y1 - 1) / 2), ((x0 + x1 - 1) / 2, y1 - 1),
                         (x0, (y0 + y1 - 1) / 2)], dtype=np.float64)
     iou = _iou(mask, _draw("polygon", size, box, points=diamond))

@@ -1,0 +1,328 @@
+"""Grounding shapes: each enclosed flat region becomes a fitted, painted primitive.
+
+For every candidate interior (``regions.find_regions``) the silhouette is the
+interior with its holes filled plus the outline ink around it; the simplest
+primitive explaining the silhouette is fitted (``shapes.fit_shape``) and its
+paint read (``shape_style.region_paint``).  A region must look drawn to be
+kept: an outline of one colour all round (solid, or regularly dashed), or a
+fill of its own.  Two regions of one fill stacked as a flat ellipse over a body
+of its width are one cylinder.  Nesting is by containment; geometry is moved
+from the outer ink edge to the stroke's centre line, as an SVG draws it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from crafteditor.scene import Box, Element, Kind, Provenance, ShapeContent, Style, new_id, to_hex
+from extraction.regions import DASH_GAP_PX, Flatness, Region
+from extraction.shape_style import Paint, region_paint
+from extraction.shapes import ShapeFit, fit_shape
+
+RING_PX = 6  # outline ink searched this far outside an interior
+PAD_PX = RING_PX + 4
+
+
+@dataclass(frozen=True, slots=True)
+class GroundedShape:
+    """A fitted shape before it becomes an element: fit, paint, and its silhouette."""
+
+    fit: ShapeFit
+    paint: Paint
+    xyxy: tuple[int, int, int, int]  # silhouette crop in page px
+    silhouette: np.ndarray  # HW bool over xyxy
+    interior_rgb: tuple[float, float, float]
+    dashed_pass: bool
+
+    @property
+    def area_px(self) -> int:
+        return int(self.silhouette.sum())
+
+    def full_mask(self, shape_hw: tuple[int, int]) -> np.ndarray:
+        out = np.zeros(shape_hw, dtype=bool)
+        x0, y0, x1, y1 = self.xyxy
+        out[y0:y1, x0:x1] = self.silhouette
+        return out
+
+
+def _fill_holes(mask: np.ndarray) -> np.ndarray:
+    padded = np.pad(mask.astype(np.uint8), 1)
+    flood = padded.copy()
+    cv2.floodFill(flood, None, (0, 0), 1)
+    holes = flood == 0
+    return (padded.astype(bool) | holes)[1:-1, 1:-1]
+
+
+def _silhouette(region: Region, canvas: np.ndarray, wide: np.ndarray
+                ) -> tuple[tuple[int, int, int, int], np.ndarray, np.ndarray] | None:
+    """Crop box, silhouette (interior, holes filled, plus its outline ink) and outside colour."""
+    h, w = wide.shape
+    x0, y0, x1, y1 = region.xyxy
+    cx0, cy0, cx1, cy1 = max(0, x0 - PAD_PX), max(0, y0 - PAD_PX), min(w, x1 + PAD_PX), min(h, y1 + PAD_PX)
+    inside = np.zeros((cy1 - cy0, cx1 - cx0), dtype=bool)
+    inside[y0 - cy0:y1 - cy0, x0 - cx0:x1 - cx0] = region.mask
+    filled = _fill_holes(inside)
+    k = 2 * RING_PX + 1
+    near = cv2.dilate(filled.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))) > 0
+    crop, wide_crop = canvas[cy0:cy1, cx0:cx1], wide[cy0:cy1, cx0:cx1]
+    around = cv2.dilate(near.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    around &= ~filled & wide_crop
+    if around.sum() < 8:
+        return None
+    outside = np.median(crop[around].reshape(-1, 3), axis=0)
+    inked = np.abs(crop.astype(np.float32) - outside.astype(np.float32)).max(axis=2) > 10
+    ring = near & ~filled & ~wide_crop & inked
+    if ring.any():
+        # Lines that touch the outline (connector ends) reach farther than the
+        # outline's own thickness: keep the ring to that thickness.
+        dist = cv2.distanceTransform((~filled).astype(np.uint8), cv2.DIST_L2, 3)
+        ring &= dist <= float(np.percentile(dist[ring], 85)) + 1.0
+    silhouette = filled | ring
+    if region.dashed_pass:  # bridge the gaps between the dashes and the inside
+        silhouette = cv2.morphologyEx(silhouette.astype(np.uint8), cv2.MORPH_CLOSE,
+                                      np.ones((DASH_GAP_PX, DASH_GAP_PX), np.uint8)) > 0
+    return (cx0, cy0, cx1, cy1), _fill_holes(silhouette), outside
+
+
+def _outline_consistent(canvas: np.ndarray, silhouette: np.ndarray, paint: Paint, outside: np.ndarray) -> bool:
+    """Is the outline one colour all round (dashes count where they are regular)?"""
+    if paint.stroke_rgb is None:
+        return False
+    contours, _ = cv2.findContours(silhouette.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return False
+    pts = max(contours, key=len).reshape(-1, 2)
+    stroke = np.asarray(paint.stroke_rgb, np.float32)
+    tolerance = max(40.0, 0.35 * float(np.abs(stroke - outside).max()))
+    like = silhouette & (np.abs(canvas.astype(np.float32) - stroke).max(axis=2) <= tolerance)
+    reach = 2 * max(1, int(round(paint.stroke_width_px))) + 1
+    near_stroke = cv2.dilate(like.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
+    share = float(near_stroke[pts[:, 1], pts[:, 0]].mean())
+    return share >= (0.5 if paint.dash_px else 0.85)
+
+
+def ground_shapes(canvas: np.ndarray, flatness: Flatness) -> list[GroundedShape]:
+    """Fitted, painted shapes for the interiors of ``flatness`` on ``canvas`` (HWC uint8)."""
+    wide = flatness.page.copy()
+    for region in flatness.interiors:
+        if not region.dashed_pass:
+            x0, y0, x1, y1 = region.xyxy
+            wide[y0:y1, x0:x1] |= region.mask
+    found: list[GroundedShape] = []
+    failed: list[Region] = []
+    for region in flatness.interiors:
+        shape = _ground(region, canvas, wide)
+        if shape is not None:
+            found.append(shape)
+        else:
+            failed.append(region)
+    for union in _split_unions(failed):
+        shape = _ground(union, canvas, wide)
+        if shape is not None:
+            found.append(shape)
+    return _merge_cylinders(found)
+
+
+def _ground(region: Region, canvas: np.ndarray, wide: np.ndarray) -> GroundedShape | None:
+    found_silhouette = _silhouette(region, canvas, wide)
+    if found_silhouette is None:
+        return None
+    xyxy, silhouette, outside = found_silhouette
+    x0, y0, x1, y1 = xyxy
+    crop = canvas[y0:y1, x0:x1]
+    paint = region_paint(crop, silhouette, tuple(int(v) for v in outside), interior_rgb=region.colour)
+    if region.dashed_pass and not paint.dash_px:
+        return None
+    unstroked_fill = paint.fill_rgb is not None and paint.stroke_rgb is None
+    if not unstroked_fill and not _outline_consistent(crop, silhouette, paint, outside):
+        return None
+    fit = _best_fit(silhouette, (x0, y0))
+    if fit is None:
+        return None
+    return GroundedShape(fit, paint, xyxy, silhouette, region.colour, region.dashed_pass)
+
+
+def _split_unions(regions: list[Region], gap_px: int = 15) -> list[Region]:
+    """Regions of one colour that a thin line (a connector crossing a container)
+    cut apart, joined again with the line between them."""
+    parent = list(range(len(regions)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    kernel = np.ones((gap_px, gap_px), np.uint8)
+    for i, a in enumerate(regions):
+        for j in range(i + 1, len(regions)):
+            b = regions[j]
+            if a.dashed_pass != b.dashed_pass or np.abs(np.subtract(a.colour, b.colour)).max() > 10:
+                continue
+            ax0, ay0, ax1, ay1 = a.xyxy
+            bx0, by0, bx1, by1 = b.xyxy
+            x0, y0, x1, y1 = min(ax0, bx0), min(ay0, by0), max(ax1, bx1), max(ay1, by1)
+            if max(ax0, bx0) > min(ax1, bx1) + gap_px or max(ay0, by0) > min(ay1, by1) + gap_px:
+                continue
+            ma = np.zeros((y1 - y0, x1 - x0), np.uint8)
+            mb = np.zeros_like(ma)
+            ma[ay0 - y0:ay1 - y0, ax0 - x0:ax1 - x0] = a.mask
+            mb[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0] = b.mask
+            if (cv2.dilate(ma, kernel) & mb).any():
+                parent[root(j)] = root(i)
+    groups: dict[int, list[Region]] = {}
+    for i, region in enumerate(regions):
+        groups.setdefault(root(i), []).append(region)
+    out = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        x0 = min(m.xyxy[0] for m in members)
+        y0 = min(m.xyxy[1] for m in members)
+        x1 = max(m.xyxy[2] for m in members)
+        y1 = max(m.xyxy[3] for m in members)
+        mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        for m in members:
+            mx0, my0, mx1, my1 = m.xyxy
+            mask[my0 - y0:my1 - y0, mx0 - x0:mx1 - x0] |= m.mask.astype(np.uint8)
+        pad = gap_px
+        padded = cv2.morphologyEx(np.pad(mask, pad), cv2.MORPH_CLOSE, np.ones((gap_px + 2, gap_px + 2), np.uint8))
+        joined = padded[pad:-pad, pad:-pad] > 0
+        colour = tuple(float(np.mean([m.colour[c] for m in members])) for c in range(3))
+        out.append(Region((x0, y0, x1, y1), joined, colour, int(joined.sum()), members[0].dashed_pass))
+    return out
+
+
+def _best_fit(silhouette: np.ndarray, offset_xy: tuple[int, int]) -> ShapeFit | None:
+    """Fit the silhouette, and again without thin protrusions (line ends touching
+    the outline); a primitive beats a polygon, then the closer fit wins."""
+    fits = [fit_shape(silhouette, offset_xy)]
+    opened = cv2.morphologyEx(silhouette.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
+    if opened.sum() >= 0.97 * silhouette.sum():
+        fits.append(fit_shape(opened, offset_xy))
+    fits = [f for f in fits if f is not None]
+    if not fits:
+        return None
+    return max(fits, key=lambda f: (f.kind != "polygon", f.iou))
+
+
+def _merge_cylinders(shapes: list[GroundedShape]) -> list[GroundedShape]:
+    """A flat ellipse sitting on a body of its width and fill is a cylinder's top."""
+    out = list(shapes)
+    for top in shapes:
+        if top.fit.kind not in ("ellipse", "circle") or top not in out:
+            continue
+        tb = top.fit.box
+        for body in shapes:
+            if body is top or body not in out:
+                continue
+            bb = body.fit.box
+            same_fill = np.abs(np.subtract(top.interior_rgb, body.interior_rgb)).max() <= 12
+            aligned = abs(tb.x0 - bb.x0) <= 4 and abs(tb.x1 - bb.x1) <= 4
+            stacked = bb.y0 - 3 <= tb.center[1] <= bb.y0 + tb.height and bb.height > tb.height
+            if same_fill and aligned and stacked:
+                box = Box(min(tb.x0, bb.x0), tb.y0, max(tb.x1, bb.x1), bb.y1)
+                x0, y0 = min(top.xyxy[0], body.xyxy[0]), min(top.xyxy[1], body.xyxy[1])
+                x1, y1 = max(top.xyxy[2], body.xyxy[2]), max(top.xyxy[3], body.xyxy[3])
+                sil = np.zeros((y1 - y0, x1 - x0), dtype=bool)
+                for part in (top, body):
+                    px0, py0, px1, py1 = part.xyxy
+                    sil[py0 - y0:py1 - y0, px0 - x0:px1 - x0] |= part.silhouette
+                fit = ShapeFit("cylinder", box, min(top.fit.iou, body.fit.iou), radius_px=tb.height / 2)
+                merged = GroundedShape(fit, body.paint, (x0, y0, x1, y1), sil, body.interior_rgb, False)
+                out.remove(top)
+                out[out.index(body)] = merged
+                break
+    return out
+
+
+# -- elements ------------------------------------------------------------------------
+def _centre_line(fit: ShapeFit, stroke_px: float) -> tuple[Box, float, tuple[tuple[float, float], ...]]:
+    """Move geometry from the outer ink edge to the stroke's centre line."""
+    half = stroke_px / 2 if stroke_px else 0.0
+    b = fit.box
+    box = Box(b.x0 + half, b.y0 + half, max(b.x0 + half + 1, b.x1 - half), max(b.y0 + half + 1, b.y1 - half))
+    radius = max(0.0, fit.radius_px - half)
+    points = fit.points
+    if points and half:
+        cx, cy = b.center
+        sx = box.width / max(b.width, 1e-6)
+        sy = box.height / max(b.height, 1e-6)
+        points = tuple((cx + (x - cx) * sx, cy + (y - cy) * sy) for x, y in points)
+    if fit.kind == "diamond" and half:
+        # A diamond's mitred tips reach farther out than its sides: pull them in.
+        w, h = b.width, b.height
+        k = half * math.hypot(w, h) / max(min(w, h), 1e-6)
+        box = Box(b.x0 + k, b.y0 + k * h / max(w, 1e-6), b.x1 - k, b.y1 - k * h / max(w, 1e-6))
+        box = box if box.width > 1 and box.height > 1 else b
+        points = ((box.center[0], box.y0), (box.x1, box.center[1]), (box.center[0], box.y1), (box.x0, box.center[1]))
+    return box, radius, points
+
+
+def cylinder_d(box: Box, ry: float) -> str:
+    """Path data of a cylinder: body with elliptic ends, and the near rim of its top."""
+    x0, y0, x1, y1 = box.xyxy
+    rx = box.width / 2
+    f = lambda v: f"{v:.2f}".rstrip("0").rstrip(".")  # noqa: E731
+    return (f"M{f(x0)},{f(y0 + ry)} A{f(rx)},{f(ry)} 0 0 1 {f(x1)},{f(y0 + ry)} L{f(x1)},{f(y1 - ry)} "
+            f"A{f(rx)},{f(ry)} 0 0 1 {f(x0)},{f(y1 - ry)} Z "
+            f"M{f(x0)},{f(y0 + ry)} A{f(rx)},{f(ry)} 0 0 0 {f(x1)},{f(y0 + ry)}")
+
+
+def shape_elements(shapes: list[GroundedShape], first_index: int = 1) -> list[Element]:
+    """Elements for grounded shapes: nested by containment, parents painted first."""
+    order = sorted(shapes, key=lambda s: -s.fit.box.area)
+    elements: list[Element] = []
+    boxes: list[Box] = []
+    for i, s in enumerate(order):
+        paint = s.paint
+        stroke_px = paint.stroke_width_px if paint.stroke_rgb is not None else 0.0
+        box, radius, points = _centre_line(s.fit, stroke_px)
+        kind = s.fit.kind
+        d = ""
+        if kind == "cylinder":
+            ry = max(2.0, s.fit.radius_px - stroke_px / 2)
+            d = cylinder_d(box, ry)
+        if kind == "polygon" and len(points) == 4 and _parallelogram(points):
+            kind = "parallelogram"
+        style = Style(
+            fill=to_hex(paint.fill_rgb) if paint.fill_rgb is not None else None,
+            stroke=to_hex(paint.stroke_rgb) if paint.stroke_rgb is not None else None,
+            stroke_width_px=stroke_px or None,
+            dash_px=paint.dash_px,
+        )
+        parent = None
+        for j in range(len(boxes) - 1, -1, -1):  # the smallest enclosing shape so far
+            if boxes[j].contains(box, slack_px=2.0) and boxes[j].area > 1.2 * box.area:
+                parent = elements[j].id
+                break
+        el = Element(
+            id=new_id(Kind.SHAPE, first_index + i),
+            kind=Kind.SHAPE,
+            box=box,
+            style=style,
+            provenance=Provenance("opencv-regions", confidence=round(s.fit.iou, 3)),
+            label=_describe(kind, style, parent is None and any(o is not s and box.contains(o.fit.box) for o in order)),
+            parent_id=parent,
+            shape=ShapeContent(kind=kind, radius_px=round(radius, 2), points=points, d=d, fit_iou=s.fit.iou),
+            reason=f"{kind} fits the drawn silhouette (IoU {s.fit.iou:.3f})",
+        )
+        elements.append(el)
+        boxes.append(box)
+    return elements
+
+
+def _parallelogram(points: tuple[tuple[float, float], ...]) -> bool:
+    (ax, ay), (bx, by), (cx, cy), (dx, dy) = points
+    return math.dist((ax + cx, ay + cy), (bx + dx, by + dy)) <= 0.04 * max(math.dist((ax, ay), (cx, cy)), 1.0) * 2
+
+
+def _describe(kind: str, style: Style, container: bool) -> str:
+    words = kind.replace("_", " ")
+    if style.dash_px:
+        words = "dashed " + words
+    return ("container " if container else "") + words

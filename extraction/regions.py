@@ -1,0 +1,120 @@
+"""Flat regions of a cleaned canvas: the page, and the insides of drawn shapes.
+
+A pixel is flat when its 3x3 neighbourhood varies by less than a tolerance in
+every channel; connected flat pixels of one colour form a region.  Strokes,
+anti-aliased edges, pictures and gradients are not flat, so they separate
+regions.  Regions of the page colour that touch the image border are the page;
+every other wide region is a candidate shape interior.  Dashed outlines leak,
+so a second labelling closes gaps of up to ``DASH_GAP_PX`` in the non-flat
+pixels first and reports the regions that only that closing encloses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+FLAT_RANGE = 14  # max-min of a 3x3 neighbourhood, per channel, for a flat pixel
+DASH_GAP_PX = 9
+MIN_AREA_PX = 120
+MAX_STD = 9.0  # colour spread within a region (JPEG noise passes, gradients do not)
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """One flat region: its mask over ``xyxy`` (ints, exclusive ends), colour and area."""
+
+    xyxy: tuple[int, int, int, int]
+    mask: np.ndarray  # HW bool over xyxy
+    colour: tuple[float, float, float]
+    area_px: int
+    dashed_pass: bool = False
+
+    def full_mask(self, shape_hw: tuple[int, int]) -> np.ndarray:
+        out = np.zeros(shape_hw, dtype=bool)
+        x0, y0, x1, y1 = self.xyxy
+        out[y0:y1, x0:x1] = self.mask
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Flatness:
+    """The labelling of a canvas: ``page`` (HW bool) and the candidate interiors."""
+
+    page: np.ndarray
+    flat: np.ndarray
+    interiors: tuple[Region, ...]
+
+
+def flat_pixels(rgb: np.ndarray, tolerance: int = FLAT_RANGE) -> np.ndarray:
+    kernel = np.ones((3, 3), np.uint8)
+    spread = cv2.dilate(rgb, kernel) - cv2.erode(rgb, kernel)
+    return spread.max(axis=2) <= tolerance
+
+
+def _label(flat: np.ndarray, rgb: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(flat.astype(np.uint8), connectivity=4)
+    flat_labels = labels.ravel()
+    counts = np.bincount(flat_labels, minlength=n).astype(np.float64)
+    counts[counts == 0] = 1
+    pixels = rgb.reshape(-1, 3).astype(np.float64)
+    mean = np.stack([np.bincount(flat_labels, pixels[:, c], minlength=n) for c in range(3)], axis=1) / counts[:, None]
+    sq = np.stack([np.bincount(flat_labels, pixels[:, c] ** 2, minlength=n) for c in range(3)], axis=1)
+    std = np.sqrt(np.maximum(sq / counts[:, None] - mean**2, 0.0)).max(axis=1)
+    return n, labels, stats, mean, std
+
+
+def _near(colour: np.ndarray, other: np.ndarray, tolerance: float = 10.0) -> bool:
+    return bool(np.abs(np.asarray(colour, np.float64) - np.asarray(other, np.float64)).max() <= tolerance)
+
+
+def find_regions(rgb: np.ndarray, background_rgb: tuple[int, int, int], tolerance: int = FLAT_RANGE) -> Flatness:
+    """Label the flat regions of ``rgb`` (HWC uint8) and split page from interiors."""
+    h, w = rgb.shape[:2]
+    flat = flat_pixels(rgb, tolerance)
+    n, labels, stats, mean, std = _label(flat, rgb)
+    page = np.zeros((h, w), dtype=bool)
+    interiors: list[Region] = []
+    page_ids = []
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        touches = x == 0 or y == 0 or x + bw == w or y + bh == h
+        if touches and _near(mean[i], background_rgb, 14):
+            page_ids.append(i)
+    if page_ids:
+        page = np.isin(labels, page_ids)
+    for i in range(1, n):
+        if i in page_ids:
+            continue
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if area < MIN_AREA_PX or std[i] > MAX_STD or min(bw, bh) < 5:
+            continue
+        mask = labels[y:y + bh, x:x + bw] == i
+        interiors.append(Region((x, y, x + bw, y + bh), mask, tuple(float(c) for c in mean[i]), area))
+    interiors.extend(_dashed_interiors(flat, rgb, page, background_rgb))
+    return Flatness(page=page, flat=flat, interiors=tuple(interiors))
+
+
+def _dashed_interiors(flat: np.ndarray, rgb: np.ndarray, page: np.ndarray,
+                      background_rgb: tuple[int, int, int]) -> list[Region]:
+    """Page-coloured regions enclosed once gaps up to ``DASH_GAP_PX`` in the ink are closed."""
+    h, w = flat.shape
+    ink = (~flat).astype(np.uint8)
+    closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((DASH_GAP_PX, DASH_GAP_PX), np.uint8))
+    closed = cv2.dilate(closed, np.ones((3, 3), np.uint8)) > 0  # diagonal gaps at rounded corners
+    flat2 = flat & ~closed
+    n, labels, stats, mean, std = _label(flat2, rgb)
+    out = []
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if x == 0 or y == 0 or x + bw == w or y + bh == h or area < 4 * MIN_AREA_PX or min(bw, bh) < 12:
+            continue
+        if std[i] > MAX_STD or not _near(mean[i], background_rgb, 14):
+            continue
+        mask = labels[y:y + bh, x:x + bw] == i
+        if page[y:y + bh, x:x + bw][mask].mean() < 0.9:
+            continue  # already enclosed without closing: found by the first pass
+        out.append(Region((x, y, x + bw, y + bh), mask, tuple(float(c) for c in mean[i]), area, dashed_pass=True))
+    return out

@@ -1,13 +1,20 @@
 """Scene to SVG: an Inkscape-friendly document in source pixels.
 
 The document has a ``viewBox`` in source pixels, the inkscape and sodipodi
-namespaces, one named layer per role (Background, Drawing, Text), and a stable
-``id`` and ``inkscape:label`` on every element.  Text is always real
-``<text>`` with a ``<tspan>`` per line: never paths, never ``foreignObject``.
+namespaces, one named layer per role (Background, Shapes, Drawing,
+Connectors, Icons, Text), and a stable ``id`` and ``inkscape:label`` on every
+element.  Text is always real ``<text>`` with a ``<tspan>`` per line: never
+paths, never ``foreignObject``.  Shapes are ``<rect>``, ``<ellipse>``,
+``<circle>`` and ``<polygon>`` (``<path>`` only for cylinders and free
+outlines); a shape and the labels inside it form one group, containers below
+their contents.  Connectors are paths with ``<marker>`` arrowheads sized like
+the source and Inkscape connector attributes naming the shapes they join, so
+they follow a moved shape in Inkscape.  Pictures are embedded PNG ``<image>``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 from lxml import etree
@@ -27,7 +34,8 @@ XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 # (layer id, layer label, element kinds drawn in it), lowest first
 LAYERS: tuple[tuple[str, str, tuple[Kind, ...]], ...] = (
     ("layer-background", "Background", ()),
-    ("layer-drawing", "Drawing", (Kind.TRACE, Kind.SHAPE, Kind.GROUP)),
+    ("layer-shapes", "Shapes", (Kind.SHAPE, Kind.GROUP)),
+    ("layer-drawing", "Drawing", (Kind.TRACE,)),
     ("layer-connectors", "Connectors", (Kind.CONNECTOR,)),
     ("layer-icons", "Icons", (Kind.ICON,)),
     ("layer-text", "Text", (Kind.TEXT,)),
@@ -115,7 +123,136 @@ def _path(parent: etree._Element, el: Element) -> None:
     _paint(node, el.style)
 
 
-_DRAW = {Kind.TEXT: _text, Kind.TRACE: _path}
+def _shape(parent: etree._Element, el: Element) -> None:
+    shape = el.shape
+    if shape is None:
+        raise ValueError(f"shape element {el.id} has no geometry")
+    b = el.box
+    kind = shape.kind
+    if kind in ("rect", "rounded_rect"):
+        node = _sub(parent, "rect", id=el.id, x=_num(b.x0), y=_num(b.y0), width=_num(b.width), height=_num(b.height))
+        if kind == "rounded_rect" and shape.radius_px > 0:
+            node.set("rx", _num(shape.radius_px))
+    elif kind == "circle":
+        cx, cy = b.center
+        node = _sub(parent, "circle", id=el.id, cx=_num(cx), cy=_num(cy), r=_num((b.width + b.height) / 4))
+    elif kind == "ellipse":
+        cx, cy = b.center
+        node = _sub(parent, "ellipse", id=el.id, cx=_num(cx), cy=_num(cy), rx=_num(b.width / 2), ry=_num(b.height / 2))
+    elif shape.points:
+        node = _sub(parent, "polygon", id=el.id, points=" ".join(f"{_num(x)},{_num(y)}" for x, y in shape.points))
+    elif shape.d:
+        node = _sub(parent, "path", id=el.id, d=shape.d)
+    else:
+        raise ValueError(f"shape element {el.id} ({kind}) has neither points nor path data")
+    node.set(f"{INK}label", el.label or kind)
+    _paint(node, el.style)
+
+
+class _Markers:
+    """``<marker>`` arrowheads, one per colour, size and end, shared by connectors."""
+
+    def __init__(self, defs: etree._Element) -> None:
+        self._defs = defs
+        self._ids: dict[tuple[str, float, float, str], str] = {}
+
+    def ref(self, colour: str, length_px: float, width_px: float, end: str) -> str:
+        key = (colour, round(length_px, 1), round(width_px, 1), end)
+        if key not in self._ids:
+            marker_id = f"arrowhead-{len(self._ids) + 1}"
+            m = _sub(self._defs, "marker", id=marker_id, viewBox="0 0 10 10", refY="5",
+                     markerUnits="userSpaceOnUse", orient="auto",
+                     markerWidth=_num(max(key[1], 1.0)), markerHeight=_num(max(key[2], 1.0)))
+            m.set("refX", "10" if end == "end" else "0")
+            m.set(f"{INK}stockid", f"arrowhead {end}")
+            d = "M0,0 L10,5 L0,10 z" if end == "end" else "M10,0 L0,5 L10,10 z"
+            _sub(m, "path", d=d, fill=colour, stroke="none")
+            self._ids[key] = marker_id
+        return f"url(#{self._ids[key]})"
+
+
+def connector_d(points: tuple[tuple[float, float], ...], curved: bool) -> str:
+    """Path data through ``points``: straight segments, or smooth cubic Beziers
+    (Catmull-Rom tangents) for curves."""
+    if not curved or len(points) < 3:
+        return "M" + " L".join(f"{_num(x)},{_num(y)}" for x, y in points)
+    out = [f"M{_num(points[0][0])},{_num(points[0][1])}"]
+    for i in range(len(points) - 1):
+        p0 = points[max(i - 1, 0)]
+        p1, p2 = points[i], points[i + 1]
+        p3 = points[min(i + 2, len(points) - 1)]
+        c1 = (p1[0] + (p2[0] - p0[0]) / 6, p1[1] + (p2[1] - p0[1]) / 6)
+        c2 = (p2[0] - (p3[0] - p1[0]) / 6, p2[1] - (p3[1] - p1[1]) / 6)
+        out.append(f"C{_num(c1[0])},{_num(c1[1])} {_num(c2[0])},{_num(c2[1])} {_num(p2[0])},{_num(p2[1])}")
+    return " ".join(out)
+
+
+def _connector(parent: etree._Element, el: Element, markers: _Markers) -> None:
+    c = el.connector
+    if c is None or len(c.points) < 2:
+        raise ValueError(f"connector element {el.id} has fewer than two points")
+    node = _sub(parent, "path", id=el.id, d=connector_d(c.points, c.routing == "curve"))
+    node.set(f"{INK}label", el.label or "connector")
+    _paint(node, dataclasses.replace(el.style, fill=None))
+    colour = el.style.stroke or "#000000"
+    if c.head_end:
+        node.set("marker-end", markers.ref(colour, c.head_length_px, c.head_width_px, "end"))
+    if c.head_start:
+        node.set("marker-start", markers.ref(colour, c.head_length_px, c.head_width_px, "start"))
+    node.set(f"{INK}connector-type", "orthogonal" if c.routing == "orthogonal" else "polyline")
+    node.set(f"{INK}connector-curvature", "0")
+    if c.source_id:
+        node.set(f"{INK}connection-start", f"#{c.source_id}")
+    if c.target_id:
+        node.set(f"{INK}connection-end", f"#{c.target_id}")
+
+
+def _image(parent: etree._Element, el: Element) -> None:
+    import base64
+
+    if el.image is None:
+        raise ValueError(f"icon element {el.id} has no image data")
+    b = el.box
+    node = _sub(parent, "image", id=el.id, x=_num(b.x0), y=_num(b.y0), width=_num(b.width), height=_num(b.height))
+    node.set("preserveAspectRatio", "none")
+    node.set(f"{{{XLINK_NS}}}href", "data:image/png;base64," + base64.b64encode(el.image.png).decode("ascii"))
+    node.set(f"{INK}label", el.label or "picture")
+    if el.reason:
+        _sub(node, "desc").text = el.reason
+
+
+_DRAW = {Kind.TEXT: _text, Kind.TRACE: _path, Kind.SHAPE: _shape, Kind.ICON: _image}
+
+
+def _draw_layer(layer: etree._Element, members: list[Element], scene: Scene, markers: _Markers) -> None:
+    """Draw ``members`` in order; a shape and the labels inside it form one group."""
+    children: dict[str, list[Element]] = {}
+    for el in scene.elements:
+        if el.kind == Kind.TEXT and el.parent_id is not None:
+            children.setdefault(el.parent_id, []).append(el)
+    for el in members:
+        if el.kind == Kind.TEXT and el.parent_id is not None and _has(scene, el.parent_id, Kind.SHAPE):
+            continue  # drawn with its shape
+        if el.kind == Kind.CONNECTOR:
+            _connector(layer, el, markers)
+            continue
+        draw = _DRAW.get(el.kind)
+        if draw is None:
+            raise NotImplementedError(f"no SVG drawer for {el.kind.value} elements yet")
+        labels = children.get(el.id, []) if el.kind == Kind.SHAPE else []
+        if labels:
+            group = _sub(layer, "g", id=f"group-{el.id}")
+            group.set(f"{INK}label", " / ".join(t.text.string.replace("\n", " ") for t in labels if t.text)[:60]
+                      or el.label)
+            draw(group, el)
+            for t in labels:
+                _text(group, t)
+        else:
+            draw(layer, el)
+
+
+def _has(scene: Scene, element_id: str, kind: Kind) -> bool:
+    return any(e.id == element_id and e.kind == kind for e in scene.elements)
 
 
 def write_svg(scene: Scene) -> str:
@@ -129,6 +266,8 @@ def write_svg(scene: Scene) -> str:
     view = etree.SubElement(root, f"{SODI}namedview", id="namedview")
     view.set("pagecolor", scene.background)
     view.set(f"{INK}document-units", "px")
+    defs = _sub(root, "defs", id="defs")
+    markers = _Markers(defs)
 
     for layer_id, label, kinds in LAYERS:
         if layer_id == "layer-background":
@@ -139,14 +278,13 @@ def write_svg(scene: Scene) -> str:
             rect.set(f"{INK}label", "Background colour")
             continue
         members = [e for e in scene.elements if e.kind in kinds]
+        if kinds == (Kind.TEXT,):
+            members = [e for e in members if e.parent_id is None or not _has(scene, e.parent_id, Kind.SHAPE)]
         if not members:
             continue
-        layer = _layer(root, layer_id, label)
-        for el in members:
-            draw = _DRAW.get(el.kind)
-            if draw is None:
-                raise NotImplementedError(f"no SVG drawer for {el.kind.value} elements yet")
-            draw(layer, el)
+        _draw_layer(_layer(root, layer_id, label), members, scene, markers)
+    if not len(defs):
+        root.remove(defs)
     etree.indent(root, space="  ")
     for text in root.iter(f"{{{SVG_NS}}}text"):
         # xml:space="preserve": indentation inside a label would be drawn as spaces.

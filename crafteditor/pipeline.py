@@ -1,6 +1,9 @@
 """Conversion as a list of named passes: raster in, scene and SVG out.
 
-    load -> background -> ocr -> measure -> clean -> group -> trace -> compose
+    load -> background -> ocr -> measure -> clean -> group -> ground -> trace -> compose
+
+Grounding turns the cleaned canvas into shapes, connectors and icons
+(``extraction.plan``); only what it leaves over is traced.
 
 Each pass returns a new value; the report records what each found and how
 long it took.
@@ -18,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from crafteditor.scene import Kind, Scene, to_hex, to_jsonable
+from crafteditor.scene import Element, Kind, Scene, to_hex, to_jsonable
 
 DEFAULT_MAX_PIXELS = 100_000_000
 Progress = Callable[[str], None]
@@ -62,6 +65,7 @@ def convert(
     from composition.writer import write_svg
     from extraction.clean import lift_text
     from extraction.image import estimate_background, load_image
+    from extraction.plan import ground_canvas
     from extraction.ocr import get_engine, read_text
     from extraction.text import text_elements
     from extraction.text_group import group_labels
@@ -72,7 +76,8 @@ def convert(
         rgb = load_image(source, max_pixels=max_pixels)
     height, width = rgb.shape[:2]
     with timer.stage("background"):
-        background = to_hex(estimate_background(rgb))
+        background_rgb = estimate_background(rgb)
+        background = to_hex(background_rgb)
     with timer.stage("ocr"):
         engine = get_engine(ocr)
         words = read_text(rgb, engine)
@@ -83,9 +88,16 @@ def convert(
     with timer.stage("group"):
         labels = group_labels(measured, canvas, remeasure=partial(remeasure, rgb))
         texts = text_elements(labels, engine.name)
+    with timer.stage("ground"):
+        grounding = ground_canvas(canvas, background_rgb, tuple(t.box for t in texts))
+        texts = attach_labels(texts, grounding.shapes)
     with timer.stage("trace"):
-        traces = trace_elements(canvas, background)
-    scene = Scene(image_wh=(width, height), background=background, elements=tuple(traces) + tuple(texts))
+        traces = trace_elements(grounding.leftover_rgb, background) if grounding.leftover_px else []
+    scene = Scene(
+        image_wh=(width, height),
+        background=background,
+        elements=grounding.shapes + tuple(traces) + grounding.connectors + grounding.icons + tuple(texts),
+    )
     with timer.stage("compose"):
         svg = write_svg(scene)
 
@@ -100,8 +112,15 @@ def convert(
             "unmeasured_readings": len(words) - len(measured),
             "text_labels": len(texts),
             "text_lines": sum(len(e.text.lines) for e in texts if e.text),
+            "shapes": len(grounding.shapes),
+            "connectors": len(grounding.connectors),
+            "connected_ends": sum((c.connector.source_id is not None) + (c.connector.target_id is not None)
+                                  for c in grounding.connectors if c.connector),
+            "icons": len(grounding.icons),
             "traced_paths": len(traces),
         },
+        "plan": {"planner": grounding.plan.planner,
+                 "decisions": [to_jsonable(d) for d in grounding.plan.decisions]},
         "timings_s": timer.timings,
         "total_s": round(sum(timer.timings.values()), 4),
         "texts": [_text_summary(e) for e in scene.of_kind(Kind.TEXT)],
@@ -109,6 +128,17 @@ def convert(
     if debug_dir is not None:
         _write_debug(Path(debug_dir), rgb, words, lifted, canvas, scene)
     return Conversion(svg=svg, scene=scene, report=report)
+
+
+def attach_labels(texts: list[Element], shapes: tuple[Element, ...]) -> list[Element]:
+    """A label inside a shape belongs to it (the smallest shape that holds it)."""
+    out = []
+    for t in texts:
+        holders = [s for s in shapes if s.box.contains(t.box, slack_px=2.0)]
+        if holders and not (t.text and t.text.rotation_deg):
+            t = t.replace(parent_id=min(holders, key=lambda s: s.box.area).id)
+        out.append(t)
+    return out
 
 
 def _text_summary(element: Any) -> dict[str, Any]:

@@ -82,6 +82,13 @@ def test_writer_output_is_inkscape_ready_and_renders():
 
 
 def test_writer_refuses_kinds_it_cannot_draw():
-    scene = Scene((10, 10), elements=(Element(id="icon-0001", kind=Kind.ICON, box=Box(0, 0, 5, 5)),))
-    with pytest.raises(NotImplementedError, match="icon"):
+    scene = Scene((10, 10), elements=(Element(id="group-0001", kind=Kind.GROUP, box=Box(0, 0, 5, 5)),))
+    with pytest.raises(NotImplementedError, match="group"):
+        write_svg(scene)
+
+
+@pytest.mark.parametrize("kind", [Kind.ICON, Kind.SHAPE, Kind.CONNECTOR])
+def test_writer_refuses_elements_without_their_content(kind):
+    scene = Scene((10, 10), elements=(Element(id=f"{kind.value}-0001", kind=kind, box=Box(0, 0, 5, 5)),))
+    with pytest.raises(ValueError, match=kind.value):
         write_svg(scene)

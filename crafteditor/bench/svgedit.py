@@ -60,8 +60,17 @@ def text_layers(root: Any) -> list[Any]:
     ]
 
 
+def _in_shape_group(text: Any) -> bool:
+    parent = text.getparent()
+    if parent is None or _local(parent.tag) != "g" or parent.get(f"{{{_INKSCAPE}}}groupmode") == "layer":
+        return False
+    return any(_local(sib.tag) in ("rect", "ellipse", "circle", "polygon", "path") for sib in parent)
+
+
 def strip_text_layer(svg: bytes) -> tuple[bytes, bool]:
-    """Remove the Inkscape "Text" layer(s); without one, remove every ``<text>``.
+    """Remove the Inkscape "Text" layer(s) and the labels grouped with a shape
+    (a ``<g>`` that is not a layer holding a ``<text>`` beside other drawing);
+    without a Text layer, remove every ``<text>``.
 
     Returns the document and whether a Text layer was found.
     """
@@ -71,6 +80,8 @@ def strip_text_layer(svg: bytes) -> tuple[bytes, bool]:
     layers = text_layers(root)
     if layers:
         _remove(layers)
+        grouped = [el for el in root.iter() if _local(el.tag) == "text" and _in_shape_group(el)]
+        _remove(grouped)
     else:
         _remove([el for el in root.iter() if _local(el.tag) == "text"])
     return etree.tostring(root), bool(layers)

@@ -1,0 +1,132 @@
+"""Icons and pictures: compact ink that is neither a shape outline nor a line.
+
+Nearby blobs are grouped; an unoutlined filled tile holding a picture is the
+picture's frame (the tile and anything fitted inside it belong to the icon).
+Each group is then decided: many colours (photos, screenshots, plots,
+gradients, detailed icons) or a tile means a raster asset, embedded as a PNG
+crop that is transparent where the page showed through; a flat glyph of a
+few colours is left to the tracer as a small vector group.  The decision and
+its reason are recorded on the element.
+"""
+
+from __future__ import annotations
+
+import io
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from crafteditor.scene import Box, Element, ImageContent, Kind, Provenance, Render, new_id
+
+MIN_ICON_AREA_PX = 150
+MIN_ICON_SIDE_PX = 10
+RASTER_COLOURS = 6  # a picture shows at least this many distinct colours (4 bits a channel)
+
+
+def _groups(boxes: list[Box], gap_px: float = 4.0) -> list[Box]:
+    merged = list(boxes)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(merged)):
+            for j in range(i + 1, len(merged)):
+                if merged[i].expand(gap_px).intersection(merged[j]) is not None:
+                    merged[i] = merged[i].union(merged[j])
+                    del merged[j]
+                    changed = True
+                    break
+            if changed:
+                break
+    return merged
+
+
+def colour_count(pixels: np.ndarray, share: float = 0.9) -> int:
+    """How many distinct colours (4 bits a channel), most frequent first, it takes
+    to cover ``share`` of the pixels: 2 or 3 for a flat glyph, dozens for a photo."""
+    if len(pixels) == 0:
+        return 0
+    q = pixels.reshape(-1, 3).astype(np.int32) >> 4
+    keys = q[:, 0] << 8 | q[:, 1] << 4 | q[:, 2]
+    _values, counts = np.unique(keys, return_counts=True)
+    cumulative = np.cumsum(np.sort(counts)[::-1])
+    return int(np.searchsorted(cumulative, share * len(keys)) + 1)
+
+
+def png_crop(canvas: np.ndarray, box: tuple[int, int, int, int], background_rgb: tuple[int, int, int]) -> bytes:
+    """PNG of ``canvas`` over ``box``; page-coloured pixels reachable from the crop's
+    border are transparent."""
+    x0, y0, x1, y1 = box
+    crop = canvas[y0:y1, x0:x1]
+    near = (np.abs(crop.astype(np.int16) - np.asarray(background_rgb, np.int16)).max(axis=2) <= 6).astype(np.uint8)
+    outside = np.zeros_like(near)
+    padded = np.pad(near, 1, constant_values=1)
+    mask = np.zeros((padded.shape[0] + 2, padded.shape[1] + 2), np.uint8)
+    cv2.floodFill(padded, mask, (0, 0), 2)
+    outside = padded[1:-1, 1:-1] == 2
+    rgba = np.dstack([crop, np.where(outside, 0, 255).astype(np.uint8)])
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
+def _is_tile(el: Element, image_hw: tuple[int, int], text_boxes: tuple[Box, ...]) -> bool:
+    """A filled shape without outline, small, holding no text: a picture's frame."""
+    small = max(el.box.width, el.box.height) <= max(200.0, 0.3 * min(image_hw))
+    return (el.style.stroke is None and el.style.fill is not None and small
+            and not any(el.box.intersection(t) is not None for t in text_boxes))
+
+
+def icon_elements(canvas: np.ndarray, stats: np.ndarray, blobs: list[int], shapes: list[Element],
+                  background_rgb: tuple[int, int, int], text_boxes: tuple[Box, ...] = ()
+                  ) -> tuple[list[Element], list[Element], np.ndarray]:
+    """Icons from the compact ink components ``blobs`` (stats of the residual ink).
+
+    Returns the icons, the shapes that remain (tiles and shapes inside icons
+    are the icons' own), and the mask of pixels the icons account for."""
+    h, w = canvas.shape[:2]
+    boxes = []
+    for i in blobs:
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        boxes.append(Box(x, y, x + bw, y + bh))
+    tile_shapes = [el for el in shapes if _is_tile(el, (h, w), text_boxes)]
+    # Shapes fitted inside a tile (parts of a drawn glyph) count as its content.
+    boxes += [el.box for el in shapes if any(t is not el and t.box.contains(el.box, 1.0) for t in tile_shapes)]
+    groups = _groups(boxes)
+    tiles: dict[int, Element] = {}
+    for k, g in enumerate(groups):
+        for el in tile_shapes:
+            if el.box.expand(2).contains(g) and g.area >= 0.1 * el.box.area:
+                if k not in tiles or el.box.area < tiles[k].box.area:
+                    tiles[k] = el
+    icons: list[Element] = []
+    covered = np.zeros((h, w), dtype=bool)
+    taken: set[str] = set()
+    for k, g in enumerate(groups):
+        tile = tiles.get(k)
+        box = tile.box if tile is not None else g
+        if box.width < MIN_ICON_SIDE_PX or box.height < MIN_ICON_SIDE_PX or box.area < MIN_ICON_AREA_PX:
+            continue
+        x0, y0, x1, y1 = box.clip(w, h).to_int()
+        crop = canvas[y0:y1, x0:x1]
+        colours = colour_count(crop)
+        if tile is None and colours < RASTER_COLOURS:
+            continue  # a flat glyph: the tracer draws it as vector
+        reason = (f"picture on a tile ({colours} colours)" if tile is not None
+                  else f"{colours} distinct colours: a picture, kept as raster")
+        icons.append(Element(
+            id=new_id(Kind.ICON, len(icons) + 1),
+            kind=Kind.ICON,
+            box=Box(x0, y0, x1, y1),
+            provenance=Provenance("opencv-regions", confidence=1.0),
+            label=f"picture {x1 - x0}x{y1 - y0}",
+            render=Render.RASTER,
+            image=ImageContent(png=png_crop(canvas, (x0, y0, x1, y1), background_rgb)),
+            reason=reason,
+        ))
+        covered[y0:y1, x0:x1] = True
+        if tile is not None:
+            taken.add(tile.id)
+    inside = [el for el in shapes if el.id not in taken and any(i.box.expand(2).contains(el.box) for i in icons)]
+    taken.update(el.id for el in inside)
+    return icons, [el for el in shapes if el.id not in taken], covered

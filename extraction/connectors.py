@@ -1,0 +1,258 @@
+"""Connectors: thin ink left after shapes are explained becomes lines and arrows.
+
+Each thin piece of ink is thinned to its centre line (``skimage`` skeleton)
+and walked end to end; arrowheads are the blobs a morphological opening
+wider than the line leaves behind.  Dashes are chained end to end where they
+face each other across a short gap.  Points run from tail to head, a head's
+end point is its tip, and each end is snapped to the outline of the shape it
+touches, which is recorded as the connection.  Geometry is in page pixels.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+MAX_LINE_PX = 7.0  # a connector's stroke (anti-aliasing included) is at most this wide
+SNAP_PX = 12.0
+MIN_LENGTH_PX = 14.0
+
+Point = tuple[float, float]
+
+
+@dataclass
+class Piece:
+    """A centre line (page px) with the arrowheads found at its ends."""
+
+    points: list[Point]
+    width_px: float
+    colour: tuple[int, int, int]
+    heads: dict[int, tuple[Point, float, float]] = field(default_factory=dict)  # end (0/-1) -> tip, length, width
+    dashed: bool = False
+    runs: list[float] = field(default_factory=list)  # dash lengths, when chained
+    gaps: list[float] = field(default_factory=list)
+    head_px: np.ndarray | None = None  # (N, 2) page xy of a head with (almost) no line
+
+    @property
+    def head_only(self) -> bool:
+        return self.head_px is not None
+
+    def end(self, which: int) -> Point:
+        return self.points[0] if which == 0 else self.points[-1]
+
+    def direction(self, which: int, reach: float = 8.0) -> tuple[float, float]:
+        """Unit vector pointing out of the line at end ``which``."""
+        pts = self.points if which == -1 else self.points[::-1]
+        tip = pts[-1]
+        for p in reversed(pts[:-1]):
+            if math.dist(p, tip) >= reach:
+                break
+        else:
+            p = pts[0]
+        dx, dy = tip[0] - p[0], tip[1] - p[1]
+        n = math.hypot(dx, dy) or 1.0
+        return dx / n, dy / n
+
+    @property
+    def length(self) -> float:
+        return sum(math.dist(a, b) for a, b in zip(self.points, self.points[1:]))
+
+
+def _skeleton_path(mask: np.ndarray) -> list[tuple[int, int]]:
+    """The longest end-to-end walk along the skeleton of ``mask`` as (x, y) pixels."""
+    from skimage.morphology import skeletonize
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if n > 2:  # the longest walk lies in the largest piece
+        mask = labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    skel = skeletonize(mask)
+    ys, xs = np.nonzero(skel)
+    if len(xs) < 2:
+        return [(int(x), int(y)) for x, y in zip(xs, ys)]
+    index = {(int(x), int(y)): i for i, (x, y) in enumerate(zip(xs, ys))}
+    nbrs: list[list[int]] = [[] for _ in range(len(xs))]
+    for (x, y), i in index.items():
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                j = index.get((x + dx, y + dy))
+                if j is not None and j != i:
+                    nbrs[i].append(j)
+    ends = [i for i in range(len(xs)) if len(nbrs[i]) == 1] or [0]
+
+    def farthest(start: int) -> tuple[int, list[int]]:
+        prev = {start: -1}
+        order = [start]
+        k = 0
+        while k < len(order):
+            i = order[k]
+            k += 1
+            for j in nbrs[i]:
+                if j not in prev:
+                    prev[j] = i
+                    order.append(j)
+        last = order[-1]
+        path = []
+        while last != -1:
+            path.append(last)
+            last = prev[last]
+        return path[0], path
+
+    a, _ = farthest(ends[0])
+    _, path = farthest(a)
+    return [(int(xs[i]), int(ys[i])) for i in path]
+
+
+def _simplify(path: list[tuple[int, int]], epsilon: float = 1.5) -> list[Point]:
+    if len(path) < 3:
+        return [(float(x), float(y)) for x, y in path]
+    approx = cv2.approxPolyDP(np.array(path, np.float32).reshape(-1, 1, 2), epsilon, False).reshape(-1, 2)
+    return [(float(x), float(y)) for x, y in approx]
+
+
+def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tuple[int, int],
+                          ground_rgb: np.ndarray) -> list[Piece] | None:
+    """Centre line and heads of one thin ink component (``mask`` HW bool over a crop);
+    None when the ink is not thin enough to be a line."""
+    ox, oy = offset_xy
+    h, w = mask.shape
+    if 4 <= min(h, w) and max(h, w) <= 24 and mask.sum() >= 0.35 * h * w:
+        # A small solid blob: an arrowhead on its own (its line ends short of it).
+        ys, xs = np.nonzero(mask)
+        pts = np.stack([xs + ox, ys + oy], axis=1).astype(np.float64)
+        centre = (float(pts[:, 0].mean()), float(pts[:, 1].mean()))
+        colour = tuple(int(v) for v in np.median(crop_rgb[mask], axis=0))
+        return [Piece([centre, centre], 2.0, colour, head_px=pts)]  # type: ignore[arg-type]
+    dist = cv2.distanceTransform(np.pad(mask, 1).astype(np.uint8), cv2.DIST_L2, 3)[1:-1, 1:-1]
+    path = _skeleton_path(mask)
+    if len(path) < 3:
+        return None
+    on_line = np.array([dist[y, x] for x, y in path])
+    width = 2.0 * float(np.median(on_line))
+    if width > MAX_LINE_PX:
+        return None
+    k = max(3, int(math.ceil(width + 2.5)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    pad = k + 1  # morphology treats the outside of the crop as ink: pad it with none
+    blobs = cv2.morphologyEx(np.pad(mask, pad).astype(np.uint8), cv2.MORPH_OPEN, kernel)[pad:-pad, pad:-pad]
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    heads = [labels == i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= 6]
+    line = mask.copy()
+    for head in heads:
+        line &= ~(cv2.dilate(head.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+    line_path = _skeleton_path(line) if line.sum() >= 3 else []
+    if len(line_path) < 2:
+        line_path = path
+    ink = mask & (np.abs(crop_rgb.astype(np.float32) - ground_rgb).max(axis=2) > 40)
+    pixels = crop_rgb[ink] if ink.any() else crop_rgb[mask]
+    far = np.abs(pixels.astype(np.float32) - ground_rgb).max(axis=1)
+    colour = tuple(int(v) for v in np.median(pixels[far >= np.percentile(far, 60)], axis=0))
+    points = [(x + ox, y + oy) for x, y in _simplify(line_path)]
+    piece = Piece(points, width, colour)  # type: ignore[arg-type]
+    if len(heads) == 1 and line.sum() < 2 * width * width + 4:
+        ys, xs = np.nonzero(mask)
+        piece.head_px = np.stack([xs + ox, ys + oy], axis=1).astype(np.float64)
+        return [piece]
+    for head in heads:
+        ys, xs = np.nonzero(head)
+        centre = (float(xs.mean()) + ox, float(ys.mean()) + oy)
+        which = 0 if math.dist(centre, piece.end(0)) <= math.dist(centre, piece.end(-1)) else -1
+        attach = piece.end(which)
+        pts = np.stack([xs + ox, ys + oy], axis=1).astype(np.float64)
+        d = np.hypot(pts[:, 0] - attach[0], pts[:, 1] - attach[1])
+        tip = tuple(pts[int(np.argmax(d))])
+        ux, uy = tip[0] - attach[0], tip[1] - attach[1]
+        length = math.hypot(ux, uy)
+        if length < 2:
+            continue
+        across = np.abs((pts[:, 0] - attach[0]) * (-uy / length) + (pts[:, 1] - attach[1]) * (ux / length))
+        piece.heads[which] = ((float(tip[0]), float(tip[1])), length + 1.0, 2.0 * float(across.max()) + 1.0)
+    return [piece]
+
+
+def attach_heads(pieces: list[Piece], reach_px: float = 16.0) -> list[Piece]:
+    """Give a free line end the lone arrowhead lying just ahead of it (the last dash
+    of a dashed arrow often ends short of its head)."""
+    lines = [p for p in pieces if not p.head_only]
+    out = list(lines)
+    for head in (p for p in pieces if p.head_only):
+        assert head.head_px is not None
+        centre = head.head_px.mean(axis=0)
+        best = None
+        for line in lines:
+            for which in (0, -1):
+                if which in line.heads:
+                    continue
+                end = line.end(which)
+                d = math.dist(end, centre)
+                ux, uy = line.direction(which)
+                ahead = ((centre[0] - end[0]) * ux + (centre[1] - end[1]) * uy) / (d or 1.0)
+                if d <= reach_px and ahead >= 0.7 and (best is None or d < best[0]):
+                    best = (d, line, which)
+        if best is None:
+            out.append(head)
+            continue
+        _d, line, which = best
+        end = line.end(which)
+        dist = np.hypot(head.head_px[:, 0] - end[0], head.head_px[:, 1] - end[1])
+        tip = head.head_px[int(np.argmax(dist))]
+        ux, uy = line.direction(which)
+        rel = head.head_px - np.asarray(end)
+        across = np.abs(rel[:, 0] * -uy + rel[:, 1] * ux)
+        along = rel[:, 0] * ux + rel[:, 1] * uy
+        line.heads[which] = ((float(tip[0]), float(tip[1])), float(along.max() - along.min()) + 1.0,
+                             2.0 * float(across.max()) + 1.0)
+    return out
+
+
+def chain_dashes(pieces: list[Piece], gap_px: float = 14.0) -> list[Piece]:
+    """Join pieces whose free ends face each other across a short gap (dashed lines)."""
+    lone_heads = [p for p in pieces if p.head_only]
+    pieces = [p for p in pieces if not p.head_only]
+    joined = True
+    while joined:
+        joined = False
+        best = None
+        for i, a in enumerate(pieces):
+            for j, b in enumerate(pieces):
+                if i >= j:
+                    continue
+                for ea in (0, -1):
+                    if ea in a.heads:
+                        continue
+                    for eb in (0, -1):
+                        if eb in b.heads:
+                            continue
+                        pa, pb = a.end(ea), b.end(eb)
+                        gap = math.dist(pa, pb)
+                        if gap > max(gap_px, 4 * max(a.width_px, b.width_px)) or gap < 0.5:
+                            continue
+                        da, db = a.direction(ea), b.direction(eb)
+                        ux, uy = (pb[0] - pa[0]) / gap, (pb[1] - pa[1]) / gap
+                        if da[0] * ux + da[1] * uy < 0.85 or db[0] * -ux + db[1] * -uy < 0.85:
+                            continue
+                        if np.abs(np.subtract(a.colour, b.colour)).max() > 60:
+                            continue
+                        if best is None or gap < best[0]:
+                            best = (gap, i, ea, j, eb)
+        if best is not None:
+            _gap, i, ea, j, eb = best
+            a, b = pieces[i], pieces[j]
+            pa = a.points if ea == -1 else a.points[::-1]
+            pb = b.points if eb == 0 else b.points[::-1]
+            heads = {}
+            if (0 if ea == -1 else -1) in a.heads:
+                heads[0] = a.heads[0 if ea == -1 else -1]
+            if (-1 if eb == 0 else 0) in b.heads:
+                heads[-1] = b.heads[-1 if eb == 0 else 0]
+            points = _simplify([(round(x), round(y)) for x, y in pa + pb], 2.0)
+            points[0], points[-1] = pa[0], pb[-1]
+            runs = (a.runs or [a.length]) + (b.runs or [b.length])
+            merged = Piece(points, (a.width_px + b.width_px) / 2, a.colour, heads, True, runs, a.gaps + [_gap] + b.gaps)
+            pieces = [p for k, p in enumerate(pieces) if k not in (i, j)] + [merged]
+            joined = True
+    for p in pieces:  # one gap is a line cut by an outline it crosses, not a dash pattern
+        p.dashed = len(p.gaps) >= 2
+    return attach_heads(pieces + lone_heads)

@@ -1,0 +1,140 @@
+"""Connector elements: pieces of line become scene connectors glued to shapes.
+
+Points run from tail to head (a lone head is always the end).  Each end is
+snapped to the outline of the shape it touches: the end segment is extended
+(or pulled back) along its own direction to meet the outline within
+``SNAP_PX``; the shape's id becomes the connector's source or target.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+
+from shapely.affinity import scale
+from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry import box as sbox
+from shapely.geometry.base import BaseGeometry
+
+from crafteditor.scene import Box, ConnectorContent, Element, Kind, Provenance, Style, new_id, to_hex
+from extraction.connectors import MIN_LENGTH_PX, SNAP_PX, Piece
+
+XY = tuple[float, float]
+
+
+def outline(el: Element) -> BaseGeometry:
+    """The shape's drawn outline (stroke centre line) as a shapely boundary."""
+    shape = el.shape
+    b = el.box
+    if shape is not None and shape.kind in ("ellipse", "circle"):
+        cx, cy = b.center
+        return scale(Point(cx, cy).buffer(1.0, 64), b.width / 2, b.height / 2).exterior
+    if shape is not None and shape.points and len(shape.points) >= 3:
+        return Polygon(shape.points).exterior
+    if shape is not None and shape.kind == "rounded_rect" and shape.radius_px > 0:
+        r = min(shape.radius_px, b.width / 2 - 0.01, b.height / 2 - 0.01)
+        return sbox(b.x0 + r, b.y0 + r, b.x1 - r, b.y1 - r).buffer(r, 8).exterior
+    return sbox(*b.xyxy).exterior
+
+
+def _snap(end: XY, inward: XY, shapes: list[tuple[Element, BaseGeometry]]) -> tuple[XY, str | None]:
+    """Move ``end`` along the line onto the nearest outline within reach; ``inward``
+    is the unit direction the line travels at this end, pointing out of the line."""
+    best: tuple[float, XY, str] | None = None
+    ray = LineString([(end[0] - inward[0] * SNAP_PX, end[1] - inward[1] * SNAP_PX),
+                      (end[0] + inward[0] * SNAP_PX, end[1] + inward[1] * SNAP_PX)])
+    p = Point(end)
+    for el, line in shapes:
+        if line.distance(p) > SNAP_PX:
+            continue
+        hit = ray.intersection(line)
+        candidates = [g for g in getattr(hit, "geoms", [hit]) if not g.is_empty and g.geom_type == "Point"]
+        if candidates:
+            q = min(candidates, key=lambda g: g.distance(p))
+            target = (q.x, q.y)
+        else:
+            q = line.interpolate(line.project(p))
+            target = (q.x, q.y)
+        d = math.dist(target, end)
+        if d <= SNAP_PX and (best is None or d < best[0]):
+            best = (d, target, el.id)
+    if best is None:
+        return end, None
+    return best[1], best[2]
+
+
+def _routing(points: list[XY]) -> str:
+    if len(points) == 2:
+        return "straight"
+    axis = all(abs(a[0] - b[0]) <= 1.5 or abs(a[1] - b[1]) <= 1.5 for a, b in zip(points, points[1:]))
+    if axis:
+        return "orthogonal"
+    if len(points) >= 5:
+        turns = []
+        for a, b, c in zip(points, points[1:], points[2:]):
+            t1 = math.atan2(b[1] - a[1], b[0] - a[0])
+            t2 = math.atan2(c[1] - b[1], c[0] - b[0])
+            turns.append(abs((t2 - t1 + math.pi) % (2 * math.pi) - math.pi))
+        if max(turns) < math.radians(50):
+            return "curve"
+    return "polyline"
+
+
+def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: int = 1) -> list[Element]:
+    """Scene connectors for line ``pieces``, glued to ``shapes``."""
+    outlines = [(el, outline(el)) for el in shapes if el.kind == Kind.SHAPE]
+    out: list[Element] = []
+    for piece in pieces:
+        if piece.length < MIN_LENGTH_PX and not piece.heads:
+            continue
+        points = list(piece.points)
+        heads = dict(piece.heads)
+        if 0 in heads and -1 not in heads:  # a lone head is the end
+            points.reverse()
+            heads = {-1: heads[0]}
+        head_start, head_end = 0 in heads, -1 in heads
+        if head_end:
+            points[-1] = heads[-1][0]
+        if head_start:
+            points[0] = heads[0][0]
+        if len(points) < 2 or math.dist(points[0], points[-1]) < 3 and len(points) == 2:
+            continue
+        ends = []
+        for which in (0, -1):
+            tmp = Piece(points, piece.width_px, piece.colour)
+            snapped, shape_id = _snap(points[which], tmp.direction(which), outlines)
+            points[which] = snapped
+            ends.append(shape_id)
+        sizes = [h for h in heads.values()]
+        length = statistics.median(h[1] for h in sizes) if sizes else 0.0
+        width = statistics.median(h[2] for h in sizes) if sizes else 0.0
+        dash: tuple[float, ...] = ()
+        if piece.dashed and piece.gaps:
+            on = statistics.median(piece.runs) if piece.runs else 0.0
+            off = statistics.median(piece.gaps)
+            dash = (round(max(on - 1.0, 1.0), 1), round(off + 1.0, 1))
+        stroke = round(max(1.0, piece.width_px - 0.6), 1)  # the skeleton width counts anti-aliasing
+        style = Style(fill=None, stroke=to_hex(piece.colour), stroke_width_px=stroke, dash_px=dash)
+        content = ConnectorContent(
+            points=tuple((round(x, 2), round(y, 2)) for x, y in points),
+            routing=_routing(points),
+            head_start=head_start,
+            head_end=head_end,
+            head_length_px=round(length, 2),
+            head_width_px=round(width, 2),
+            source_id=ends[0],
+            target_id=ends[1],
+        )
+        kind = "arrow" if head_end or head_start else "line"
+        el = Element(
+            id=new_id(Kind.CONNECTOR, first_index + len(out)),
+            kind=Kind.CONNECTOR,
+            box=Box.from_points(points),
+            style=style,
+            provenance=Provenance("opencv-skeleton", confidence=1.0),
+            label=f"{'dashed ' if dash else ''}{kind}" + (f" {ends[0] or '?'} -> {ends[1] or '?'}" if any(ends) else ""),
+            connector=content,
+            reason=f"thin ink {piece.width_px:.1f} px wide, {content.routing}",
+        )
+        out.append(el)
+    return out

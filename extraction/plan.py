@@ -1,0 +1,135 @@
+"""Grounding the cleaned canvas, and the cleaning plan that records it.
+
+    regions -> shapes -> residual ink -> connectors, icons -> leftovers
+
+Shapes come from the flat regions (``ground``).  What their fills and
+outlines do not explain is residual ink: thin pieces become connectors
+(``connectors``, ``links``), compact pieces and picture tiles become icons
+(``assets``), and whatever is left is handed to the tracer on an otherwise
+empty page, so nothing is drawn twice.  Every grounded region gets a
+``RegionDecision`` (lift and redraw as vector, or keep as a raster asset)
+with its reason; the ``CleaningPlan`` is the record a VLM designer may later
+replace.  The offline planner here is the default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from crafteditor.scene import Box, Element, Kind
+from extraction.assets import icon_elements
+from extraction.connectors import Piece, chain_dashes, pieces_from_component
+from extraction.ground import GroundedShape, ground_shapes, shape_elements
+from extraction.links import connector_elements
+from extraction.regions import find_regions
+
+RESIDUAL_DIFF = 28  # a pixel this far (any channel) from the ground under it is ink
+MIN_INK_PX = 5
+THICK_PX = 13  # solid ink this wide is a picture, never a line or an arrowhead
+
+
+@dataclass(frozen=True, slots=True)
+class RegionDecision:
+    """What the planner decided for one region: ``lift`` it off the canvas and
+    redraw it as vector, or ``keep`` it as a raster asset; and why."""
+
+    element_id: str
+    kind: str
+    action: str  # "lift" | "keep"
+    box: Box
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CleaningPlan:
+    planner: str
+    decisions: tuple[RegionDecision, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Grounding:
+    """Grounded elements, the plan, and the leftover canvas (page colour where
+    everything grounded was, HWC uint8) for the tracer."""
+
+    shapes: tuple[Element, ...]
+    connectors: tuple[Element, ...]
+    icons: tuple[Element, ...]
+    plan: CleaningPlan
+    leftover_rgb: np.ndarray
+    leftover_px: int
+
+
+def _ground_image(shape_hw: tuple[int, int], background_rgb: tuple[int, int, int],
+                  shapes: list[GroundedShape]) -> tuple[np.ndarray, np.ndarray]:
+    """The colour each pixel would have with only the shapes' insides painted, and
+    the mask of their outlines (explained ink)."""
+    h, w = shape_hw
+    ground = np.empty((h, w, 3), np.uint8)
+    ground[:] = background_rgb
+    explained = np.zeros((h, w), dtype=bool)
+    for s in sorted(shapes, key=lambda s: -s.area_px):
+        x0, y0, x1, y1 = s.xyxy
+        sil = s.silhouette
+        ground[y0:y1, x0:x1][sil] = np.round(s.interior_rgb).astype(np.uint8)
+        band = max(2, int(round(s.paint.stroke_width_px)) + 2) if s.paint.stroke_rgb is not None else 2
+        inner = cv2.erode(sil.astype(np.uint8), np.ones((2 * band + 1, 2 * band + 1), np.uint8)) > 0
+        ring = sil & ~inner
+        ring = cv2.dilate(ring.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        explained[y0:y1, x0:x1] |= ring
+    return ground, explained
+
+
+def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
+                  text_boxes: tuple[Box, ...] = ()) -> Grounding:
+    """Ground ``canvas`` (HWC uint8, text already lifted) into shapes, connectors and
+    icons; ``text_boxes`` are the labels' boxes (a tile holding text is no picture)."""
+    h, w = canvas.shape[:2]
+    flatness = find_regions(canvas, background_rgb)
+    grounded = ground_shapes(canvas, flatness)
+    ground, explained = _ground_image((h, w), background_rgb, grounded)
+    residual = (np.abs(canvas.astype(np.int16) - ground.astype(np.int16)).max(axis=2) > RESIDUAL_DIFF) & ~explained
+    # Solid ink wider than any line or arrowhead (pictures) is split off first, so a
+    # line touching a picture stays a line.
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (THICK_PX, THICK_PX))
+    thick = cv2.morphologyEx(residual.astype(np.uint8), cv2.MORPH_OPEN, kernel)
+    thick = (cv2.dilate(thick, np.ones((5, 5), np.uint8)) > 0) & residual
+    thin = residual & ~thick
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(thin.astype(np.uint8), connectivity=8)
+    pieces: list[Piece] = []
+    line_labels: list[int] = []
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if area < MIN_INK_PX:
+            continue
+        mask = labels[y:y + bh, x:x + bw] == i
+        found = pieces_from_component(mask, canvas[y:y + bh, x:x + bw], (x, y),
+                                      ground[y:y + bh, x:x + bw].reshape(-1, 3).mean(axis=0))
+        if found is not None:
+            pieces.extend(found)
+            line_labels.append(i)
+    line_mask = np.isin(labels, line_labels)
+    blob_mask = residual & ~line_mask
+    nb, blob_labels, blob_stats, _ = cv2.connectedComponentsWithStats(blob_mask.astype(np.uint8), connectivity=8)
+    blobs = [i for i in range(1, nb) if blob_stats[i, cv2.CC_STAT_AREA] >= MIN_INK_PX]
+    shape_els = shape_elements(grounded)
+    icons, shape_els, icon_mask = icon_elements(canvas, blob_stats, blobs, shape_els, background_rgb, text_boxes)
+    pieces = [p for p in pieces if not _inside_any(p, icons)]
+    connectors = connector_elements(chain_dashes(pieces), shape_els)
+    leftover_mask = blob_mask & ~icon_mask
+    leftover = np.empty_like(canvas)
+    leftover[:] = background_rgb
+    grown = cv2.dilate(leftover_mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    leftover[grown] = canvas[grown]
+    decisions = [RegionDecision(e.id, e.shape.kind if e.shape else "shape", "lift", e.box, e.reason) for e in shape_els]
+    decisions += [RegionDecision(e.id, "connector", "lift", e.box, e.reason) for e in connectors]
+    decisions += [RegionDecision(e.id, "icon", "keep" if e.image is not None else "lift", e.box, e.reason)
+                  for e in icons]
+    return Grounding(tuple(shape_els), tuple(connectors), tuple(icons), CleaningPlan("offline", tuple(decisions)),
+                     leftover, int(leftover_mask.sum()))
+
+
+def _inside_any(piece: Piece, icons: list[Element]) -> bool:
+    return any(all(icon.box.expand(2).contains_point(x, y) for x, y in piece.points) for icon in icons)

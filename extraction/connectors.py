@@ -207,52 +207,100 @@ def attach_heads(pieces: list[Piece], reach_px: float = 16.0) -> list[Piece]:
     return out
 
 
+def _facing(a: Piece, ea: int, b: Piece, eb: int, gap_px: float) -> float | None:
+    """The gap between end ``ea`` of ``a`` and end ``eb`` of ``b`` if they face each other."""
+    pa, pb = a.end(ea), b.end(eb)
+    gap = math.dist(pa, pb)
+    if gap > max(gap_px, 4 * max(a.width_px, b.width_px)) or gap < 0.5:
+        return None
+    da, db = a.direction(ea), b.direction(eb)
+    ux, uy = (pb[0] - pa[0]) / gap, (pb[1] - pa[1]) / gap
+    if da[0] * ux + da[1] * uy < 0.85 or db[0] * -ux + db[1] * -uy < 0.85:
+        return None
+    if np.abs(np.subtract(a.colour, b.colour)).max() > 60:
+        return None
+    return gap
+
+
 def chain_dashes(pieces: list[Piece], gap_px: float = 14.0) -> list[Piece]:
-    """Join pieces whose free ends face each other across a short gap (dashed lines)."""
+    """Join pieces whose free ends face each other across a short gap (dashed
+    lines), closest pairs first, each end at most once; then give free ends the
+    lone arrowheads ahead of them."""
     lone_heads = [p for p in pieces if p.head_only]
-    pieces = [p for p in pieces if not p.head_only]
-    joined = True
-    while joined:
-        joined = False
-        best = None
-        for i, a in enumerate(pieces):
-            for j, b in enumerate(pieces):
-                if i >= j:
+    lines = [p for p in pieces if not p.head_only]
+    cell = max(gap_px, 4 * MAX_LINE_PX)
+    grid: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for i, p in enumerate(lines):
+        for e in (0, -1):
+            if e not in p.heads:
+                x, y = p.end(e)
+                grid.setdefault((int(x // cell), int(y // cell)), []).append((i, e))
+    pairs = []
+    for (cx, cy), members in grid.items():
+        near = [m for dx in (-1, 0, 1) for dy in (-1, 0, 1) for m in grid.get((cx + dx, cy + dy), [])]
+        for i, ea in members:
+            for j, eb in near:
+                if j <= i:
                     continue
-                for ea in (0, -1):
-                    if ea in a.heads:
-                        continue
-                    for eb in (0, -1):
-                        if eb in b.heads:
-                            continue
-                        pa, pb = a.end(ea), b.end(eb)
-                        gap = math.dist(pa, pb)
-                        if gap > max(gap_px, 4 * max(a.width_px, b.width_px)) or gap < 0.5:
-                            continue
-                        da, db = a.direction(ea), b.direction(eb)
-                        ux, uy = (pb[0] - pa[0]) / gap, (pb[1] - pa[1]) / gap
-                        if da[0] * ux + da[1] * uy < 0.85 or db[0] * -ux + db[1] * -uy < 0.85:
-                            continue
-                        if np.abs(np.subtract(a.colour, b.colour)).max() > 60:
-                            continue
-                        if best is None or gap < best[0]:
-                            best = (gap, i, ea, j, eb)
-        if best is not None:
-            _gap, i, ea, j, eb = best
-            a, b = pieces[i], pieces[j]
-            pa = a.points if ea == -1 else a.points[::-1]
-            pb = b.points if eb == 0 else b.points[::-1]
-            heads = {}
-            if (0 if ea == -1 else -1) in a.heads:
-                heads[0] = a.heads[0 if ea == -1 else -1]
-            if (-1 if eb == 0 else 0) in b.heads:
-                heads[-1] = b.heads[-1 if eb == 0 else 0]
-            points = _simplify([(round(x), round(y)) for x, y in pa + pb], 2.0)
-            points[0], points[-1] = pa[0], pb[-1]
-            runs = (a.runs or [a.length]) + (b.runs or [b.length])
-            merged = Piece(points, (a.width_px + b.width_px) / 2, a.colour, heads, True, runs, a.gaps + [_gap] + b.gaps)
-            pieces = [p for k, p in enumerate(pieces) if k not in (i, j)] + [merged]
-            joined = True
-    for p in pieces:  # one gap is a line cut by an outline it crosses, not a dash pattern
+                gap = _facing(lines[i], ea, lines[j], eb, gap_px)
+                if gap is not None:
+                    pairs.append((gap, i, ea, j, eb))
+    parent = list(range(len(lines)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    link: dict[tuple[int, int], tuple[int, int, float]] = {}
+    for gap, i, ea, j, eb in sorted(pairs):
+        if (i, ea) in link or (j, eb) in link or root(i) == root(j):
+            continue
+        link[(i, ea)] = (j, eb, gap)
+        link[(j, eb)] = (i, ea, gap)
+        parent[root(j)] = root(i)
+    out: list[Piece] = []
+    seen: set[int] = set()
+    for i in range(len(lines)):
+        if i in seen or ((i, 0) in link and (i, -1) in link):
+            continue  # chains are walked from an end that has no partner
+        start_end = 0 if (i, 0) not in link else -1
+        out.append(_walk(lines, link, i, start_end, seen))
+    for p in out:  # one gap is a line cut by an outline it crosses, not a dash pattern
         p.dashed = len(p.gaps) >= 2
-    return attach_heads(pieces + lone_heads)
+    return attach_heads(out + lone_heads)
+
+
+def _walk(lines: list[Piece], link: dict, i: int, free_end: int, seen: set[int]) -> Piece:
+    """Merge the chain starting at piece ``i`` whose end ``free_end`` is unlinked."""
+    points: list[Point] = []
+    runs: list[float] = []
+    gaps: list[float] = []
+    heads: dict[int, tuple[Point, float, float]] = {}
+    first = lines[i]
+    if free_end in first.heads:
+        heads[0] = first.heads[free_end]
+    k, entry = i, free_end
+    members: list[int] = []
+    while True:
+        seen.add(k)
+        members.append(k)
+        p = lines[k]
+        pts = p.points if entry == 0 else p.points[::-1]
+        points.extend(pts)
+        runs.append(p.length)
+        exit_end = -1 if entry == 0 else 0
+        nxt = link.get((k, exit_end))
+        if nxt is None or nxt[0] in seen:
+            if exit_end in p.heads:
+                heads[-1] = p.heads[exit_end]
+            break
+        k, entry, gap = nxt
+        gaps.append(gap)
+    if len(runs) == 1:
+        return Piece(points, first.width_px, first.colour, heads)
+    simplified = _simplify([(round(x), round(y)) for x, y in points], 2.0)
+    simplified[0], simplified[-1] = points[0], points[-1]
+    width = float(np.median([lines[n].width_px for n in members]))
+    return Piece(simplified, width, first.colour, heads, True, runs, gaps)

@@ -24,10 +24,13 @@ converter's input, never by trusting the converter's scene.  Per case:
   is leftover / glyph pixels over the case;
 - shapes: truth shapes matched one-to-one by an output closed painted shape with
   box IoU >= 0.75 (``shape_recall``), and the share of matches of the right kind;
-  arrows: head and tail within 10 px (either way round for two-headed arrows);
+  arrows: head within 8 px and tail within 12 px (either way round for two-headed
+  arrows);
   icons: an output ``<image>`` with IoU >= 0.5;
 - ``raster_share``: canvas share covered by output images; ``primitive_share``:
-  share of painted output shapes drawn as rect/circle/ellipse/line/polyline/polygon.
+  share of painted output shapes drawn as rect/circle/ellipse/line/polyline/polygon,
+  or as a ``<path>`` of one run of straight segments (a polyline in path syntax, as
+  Inkscape connectors must be written); free curves and traced outlines are not.
 """
 
 from __future__ import annotations
@@ -190,7 +193,7 @@ def _graphics_scores(truth: Truth, out: Truth, record: RenderRecord) -> dict:
         arrow_recall=_recall(truth.arrows, out.arrows, _arrow_closeness, 0.0),
         icon_recall=_recall(truth.icons, out.icons, lambda t, o: t.box.iou(o.box), 0.5),
         raster_share=float(canvas.mean()) if canvas.size else 0.0,
-        primitive_share=(sum(p.tag in PRIMITIVES for p in painted) / len(painted)) if painted else None,
+        primitive_share=(sum(p.tag in PRIMITIVES or p.straight for p in painted) / len(painted)) if painted else None,
     )
 
 
@@ -228,12 +231,16 @@ def _kind_share(truth: Truth, out: Truth) -> float | None:
     return sum(same(truth.shapes[ti].kind, out.shapes[oi].kind) for ti, oi in pairs) / len(pairs)
 
 
-def _arrow_closeness(t, o, tol: float = 10.0) -> float:
-    """Positive (closer is larger) when head and tail are within ``tol`` px."""
-    d = max(math.dist(t.head, o.head), math.dist(t.tail, o.tail))
+def _arrow_closeness(t, o, head_tol: float = 8.0, tail_tol: float = 12.0) -> float:
+    """Positive (closer is larger) when the head is within ``head_tol`` px and the
+    tail within ``tail_tol`` px (the issue's targets)."""
+    def score(head: tuple[float, float], tail: tuple[float, float]) -> float:
+        dh, dt = math.dist(t.head, head), math.dist(t.tail, tail)
+        return (head_tol + tail_tol + 1e-6 - dh - dt) if dh <= head_tol and dt <= tail_tol else 0.0
+    best = score(o.head, o.tail)
     if t.both_ends or o.both_ends:
-        d = min(d, max(math.dist(t.head, o.tail), math.dist(t.tail, o.head)))
-    return tol + 1e-6 - d if d <= tol else 0.0
+        best = max(best, score(o.tail, o.head))
+    return best
 
 
 def diff_image(rendered: np.ndarray, source: np.ndarray, background: tuple[int, int, int]) -> np.ndarray:

@@ -14,6 +14,7 @@ composited on white).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +71,7 @@ class DrawnPath:
     bench_kind: str | None  # data-bench-kind attribute of synthetic truth
     rounded: bool
     n_vertices: int
+    straight: bool = False  # a <path> of one run of straight segments (a polyline in path syntax)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,10 +209,11 @@ class _RecordingSurface(PNGSurface):
                 bench_kind=node.get("data-bench-kind"),
                 rounded=node.tag == "rect" and (float(_num(node.get("rx"))) > 0 or float(_num(node.get("ry"))) > 0),
                 n_vertices=len(verts),
+                straight=node.tag == "path" and _straight(node.get("d") or ""),
             )
         )
 
-    def _record_image(self, node: Any) -> None:
+    def _record_image(self, node: Any) -> None:  # noqa: D102
         ctx = self._raw
         ctx.save()
         try:
@@ -336,3 +339,9 @@ def _num(value: Any) -> float:
         return float(str(value).strip().rstrip("px%") or 0)
     except ValueError:
         return 0.0
+
+
+def _straight(d: str) -> bool:
+    """Path data with one subpath of straight segments only (M, L, H, V, Z)."""
+    commands = re.findall(r"[A-Za-z]", d)
+    return bool(commands) and set(commands) <= set("MLHVZmlhvz") and sum(c in "Mm" for c in commands) == 1

@@ -79,12 +79,12 @@ def _silhouette(region: Region, canvas: np.ndarray, wide: np.ndarray
     if ring.any():
         # Lines that touch the outline (connector ends) reach farther than the
         # outline's own thickness: keep the ring to that thickness.
-        dist = cv2.distanceTransform((~filled).astype(np.uint8), cv2.DIST_L2, 3)
+        dist = cv2.distanceTransform((~filled).astype(np.uint8), cv2.DIST_C, 3)  # square corners stay square
         ring &= dist <= float(np.percentile(dist[ring], 85)) + 1.0
     silhouette = filled | ring
     if region.dashed_pass:  # bridge the gaps between the dashes and the inside
-        silhouette = cv2.morphologyEx(silhouette.astype(np.uint8), cv2.MORPH_CLOSE,
-                                      np.ones((DASH_GAP_PX, DASH_GAP_PX), np.uint8)) > 0
+        disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (DASH_GAP_PX, DASH_GAP_PX))  # keeps round corners
+        silhouette = cv2.morphologyEx(silhouette.astype(np.uint8), cv2.MORPH_CLOSE, disk) > 0
     return (cx0, cy0, cx1, cy1), _fill_holes(silhouette), outside
 
 
@@ -118,13 +118,13 @@ def ground_shapes(canvas: np.ndarray, flatness: Flatness) -> list[GroundedShape]
         shape = _ground(region, canvas, wide)
         if shape is not None:
             found.append(shape)
-        else:
+        if shape is None or shape.fit.kind == "unfit":
             failed.append(region)
     for union in _split_unions(failed):
         shape = _ground(union, canvas, wide)
-        if shape is not None:
+        if shape is not None and shape.fit.kind != "unfit":
             found.append(shape)
-    return _merge_cylinders(found)
+    return [s for s in _merge_cylinders(found) if s.fit.kind != "unfit"]
 
 
 def _ground(region: Region, canvas: np.ndarray, wide: np.ndarray) -> GroundedShape | None:
@@ -141,8 +141,10 @@ def _ground(region: Region, canvas: np.ndarray, wide: np.ndarray) -> GroundedSha
     if not unstroked_fill and not _outline_consistent(crop, silhouette, paint, outside):
         return None
     fit = _best_fit(silhouette, (x0, y0))
-    if fit is None:
-        return None
+    if fit is None:  # kept for now: it may be a cylinder's body
+        ys, xs = np.nonzero(silhouette)
+        box = Box(float(xs.min() + x0), float(ys.min() + y0), float(xs.max() + 1 + x0), float(ys.max() + 1 + y0))
+        fit = ShapeFit("unfit", box, 0.0)
     return GroundedShape(fit, paint, xyxy, silhouette, region.colour, region.dashed_pass)
 
 
@@ -214,13 +216,16 @@ def _merge_cylinders(shapes: list[GroundedShape]) -> list[GroundedShape]:
     """A flat ellipse sitting on a body of its width and fill is a cylinder's top."""
     out = list(shapes)
     for top in shapes:
-        if top.fit.kind not in ("ellipse", "circle") or top not in out:
+        flat = top.fit.box.height < 0.5 * top.fit.box.width
+        if top.fit.kind not in ("ellipse", "circle", "polygon", "unfit") or not flat or top not in out:
             continue
         tb = top.fit.box
         for body in shapes:
             if body is top or body not in out:
                 continue
             bb = body.fit.box
+            if body.fit.kind in ("ellipse", "circle") and bb.height <= tb.height:
+                continue
             same_fill = np.abs(np.subtract(top.interior_rgb, body.interior_rgb)).max() <= 12
             aligned = abs(tb.x0 - bb.x0) <= 4 and abs(tb.x1 - bb.x1) <= 4
             stacked = bb.y0 - 3 <= tb.center[1] <= bb.y0 + tb.height and bb.height > tb.height
@@ -253,13 +258,14 @@ def _centre_line(fit: ShapeFit, stroke_px: float) -> tuple[Box, float, tuple[tup
         sx = box.width / max(b.width, 1e-6)
         sy = box.height / max(b.height, 1e-6)
         points = tuple((cx + (x - cx) * sx, cy + (y - cy) * sy) for x, y in points)
-    if fit.kind == "diamond" and half:
-        # A diamond's mitred tips reach farther out than its sides: pull them in.
-        w, h = b.width, b.height
-        k = half * math.hypot(w, h) / max(min(w, h), 1e-6)
-        box = Box(b.x0 + k, b.y0 + k * h / max(w, 1e-6), b.x1 - k, b.y1 - k * h / max(w, 1e-6))
-        box = box if box.width > 1 and box.height > 1 else b
-        points = ((box.center[0], box.y0), (box.x1, box.center[1]), (box.center[0], box.y1), (box.x0, box.center[1]))
+    if points and half and fit.kind in ("diamond", "polygon"):
+        # Offset the outline's edges inward by half the stroke (mitred, as drawn).
+        from shapely.geometry import Polygon
+
+        inner = Polygon(fit.points).buffer(-half, join_style=2)
+        if inner.geom_type == "Polygon" and not inner.is_empty and len(inner.exterior.coords) - 1 == len(fit.points):
+            points = tuple((float(x), float(y)) for x, y in list(inner.exterior.coords)[:-1])
+            box = Box.from_points(points)
     return box, radius, points
 
 
@@ -288,7 +294,7 @@ def shape_elements(shapes: list[GroundedShape], first_index: int = 1) -> list[El
             ry = max(2.0, s.fit.radius_px - stroke_px / 2)
             d = cylinder_d(box, ry)
         if kind == "polygon" and len(points) == 4 and _parallelogram(points):
-            kind = "parallelogram"
+            kind = "diamond" if _rhombus_on_axes(points) else "parallelogram"
         style = Style(
             fill=to_hex(paint.fill_rgb) if paint.fill_rgb is not None else None,
             stroke=to_hex(paint.stroke_rgb) if paint.stroke_rgb is not None else None,
@@ -319,6 +325,14 @@ def shape_elements(shapes: list[GroundedShape], first_index: int = 1) -> list[El
 def _parallelogram(points: tuple[tuple[float, float], ...]) -> bool:
     (ax, ay), (bx, by), (cx, cy), (dx, dy) = points
     return math.dist((ax + cx, ay + cy), (bx + dx, by + dy)) <= 0.04 * max(math.dist((ax, ay), (cx, cy)), 1.0) * 2
+
+
+def _rhombus_on_axes(points: tuple[tuple[float, float], ...]) -> bool:
+    """Four vertices at the middles of their box's sides: a diamond."""
+    b = Box.from_points(points)
+    tol = 0.08 * max(b.width, b.height)
+    mids = [(b.center[0], b.y0), (b.x1, b.center[1]), (b.center[0], b.y1), (b.x0, b.center[1])]
+    return all(min(math.dist(p, m) for p in points) <= tol for m in mids)
 
 
 def _describe(kind: str, style: Style, container: bool) -> str:

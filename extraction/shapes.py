@@ -74,16 +74,49 @@ def _rounded_outline(x0: float, y0: float, x1: float, y1: float, r: float, steps
 
 def _corner_radius(mask: np.ndarray, xyxy: tuple[int, int, int, int]) -> float:
     """Corner radius from the pixels missing in each corner square of the box (an
-    arc of radius r leaves (1 - pi/4) r^2 out); the median of the four corners,
-    so a line end touching one side does not count."""
+    arc of radius r leaves (1 - pi/4) r^2 out, a sharp corner a pixel or two of
+    anti-aliasing); the median of the four corners, so a line end touching one
+    side does not count."""
     x0, y0, x1, y1 = xyxy
-    side = max(1, min(x1 - x0, y1 - y0) // 2)
-    missing = [
-        float((~mask[ys, xs]).sum())
-        for ys, xs in ((slice(y0, y0 + side), slice(x0, x0 + side)), (slice(y0, y0 + side), slice(x1 - side, x1)),
-                       (slice(y1 - side, y1), slice(x1 - side, x1)), (slice(y1 - side, y1), slice(x0, x0 + side)))
-    ]
-    return math.sqrt(max(float(np.median(missing)) - 1.0, 0.0) / (1 - math.pi / 4))
+    limit = max(1, min(x1 - x0, y1 - y0) // 2)
+    side = min(16, limit)
+    while True:  # small corner squares first: edges carry notches that are not corners
+        missing = [
+            float((~mask[ys, xs]).sum())
+            for ys, xs in ((slice(y0, y0 + side), slice(x0, x0 + side)), (slice(y0, y0 + side), slice(x1 - side, x1)),
+                           (slice(y1 - side, y1), slice(x1 - side, x1)), (slice(y1 - side, y1), slice(x0, x0 + side)))
+        ]
+        r = math.sqrt(max(float(np.median(missing)) - 2.0, 0.0) / (1 - math.pi / 4))  # less anti-aliasing
+        if r < 0.7 * side or side >= limit:
+            return r
+        side = min(2 * side, limit)
+
+
+def _diamond_from_profile(mask: np.ndarray) -> np.ndarray | None:
+    """Diamond vertices from the row widths between its tips and its middle: widths
+    fall linearly from the full width at the middle to nothing at the tips, so a
+    line fitted there finds tips that anti-aliasing thinned away."""
+    rows = mask.sum(axis=1).astype(np.float64)
+    ys = np.nonzero(rows)[0]
+    if len(ys) < 12:
+        return None
+    y0, y1 = ys[0], ys[-1] + 1
+    cy = (y0 + y1 - 1) / 2
+    half = (y1 - y0) / 2
+    d = np.abs(np.arange(len(rows)) - cy)
+    use = (rows > 0) & (d >= 0.15 * half) & (d <= 0.8 * half)
+    if use.sum() < 6:
+        return None
+    slope, width = np.polyfit(d[use], rows[use], 1)
+    if slope >= -1e-6 or width <= 0:
+        return None
+    half_h = width / -slope
+    cols = np.nonzero(mask.any(axis=0))[0]
+    mid_rows = mask[max(int(cy) - 1, 0):int(cy) + 2]
+    xs = np.nonzero(mid_rows.any(axis=0))[0]
+    cx = (xs[0] + xs[-1]) / 2 if len(xs) else (cols[0] + cols[-1]) / 2
+    half_w = (width - 1) / 2
+    return np.array([(cx, cy - half_h + 0.5), (cx + half_w, cy), (cx, cy + half_h - 0.5), (cx - half_w, cy)])
 
 
 def fit_shape(mask: np.ndarray, offset_xy: tuple[int, int] = (0, 0)) -> ShapeFit | None:
@@ -112,12 +145,19 @@ def fit_shape(mask: np.ndarray, offset_xy: tuple[int, int] = (0, 0)) -> ShapeFit
             candidates.append(ShapeFit("rounded_rect", page(box), iou, radius_px=r))
     kind = "circle" if abs(w - h) <= max(2, 0.04 * max(w, h)) else "ellipse"
     candidates.append(ShapeFit(kind, page(box), ellipse_iou))
-    diamond = np.array([((x0 + x1 - 1) / 2, y0), (x1 - 1, (y0 + y1 - 1) / 2), ((x0 + x1 - 1) / 2, y1 - 1),
-                        (x0, (y0 + y1 - 1) / 2)], dtype=np.float64)
+    diamond = _diamond_from_profile(mask)
+    if diamond is None:
+        diamond = np.array([((x0 + x1 - 1) / 2, y0), (x1 - 1, (y0 + y1 - 1) / 2), ((x0 + x1 - 1) / 2, y1 - 1),
+                            (x0, (y0 + y1 - 1) / 2)], dtype=np.float64)
     iou = _iou(mask, _draw("polygon", size, box, points=diamond))
-    candidates.append(ShapeFit("diamond", page(box), iou, points=tuple((px + ox, py + oy) for px, py in diamond)))
+    dpts = tuple((float(px) + ox, float(py) + oy) for px, py in diamond)
+    candidates.append(ShapeFit("diamond", Box.from_points(dpts), iou, points=dpts))
 
     passing = [c for c in candidates if c.iou >= MIN_IOU["ellipse" if c.kind == "circle" else c.kind]]
+    rounded = next((c for c in passing if c.kind == "rounded_rect"), None)
+    if rounded is not None and rounded.iou >= candidates[0].iou:
+        # The corners themselves say rounded: a large box hides them in the overall IoU.
+        passing = [c for c in passing if c.kind != "rect"]
     if passing:
         miss = 1.0 - max(c.iou for c in passing)
         # The simplest primitive (candidates are in order of simplicity) that

@@ -27,7 +27,8 @@ converter's input, never by trusting the converter's scene.  Per case:
   arrows: head within 8 px and tail within 12 px (either way round for two-headed
   arrows);
   icons: an output ``<image>`` with IoU >= 0.5;
-- ``raster_share``: canvas share covered by output images; ``primitive_share``:
+- ``raster_share``: canvas share covered by output images; ``raster_excess`` the
+  share of the canvas they cover outside the truth's own pictures; ``primitive_share``:
   share of painted output shapes drawn as rect/circle/ellipse/line/polyline/polygon,
   or as a ``<path>`` of one run of straight segments (a polyline in path syntax, as
   Inkscape connectors must be written); free curves and traced outlines are not.
@@ -82,6 +83,7 @@ class CaseScore:
     arrow_recall: float | None = None
     icon_recall: float | None = None
     raster_share: float = 0.0
+    raster_excess: float = 0.0
     primitive_share: float | None = None
     text_layer: bool = False
     time_s: float | None = None
@@ -193,8 +195,17 @@ def _graphics_scores(truth: Truth, out: Truth, record: RenderRecord) -> dict:
         arrow_recall=_recall(truth.arrows, out.arrows, _arrow_closeness, 0.0),
         icon_recall=_recall(truth.icons, out.icons, lambda t, o: t.box.iou(o.box), 0.5),
         raster_share=float(canvas.mean()) if canvas.size else 0.0,
+        raster_excess=float((canvas & ~_icon_area(truth, w, h)).mean()) if canvas.size else 0.0,
         primitive_share=(sum(p.tag in PRIMITIVES or p.straight for p in painted) / len(painted)) if painted else None,
     )
+
+
+def _icon_area(truth: Truth, w: int, h: int) -> np.ndarray:
+    area = np.zeros((h, w), dtype=bool)
+    for icon in truth.icons:
+        x0, y0, x1, y1 = icon.box.clip(w, h).to_int()
+        area[y0:y1, x0:x1] = True
+    return area
 
 
 def _pairs(truth, out, score, threshold: float) -> list[tuple[int, int]]:

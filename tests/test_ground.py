@@ -1,0 +1,101 @@
+"""Grounding drawn figures into shapes, with their paint, nesting and kind."""
+
+import random
+
+import pytest
+
+from crafteditor.scene import from_hex
+from extraction.plan import ground_canvas
+from tests.drawing import render
+
+KINDS = ("rect", "rounded_rect", "ellipse", "circle", "diamond", "parallelogram", "cylinder")
+
+
+def _case(kind: str, rng: random.Random) -> tuple[str, tuple[float, float, float, float], dict]:
+    x, y = rng.uniform(30, 70), rng.uniform(30, 60)
+    w, h = rng.uniform(140, 260), rng.uniform(80, 150)
+    if kind == "circle":
+        w = h
+    if kind == "ellipse" and abs(w - h) < 0.25 * w:
+        h = 0.55 * w
+    fill = rng.choice(["#dbe9f6", "#fde2c8", "#1f4e79", "#ffffff"])
+    stroke = rng.choice(["#c55a11", "#bf9000"] if fill == "#1f4e79" else ["#2f5597", "#c55a11", "#404040"])
+    sw = rng.choice([1.5, 2.0, 3.0])
+    dashed = kind in ("rect", "rounded_rect") and rng.random() < 0.5
+    paint = f'fill="{fill}" stroke="{stroke}" stroke-width="{sw}"' + (' stroke-dasharray="8 5"' if dashed else "")
+    x1, y1 = x + w, y + h
+    cx, cy = x + w / 2, y + h / 2
+    if kind in ("rect", "rounded_rect"):
+        rx = ' rx="12"' if kind == "rounded_rect" else ""
+        body = f'<rect x="{x}" y="{y}" width="{w}" height="{h}"{rx} {paint}/>'
+    elif kind in ("ellipse", "circle"):
+        body = f'<ellipse cx="{cx}" cy="{cy}" rx="{w / 2}" ry="{h / 2}" {paint}/>'
+    elif kind == "diamond":
+        body = f'<polygon points="{cx},{y} {x1},{cy} {cx},{y1} {x},{cy}" {paint}/>'
+    elif kind == "parallelogram":
+        k = 0.25 * w
+        body = f'<polygon points="{x + k},{y} {x1},{y} {x1 - k},{y1} {x},{y1}" {paint}/>'
+    else:
+        ry = 12
+        body = (f'<path d="M{x},{y + ry} A{w / 2},{ry} 0 0 1 {x1},{y + ry} L{x1},{y1 - ry} '
+                f'A{w / 2},{ry} 0 0 1 {x},{y1 - ry} Z" {paint}/>'
+                f'<path d="M{x},{y + ry} A{w / 2},{ry} 0 0 0 {x1},{y + ry}" fill="none" stroke="{stroke}" '
+                f'stroke-width="{sw}"/>')
+    return body, (x, y, x1, y1), dict(fill=fill, stroke=stroke, sw=sw, dashed=dashed)
+
+
+def _close(a: str | None, b: str, tol: int) -> bool:
+    return a is not None and max(abs(p - q) for p, q in zip(from_hex(a), from_hex(b))) <= tol
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_drawn_primitive_is_grounded_with_its_kind_and_paint(kind, seed):
+    body, (x0, y0, x1, y1), paint = _case(kind, random.Random(KINDS.index(kind) * 100 + seed))
+    grounding = ground_canvas(render(body, 360, 260), (255, 255, 255))
+    assert len(grounding.shapes) == 1, [s.shape.kind for s in grounding.shapes]
+    el = grounding.shapes[0]
+    assert el.shape.kind == kind
+    b = el.box
+    assert abs(b.x0 - x0) <= 2.5 and abs(b.x1 - x1) <= 2.5 and abs(b.y0 - y0) <= 2.5 and abs(b.y1 - y1) <= 2.5
+    assert _close(el.style.stroke, paint["stroke"], 40)
+    assert abs(el.style.stroke_width_px - paint["sw"]) <= 0.8
+    if paint["fill"] == "#ffffff":
+        assert el.style.fill is None
+    else:
+        assert _close(el.style.fill, paint["fill"], 6)
+    assert bool(el.style.dash_px) == paint["dashed"]
+    if paint["dashed"]:
+        on, off = el.style.dash_px
+        assert abs(on - 8) <= 2.5 and abs(off - 5) <= 2.5
+    if kind == "rounded_rect":
+        assert 7 <= el.shape.radius_px <= 16
+
+
+def test_nested_containers_keep_their_nesting_and_paint_order():
+    body = ('<rect x="20" y="20" width="460" height="260" rx="8" fill="none" stroke="#7f7f7f" '
+            'stroke-width="1.5" stroke-dasharray="8 5"/>'
+            '<rect x="50" y="60" width="180" height="180" fill="#e2f0d9" stroke="#548235" stroke-width="2"/>'
+            '<rect x="80" y="100" width="120" height="60" fill="#ffffff" stroke="#2f5597" stroke-width="2"/>'
+            '<ellipse cx="360" cy="150" rx="80" ry="50" fill="#fde2c8" stroke="#c55a11" stroke-width="2"/>')
+    shapes = ground_canvas(render(body, 500, 300), (255, 255, 255)).shapes
+    by_kind = {}
+    for s in shapes:
+        by_kind.setdefault(s.shape.kind, []).append(s)
+    assert sorted(s.shape.kind for s in shapes) == ["ellipse", "rect", "rect", "rounded_rect"]
+    frame = by_kind["rounded_rect"][0]
+    outer, inner = sorted(by_kind["rect"], key=lambda s: -s.box.area)
+    assert frame.style.dash_px and frame.parent_id is None
+    assert outer.parent_id == frame.id and by_kind["ellipse"][0].parent_id == frame.id
+    assert inner.parent_id == outer.id
+    order = [s.id for s in shapes]
+    assert order.index(frame.id) < order.index(outer.id) < order.index(inner.id)
+    assert frame.label.startswith("container")
+
+
+def test_regions_that_only_look_enclosed_are_not_shapes():
+    # Three lines of different colours closing a triangle: no outline of one colour.
+    body = ('<path d="M40,200 L200,40" stroke="#c00000" stroke-width="2"/>'
+            '<path d="M200,40 L360,200" stroke="#2e75b6" stroke-width="2"/>'
+            '<path d="M40,200 L360,200" stroke="#548235" stroke-width="2"/>')
+    assert ground_canvas(render(body, 400, 240), (255, 255, 255)).shapes == ()

@@ -24,15 +24,16 @@ MIN_ICON_SIDE_PX = 10
 RASTER_COLOURS = 6  # a picture shows at least this many distinct colours (4 bits a channel)
 
 
-def _groups(boxes: list[Box], gap_px: float = 4.0) -> list[Box]:
-    merged = list(boxes)
+def _groups(items: list[tuple[Box, float]], gap_px: float = 4.0) -> list[tuple[Box, float]]:
+    """Boxes (with their ink area) merged while they come within ``gap_px``."""
+    merged = list(items)
     changed = True
     while changed:
         changed = False
         for i in range(len(merged)):
             for j in range(i + 1, len(merged)):
-                if merged[i].expand(gap_px).intersection(merged[j]) is not None:
-                    merged[i] = merged[i].union(merged[j])
+                if merged[i][0].expand(gap_px).intersection(merged[j][0]) is not None:
+                    merged[i] = (merged[i][0].union(merged[j][0]), merged[i][1] + merged[j][1])
                     del merged[j]
                     changed = True
                     break
@@ -85,18 +86,20 @@ def icon_elements(canvas: np.ndarray, stats: np.ndarray, blobs: list[int], shape
     Returns the icons, the shapes that remain (tiles and shapes inside icons
     are the icons' own), and the mask of pixels the icons account for."""
     h, w = canvas.shape[:2]
-    boxes = []
+    items = []
     for i in blobs:
         x, y, bw, bh, area = (int(v) for v in stats[i])
-        boxes.append(Box(x, y, x + bw, y + bh))
+        items.append((Box(x, y, x + bw, y + bh), float(area)))
     tile_shapes = [el for el in shapes if _is_tile(el, (h, w), text_boxes)]
     # Shapes fitted inside a tile (parts of a drawn glyph) count as its content.
-    boxes += [el.box for el in shapes if any(t is not el and t.box.contains(el.box, 1.0) for t in tile_shapes)]
-    groups = _groups(boxes)
+    items += [(el.box, 0.5 * el.box.area) for el in shapes
+              if any(t is not el and t.box.contains(el.box, 1.0) for t in tile_shapes)]
+    merged = _groups(items)
+    groups = [g for g, _ in merged]
     tiles: dict[int, Element] = {}
-    for k, g in enumerate(groups):
+    for k, (g, ink) in enumerate(merged):
         for el in tile_shapes:
-            if el.box.expand(2).contains(g) and g.area >= 0.1 * el.box.area:
+            if el.box.expand(2).contains(g) and ink >= 0.1 * el.box.area:
                 if k not in tiles or el.box.area < tiles[k].box.area:
                     tiles[k] = el
     icons: list[Element] = []
@@ -110,8 +113,8 @@ def icon_elements(canvas: np.ndarray, stats: np.ndarray, blobs: list[int], shape
         x0, y0, x1, y1 = box.clip(w, h).to_int()
         crop = canvas[y0:y1, x0:x1]
         colours = colour_count(crop)
-        if tile is None and colours < RASTER_COLOURS:
-            continue  # a flat glyph: the tracer draws it as vector
+        if (tile is None and colours < RASTER_COLOURS) or colours < 2:
+            continue  # a flat glyph (or an empty tile): vector
         reason = (f"picture on a tile ({colours} colours)" if tile is not None
                   else f"{colours} distinct colours: a picture, kept as raster")
         icons.append(Element(

@@ -112,6 +112,18 @@ def _simplify(path: list[tuple[int, int]], epsilon: float = 1.5) -> list[Point]:
     return [(float(x), float(y)) for x, y in approx]
 
 
+def _ink_colour(crop_rgb: np.ndarray, mask: np.ndarray, heads: list[np.ndarray], ground_rgb: np.ndarray
+                ) -> tuple[int, int, int]:
+    """The line's colour: an arrowhead's solid core when there is one, else the
+    strongest tenth of the line's pixels (a thin line has no pixel of full ink)."""
+    core = np.zeros_like(mask)
+    for head in heads:
+        core |= cv2.erode(np.pad(head, 1).astype(np.uint8), np.ones((3, 3), np.uint8))[1:-1, 1:-1] > 0
+    pixels = crop_rgb[core] if core.sum() >= 3 else crop_rgb[mask]
+    far = np.abs(pixels.astype(np.float32) - ground_rgb).max(axis=1)
+    return tuple(int(v) for v in np.median(pixels[far >= np.percentile(far, 90)], axis=0))  # type: ignore[return-value]
+
+
 def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tuple[int, int],
                           ground_rgb: np.ndarray) -> list[Piece] | None:
     """Centre line and heads of one thin ink component (``mask`` HW bool over a crop);
@@ -145,10 +157,7 @@ def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tup
     line_path = _skeleton_path(line) if line.sum() >= 3 else []
     if len(line_path) < 2:
         line_path = path
-    ink = mask & (np.abs(crop_rgb.astype(np.float32) - ground_rgb).max(axis=2) > 40)
-    pixels = crop_rgb[ink] if ink.any() else crop_rgb[mask]
-    far = np.abs(pixels.astype(np.float32) - ground_rgb).max(axis=1)
-    colour = tuple(int(v) for v in np.median(pixels[far >= np.percentile(far, 60)], axis=0))
+    colour = _ink_colour(crop_rgb, mask, heads, ground_rgb)
     points = [(x + ox, y + oy) for x, y in _simplify(line_path)]
     piece = Piece(points, width, colour)  # type: ignore[arg-type]
     if len(heads) == 1 and line.sum() < 2 * width * width + 4:

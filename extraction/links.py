@@ -63,11 +63,31 @@ def _snap(end: XY, inward: XY, shapes: list[tuple[Element, BaseGeometry]]) -> tu
     return best[1], best[2]
 
 
+def _orthogonal(points: list[XY], tolerance_px: float = 3.0) -> list[XY] | None:
+    """The points with every segment made exactly horizontal or vertical, if each
+    already nearly is; None otherwise."""
+    if not all(abs(a[0] - b[0]) <= tolerance_px or abs(a[1] - b[1]) <= tolerance_px
+               for a, b in zip(points, points[1:])):
+        return None
+    out = [points[0]]
+    for i, b in enumerate(points[1:], start=1):
+        a = out[-1]
+        last = i == len(points) - 1
+        if abs(a[0] - b[0]) <= abs(a[1] - b[1]):  # vertical: keep x (the end keeps its own x)
+            out.append((b[0], b[1]) if last else (a[0], b[1]))
+            if last and a[0] != b[0]:
+                out[-2] = (b[0], out[-2][1])
+        else:
+            out.append((b[0], b[1]) if last else (b[0], a[1]))
+            if last and a[1] != b[1]:
+                out[-2] = (out[-2][0], b[1])
+    return out
+
+
 def _routing(points: list[XY]) -> str:
     if len(points) == 2:
         return "straight"
-    axis = all(abs(a[0] - b[0]) <= 1.5 or abs(a[1] - b[1]) <= 1.5 for a, b in zip(points, points[1:]))
-    if axis:
+    if _orthogonal(points) is not None:
         return "orthogonal"
     if len(points) >= 5:
         turns = []
@@ -99,6 +119,8 @@ def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: 
             points[0] = heads[0][0]
         if len(points) < 2 or math.dist(points[0], points[-1]) < 3 and len(points) == 2:
             continue
+        if len(points) > 2:
+            points = _orthogonal(points) or points
         ends = []
         for which in (0, -1):
             tmp = Piece(points, piece.width_px, piece.colour)
@@ -110,9 +132,10 @@ def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: 
         width = statistics.median(h[2] for h in sizes) if sizes else 0.0
         dash: tuple[float, ...] = ()
         if piece.dashed and piece.gaps:
-            on = statistics.median(piece.runs) if piece.runs else 0.0
-            off = statistics.median(piece.gaps)
-            dash = (round(max(on - 1.0, 1.0), 1), round(off + 1.0, 1))
+            # A centre line stops half a stroke short of each end of its dash.
+            on = statistics.median(piece.runs) + piece.width_px - 0.5 if piece.runs else 0.0
+            off = statistics.median(piece.gaps) - piece.width_px + 0.5
+            dash = (round(max(on, 1.0), 1), round(max(off, 1.0), 1))
         stroke = round(max(1.0, piece.width_px - 0.6), 1)  # the skeleton width counts anti-aliasing
         style = Style(fill=None, stroke=to_hex(piece.colour), stroke_width_px=stroke, dash_px=dash)
         content = ConnectorContent(

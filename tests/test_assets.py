@@ -1,0 +1,79 @@
+"""Icons and pictures: the vector-or-raster decision, and the embedded crop."""
+
+import base64
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from crafteditor.scene import Render
+from extraction.assets import colour_count, png_crop
+from extraction.plan import ground_canvas
+from tests.drawing import render
+
+
+def _photo(size: int, seed: int) -> str:
+    rng = np.random.default_rng(seed)
+    noise = rng.integers(0, 255, (size // 4, size // 4, 3), dtype=np.uint8)
+    img = Image.fromarray(noise).resize((size, size), Image.BICUBIC)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_photo_becomes_an_embedded_png_placed_exactly(seed):
+    x, y, size = 60 + 10 * seed, 40, 80 + 8 * seed
+    body = (f'<image x="{x}" y="{y}" width="{size}" height="{size}" href="{_photo(size, seed)}"/>'
+            '<rect x="260" y="60" width="100" height="50" fill="#dbe9f6" stroke="#2f5597" stroke-width="2"/>')
+    g = ground_canvas(render(body, 400, 200), (255, 255, 255))
+    (icon,) = g.icons
+    assert icon.render == Render.RASTER and "colours" in icon.reason
+    assert abs(icon.box.x0 - x) <= 1 and abs(icon.box.y0 - y) <= 1
+    assert abs(icon.box.width - size) <= 2 and abs(icon.box.height - size) <= 2
+    png = Image.open(io.BytesIO(icon.image.png))
+    assert png.mode == "RGBA" and png.size == (round(icon.box.width), round(icon.box.height))
+    assert [s.shape.kind for s in g.shapes] == ["rect"]  # the box beside it stays a shape
+    assert any(d.element_id == icon.id and d.action == "keep" for d in g.plan.decisions)
+    assert any(d.kind == "rect" and d.action == "lift" for d in g.plan.decisions)
+
+
+def test_a_picture_on_a_tile_is_one_icon_and_the_tile_is_not_a_shape():
+    body = ('<rect x="40" y="40" width="90" height="90" fill="#fae3ee"/>'
+            '<circle cx="85" cy="85" r="28" fill="#882a1a"/><rect x="80" y="50" width="10" height="70" fill="#882a1a"/>')
+    g = ground_canvas(render(body, 300, 200), (255, 255, 255))
+    (icon,) = g.icons
+    assert abs(icon.box.x0 - 40) <= 1 and abs(icon.box.x1 - 130) <= 1
+    assert "tile" in icon.reason
+    assert g.shapes == ()
+
+
+def test_a_flat_glyph_on_the_page_stays_vector():
+    # A tag-shaped glyph with a hole: fitted as a filled polygon with the hole on top.
+    body = '<path d="M60,40 L120,40 L140,70 L120,100 L60,100 Z M80,60 L80,80 L110,80 L110,60 Z" fill="#333333"/>'
+    g = ground_canvas(render(body, 300, 200), (255, 255, 255))
+    assert g.icons == ()
+    assert [s.shape.kind for s in g.shapes] == ["polygon", "rect"] and g.shapes[0].style.fill == "#333333"
+    # A curly glyph no primitive fits is handed to the tracer, not embedded.
+    curl = '<path d="M60,100 C60,20 160,20 160,80 C160,120 100,120 100,90" fill="none" stroke="#333333" stroke-width="9"/>'
+    g = ground_canvas(render(curl, 300, 200), (255, 255, 255))
+    assert g.icons == () and g.leftover_px > 500
+    assert g.leftover_rgb[96, 60].tolist() == [51, 51, 51]
+
+
+def test_colour_count_tells_flat_from_photo():
+    flat = np.zeros((40, 40, 3), np.uint8)
+    flat[:20] = (200, 30, 30)
+    photo = np.random.default_rng(1).integers(0, 255, (40, 40, 3), dtype=np.uint8)
+    assert colour_count(flat) == 2
+    assert colour_count(photo) > 100
+
+
+def test_png_crop_is_transparent_only_where_the_page_shows_from_outside():
+    canvas = np.full((50, 50, 3), 255, np.uint8)
+    canvas[10:40, 10:40] = (20, 40, 200)
+    canvas[20:30, 20:30] = 255  # a hole of page colour inside the picture stays opaque
+    rgba = np.asarray(Image.open(io.BytesIO(png_crop(canvas, (5, 5, 45, 45), (255, 255, 255)))))
+    assert rgba.shape == (40, 40, 4)
+    assert rgba[0, 0, 3] == 0 and rgba[10, 10, 3] == 255 and rgba[20, 20, 3] == 255

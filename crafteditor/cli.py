@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from crafteditor.errors import CraftEditorError
+from crafteditor.errors import CraftEditorError, InputError
 
 PROG = "crafteditor"
 OCR_ENGINES = ("rapidocr", "tesseract", "easyocr")
@@ -28,13 +28,17 @@ OCR_ENGINES = ("rapidocr", "tesseract", "easyocr")
 DESCRIPTION = "Turn raster scientific figures (diagrams, flowcharts) into editable, layered SVG, offline."
 CONVERT_HELP = """\
 Convert a raster figure (PNG, JPEG, WebP, BMP, TIFF or GIF) into an SVG whose
-text is real, editable text and whose drawing is vector paths, in Inkscape
-layers Background, Drawing and Text.
+text is real, editable text, whose boxes and containers are real rectangles,
+ellipses and polygons, whose arrows are connectors glued to the shapes they
+join (they follow a moved box in Inkscape), and whose pictures are embedded
+PNG crops, in Inkscape layers Background, Shapes, Drawing (traced leftovers),
+Connectors, Icons and Text.
 
 examples:
   crafteditor convert figure.png                  # writes figure.svg
   crafteditor convert figure.png -o out/fig.svg --report out/fig.json
   crafteditor convert scan.jpg --ocr tesseract --debug-dir debug/
+  crafteditor convert figure.png --segmenter sam --sam-checkpoint sam_vit_b_01ec64.pth
 """
 EPILOG = "Run 'crafteditor COMMAND --help' for the options of one command."
 
@@ -97,7 +101,17 @@ def _add_convert(commands: argparse._SubParsersAction) -> None:
         "--ocr", choices=OCR_ENGINES, default="rapidocr",
         help="OCR engine for the text (default: %(default)s; tesseract and easyocr are optional extras)",
     )
-    p.add_argument("--report", metavar="FILE.json", type=Path, help="also write a JSON report (counts, timings)")
+    p.add_argument(
+        "--segmenter", choices=("opencv", "sam"), default="opencv",
+        help="where shape regions come from (default: %(default)s; sam needs segment-anything, torch "
+             "and --sam-checkpoint)",
+    )
+    p.add_argument("--sam-checkpoint", metavar="PATH", type=Path,
+                   help="a segment-anything checkpoint file you supply (none ships with any package)")
+    p.add_argument("--sam-model", choices=("vit_b", "vit_l", "vit_h"), default=None,
+                   help="the checkpoint's model type (default: from its file name, else vit_b)")
+    p.add_argument("--report", metavar="FILE.json", type=Path,
+                   help="also write a JSON report (counts, timings, the cleaning plan)")
     p.add_argument(
         "--debug-dir", metavar="DIR", type=Path,
         help="write intermediate images (OCR boxes, text mask, cleaned canvas) and the scene here",
@@ -114,6 +128,7 @@ def _add_convert(commands: argparse._SubParsersAction) -> None:
 def _run_convert(args: argparse.Namespace) -> int:
     from crafteditor.io import check_output_path
     from extraction.image import DEFAULT_MAX_PIXELS, load_image
+    from extraction.segment import get_segmenter
 
     started = time.perf_counter()
     say = _progress_printer(args.quiet, started)
@@ -124,6 +139,9 @@ def _run_convert(args: argparse.Namespace) -> int:
     check_output_path(output, input_path=args.input)
     if args.report is not None:
         check_output_path(args.report, input_path=args.input)
+    if args.sam_checkpoint is not None and args.segmenter != "sam":
+        raise InputError("--sam-checkpoint is only used with --segmenter sam")
+    segmenter = get_segmenter(args.segmenter, args.sam_checkpoint, args.sam_model)
     say(f"converting {args.input} ({width}x{height} px) with {args.ocr}")
 
     pipeline = importlib.import_module("crafteditor.pipeline")
@@ -136,6 +154,7 @@ def _run_convert(args: argparse.Namespace) -> int:
             report_path=args.report,
             debug_dir=args.debug_dir,
             max_pixels=max_pixels,
+            segmenter=segmenter,
             progress=say,
         )
     except BaseException:

@@ -56,11 +56,15 @@ def convert(
     source: str | Path | bytes | np.ndarray,
     *,
     ocr: str = "rapidocr",
+    segmenter: Any = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     debug_dir: str | Path | None = None,
     progress: Progress | None = None,
 ) -> Conversion:
-    """Convert a raster figure (path, encoded bytes, or HWC uint8 RGB array) to editable SVG."""
+    """Convert a raster figure (path, encoded bytes, or HWC uint8 RGB array) to editable SVG.
+
+    ``segmenter`` proposes shape regions (``extraction.segment``); the default is
+    OpenCV's flat regions."""
     from composition.trace import trace_elements
     from composition.writer import write_svg
     from extraction.clean import lift_text
@@ -89,7 +93,7 @@ def convert(
         labels = group_labels(measured, canvas, remeasure=partial(remeasure, rgb))
         texts = text_elements(labels, engine.name)
     with timer.stage("ground"):
-        grounding = ground_canvas(canvas, background_rgb, tuple(t.box for t in texts))
+        grounding = ground_canvas(canvas, background_rgb, tuple(t.box for t in texts), segmenter=segmenter)
         texts = attach_labels(texts, grounding.shapes)
     with timer.stage("trace"):
         traces = trace_elements(grounding.leftover_rgb, background) if grounding.leftover_px else []
@@ -106,6 +110,7 @@ def convert(
         "image_wh": [width, height],
         "background": background,
         "ocr_engine": engine.name,
+        "segmenter": getattr(segmenter, "name", "opencv"),
         "counts": {
             "ocr_readings": len(words),
             "measured_lines": len(measured),

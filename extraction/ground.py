@@ -105,8 +105,10 @@ def _outline_consistent(canvas: np.ndarray, silhouette: np.ndarray, paint: Paint
     return share >= (0.5 if paint.dash_px else 0.85)
 
 
-def ground_shapes(canvas: np.ndarray, flatness: Flatness) -> list[GroundedShape]:
-    """Fitted, painted shapes for the interiors of ``flatness`` on ``canvas`` (HWC uint8)."""
+def ground_shapes(canvas: np.ndarray, flatness: Flatness,
+                  proposed: tuple[Region, ...] | None = None) -> list[GroundedShape]:
+    """Fitted, painted shapes for the interiors of ``flatness`` on ``canvas`` (HWC uint8),
+    or for the regions a segmenter ``proposed``; a shape found twice is kept once."""
     wide = flatness.page.copy()
     for region in flatness.interiors:
         if not region.dashed_pass:
@@ -114,7 +116,7 @@ def ground_shapes(canvas: np.ndarray, flatness: Flatness) -> list[GroundedShape]
             wide[y0:y1, x0:x1] |= region.mask
     found: list[GroundedShape] = []
     failed: list[Region] = []
-    for region in flatness.interiors:
+    for region in (flatness.interiors if proposed is None else proposed):
         shape = _ground(region, canvas, wide)
         if shape is not None:
             found.append(shape)
@@ -124,7 +126,16 @@ def ground_shapes(canvas: np.ndarray, flatness: Flatness) -> list[GroundedShape]
         shape = _ground(union, canvas, wide)
         if shape is not None and shape.fit.kind != "unfit":
             found.append(shape)
-    return [s for s in _merge_cylinders(found) if s.fit.kind != "unfit"]
+    return _unique([s for s in _merge_cylinders(found) if s.fit.kind != "unfit"])
+
+
+def _unique(shapes: list[GroundedShape]) -> list[GroundedShape]:
+    """One shape per place: of two fits with nearly the same box, the closer fit."""
+    out: list[GroundedShape] = []
+    for s in sorted(shapes, key=lambda s: -s.fit.iou):
+        if not any(o.fit.box.iou(s.fit.box) > 0.9 for o in out):
+            out.append(s)
+    return sorted(out, key=lambda s: shapes.index(s))
 
 
 def _ground(region: Region, canvas: np.ndarray, wide: np.ndarray) -> GroundedShape | None:

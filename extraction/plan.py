@@ -25,6 +25,7 @@ from extraction.connectors import Piece, chain_dashes, pieces_from_component
 from extraction.ground import GroundedShape, ground_shapes, shape_elements
 from extraction.links import connector_elements
 from extraction.regions import find_regions
+from extraction.segment import Segmenter
 
 RESIDUAL_DIFF = 28  # a pixel this far (any channel) from the ground under it is ink
 MIN_INK_PX = 5
@@ -83,12 +84,14 @@ def _ground_image(shape_hw: tuple[int, int], background_rgb: tuple[int, int, int
 
 
 def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
-                  text_boxes: tuple[Box, ...] = ()) -> Grounding:
+                  text_boxes: tuple[Box, ...] = (), segmenter: Segmenter | None = None) -> Grounding:
     """Ground ``canvas`` (HWC uint8, text already lifted) into shapes, connectors and
-    icons; ``text_boxes`` are the labels' boxes (a tile holding text is no picture)."""
+    icons; ``text_boxes`` are the labels' boxes (a tile holding text is no picture);
+    ``segmenter`` may propose the shape regions instead of the flat regions."""
     h, w = canvas.shape[:2]
     flatness = find_regions(canvas, background_rgb)
-    grounded = ground_shapes(canvas, flatness)
+    proposed = segmenter.interiors(canvas) if segmenter is not None else None
+    grounded = ground_shapes(canvas, flatness, proposed)
     ground, explained = _ground_image((h, w), background_rgb, grounded)
     residual = (np.abs(canvas.astype(np.int16) - ground.astype(np.int16)).max(axis=2) > RESIDUAL_DIFF) & ~explained
     # Solid ink wider than any line or arrowhead (pictures) is split off first, so a

@@ -35,6 +35,7 @@ class Piece:
     runs: list[float] = field(default_factory=list)  # dash lengths, when chained
     gaps: list[float] = field(default_factory=list)
     head_px: np.ndarray | None = None  # (N, 2) page xy of a head with (almost) no line
+    extra_px: np.ndarray | None = None  # (N, 2) page xy of ink on the line that is not drawn by it
 
     @property
     def head_only(self) -> bool:
@@ -105,11 +106,18 @@ def _skeleton_path(mask: np.ndarray) -> list[tuple[int, int]]:
     return [(int(xs[i]), int(ys[i])) for i in path]
 
 
-def _simplify(path: list[tuple[int, int]], epsilon: float = 1.5) -> list[Point]:
+def _simplify(path: list[tuple[int, int]], epsilon: float = 1.5, hook_px: float = 5.0) -> list[Point]:
+    """Fewer points within ``epsilon``; a last short bend at either end (where a
+    thinned line curls into what it touches) is dropped."""
     if len(path) < 3:
         return [(float(x), float(y)) for x, y in path]
     approx = cv2.approxPolyDP(np.array(path, np.float32).reshape(-1, 1, 2), epsilon, False).reshape(-1, 2)
-    return [(float(x), float(y)) for x, y in approx]
+    pts = [(float(x), float(y)) for x, y in approx]
+    if len(pts) > 2 and math.dist(pts[0], pts[1]) < hook_px:
+        pts.pop(0)
+    if len(pts) > 2 and math.dist(pts[-1], pts[-2]) < hook_px:
+        pts.pop()
+    return pts
 
 
 def _ink_colour(crop_rgb: np.ndarray, mask: np.ndarray, heads: list[np.ndarray], ground_rgb: np.ndarray
@@ -130,8 +138,8 @@ def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tup
     None when the ink is not thin enough to be a line."""
     ox, oy = offset_xy
     h, w = mask.shape
-    if 4 <= min(h, w) and max(h, w) <= 24 and mask.sum() >= 0.35 * h * w:
-        # A small solid blob: an arrowhead on its own (its line ends short of it).
+    if 4 <= min(h, w) and max(h, w) <= 24 and 0.35 * h * w <= mask.sum() <= 0.8 * h * w:
+        # A small solid blob, not a bar: an arrowhead on its own (its line ends short of it).
         ys, xs = np.nonzero(mask)
         pts = np.stack([xs + ox, ys + oy], axis=1).astype(np.float64)
         centre = (float(pts[:, 0].mean()), float(pts[:, 1].mean()))
@@ -150,7 +158,10 @@ def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tup
     pad = k + 1  # morphology treats the outside of the crop as ink: pad it with none
     blobs = cv2.morphologyEx(np.pad(mask, pad).astype(np.uint8), cv2.MORPH_OPEN, kernel)[pad:-pad, pad:-pad]
     n, labels, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
-    heads = [labels == i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= 6]
+    # Each head whole again: the opening rounded its tip off.
+    grow = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k + 2, k + 2))
+    heads = [(cv2.dilate((labels == i).astype(np.uint8), grow) > 0) & mask
+             for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= 6]
     line = mask.copy()
     for head in heads:
         line &= ~(cv2.dilate(head.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
@@ -164,21 +175,48 @@ def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tup
         ys, xs = np.nonzero(mask)
         piece.head_px = np.stack([xs + ox, ys + oy], axis=1).astype(np.float64)
         return [piece]
+    drawn = np.zeros(mask.shape, np.uint8)
+    line_px = np.round(np.array(_simplify(line_path))).astype(np.int32).reshape(-1, 1, 2)
+    cv2.polylines(drawn, [line_px], False, 1, thickness=int(math.ceil(width)) + 2)
     for head in heads:
         ys, xs = np.nonzero(head)
         centre = (float(xs.mean()) + ox, float(ys.mean()) + oy)
         which = 0 if math.dist(centre, piece.end(0)) <= math.dist(centre, piece.end(-1)) else -1
-        attach = piece.end(which)
-        pts = np.stack([xs + ox, ys + oy], axis=1).astype(np.float64)
-        d = np.hypot(pts[:, 0] - attach[0], pts[:, 1] - attach[1])
-        tip = tuple(pts[int(np.argmax(d))])
-        ux, uy = tip[0] - attach[0], tip[1] - attach[1]
-        length = math.hypot(ux, uy)
-        if length < 2:
-            continue
-        across = np.abs((pts[:, 0] - attach[0]) * (-uy / length) + (pts[:, 1] - attach[1]) * (ux / length))
-        piece.heads[which] = ((float(tip[0]), float(tip[1])), length + 1.0, 2.0 * float(across.max()) + 1.0)
+        found = _head(piece, which, np.stack([xs + ox, ys + oy], axis=1).astype(np.float64))
+        if found is not None:
+            piece.heads[which] = found
+            drawn[head] = 1
+    extra = mask & (drawn == 0)
+    if extra.sum() >= 12:  # ink on the line that is no part of it (a tee, a mark): traced instead
+        ys, xs = np.nonzero(extra)
+        piece.extra_px = np.stack([xs + ox, ys + oy], axis=1)
     return [piece]
+
+
+def _head(piece: Piece, which: int, pts: np.ndarray) -> tuple[Point, float, float] | None:
+    """Tip, length and width of the arrowhead made of ``pts`` at end ``which``, measured
+    along the line's own direction; None for a blob that is no arrowhead (a bar, a tee)."""
+    attach = piece.end(which)
+    ux, uy = piece.direction(which)
+    rel = pts - np.asarray(attach)
+    along = rel[:, 0] * ux + rel[:, 1] * uy
+    across = np.abs(rel[:, 0] * -uy + rel[:, 1] * ux)
+    # The tip is where the head's profile, narrowing from its base, runs out: an
+    # outline the tip touches must not lengthen it.
+    start = min(float(along.min()), 0.0)
+    bins = np.floor(along - start).astype(int)
+    counts = np.bincount(bins)
+    base = int(np.argmax(counts))
+    after = np.nonzero(counts[base:] <= max(1, 0.15 * counts[base]))[0]
+    reach = float(base + after[0]) + start if len(after) else float(along.max())
+    keep = along <= reach + 0.5
+    rel, along, across = rel[keep], along[keep], across[keep]
+    length = reach - start + 1.0
+    width = 2.0 * float(across.max()) + 1.0
+    fill = len(rel) / max(length * width, 1.0)
+    if length < 0.5 * width or width < 1.8 * piece.width_px or fill > 0.8 or reach < 2:
+        return None
+    return (attach[0] + ux * reach, attach[1] + uy * reach), length, width
 
 
 def attach_heads(pieces: list[Piece], reach_px: float = 16.0) -> list[Piece]:
@@ -224,7 +262,10 @@ def _facing(a: Piece, ea: int, b: Piece, eb: int, gap_px: float) -> float | None
         return None
     da, db = a.direction(ea), b.direction(eb)
     ux, uy = (pb[0] - pa[0]) / gap, (pb[1] - pa[1]) / gap
-    if da[0] * ux + da[1] * uy < 0.85 or db[0] * -ux + db[1] * -uy < 0.85:
+    parallel = -(da[0] * db[0] + da[1] * db[1])
+    # Both ends point along one line and across the gap (an outline that cuts a
+    # line leaves its two ends a little offset, hence the looser second test).
+    if parallel < 0.9 or da[0] * ux + da[1] * uy < 0.7 or db[0] * -ux + db[1] * -uy < 0.7:
         return None
     if np.abs(np.subtract(a.colour, b.colour)).max() > 60:
         return None

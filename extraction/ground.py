@@ -110,10 +110,13 @@ def ground_shapes(canvas: np.ndarray, flatness: Flatness,
     """Fitted, painted shapes for the interiors of ``flatness`` on ``canvas`` (HWC uint8),
     or for the regions a segmenter ``proposed``; a shape found twice is kept once."""
     wide = flatness.page.copy()
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
     for region in flatness.interiors:
         if not region.dashed_pass:
+            # Only the region's broad parts: solid lines joined to it are outline ink.
             x0, y0, x1, y1 = region.xyxy
-            wide[y0:y1, x0:x1] |= region.mask
+            core = cv2.morphologyEx(np.pad(region.mask, 5).astype(np.uint8), cv2.MORPH_OPEN, disc)[5:-5, 5:-5]
+            wide[y0:y1, x0:x1] |= core > 0
     found: list[GroundedShape] = []
     failed: list[Region] = []
     for region in (flatness.interiors if proposed is None else proposed):
@@ -151,12 +154,30 @@ def _ground(region: Region, canvas: np.ndarray, wide: np.ndarray) -> GroundedSha
     unstroked_fill = paint.fill_rgb is not None and paint.stroke_rgb is None
     if not unstroked_fill and not _outline_consistent(crop, silhouette, paint, outside):
         return None
+    if unstroked_fill and _arrowhead_like(region):
+        return None  # the connectors take it
     fit = _best_fit(silhouette, (x0, y0))
     if fit is None:  # kept for now: it may be a cylinder's body
         ys, xs = np.nonzero(silhouette)
         box = Box(float(xs.min() + x0), float(ys.min() + y0), float(xs.max() + 1 + x0), float(ys.max() + 1 + y0))
         fit = ShapeFit("unfit", box, 0.0)
     return GroundedShape(fit, paint, xyxy, silhouette, region.colour, region.dashed_pass)
+
+
+def _arrowhead_like(region: Region, max_side_px: int = 48) -> bool:
+    """A small solid triangle, or a small solid blob with a line running out of it."""
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
+    core = cv2.morphologyEx(np.pad(region.mask, 5).astype(np.uint8), cv2.MORPH_OPEN, disc)[5:-5, 5:-5] > 0
+    ys, xs = np.nonzero(core)
+    if len(xs) == 0:
+        return True  # all line
+    cw, ch = xs.max() - xs.min() + 1, ys.max() - ys.min() + 1
+    if max(cw, ch) > max_side_px:
+        return False
+    h, w = region.mask.shape
+    line_attached = w > 1.5 * cw + 6 or h > 1.5 * ch + 6
+    triangular = region.mask.sum() <= 0.62 * w * h
+    return line_attached or triangular
 
 
 def _split_unions(regions: list[Region], gap_px: int = 15) -> list[Region]:

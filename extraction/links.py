@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import statistics
 
+import numpy as np
 from shapely.affinity import scale
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry import box as sbox
@@ -37,9 +38,31 @@ def outline(el: Element) -> BaseGeometry:
     return sbox(*b.xyxy).exterior
 
 
-def _snap(end: XY, inward: XY, shapes: list[tuple[Element, BaseGeometry]]) -> tuple[XY, str | None]:
+def _clear_gap(end: XY, target: XY, canvas: np.ndarray | None, ground: np.ndarray | None) -> bool:
+    """Is there page (no ink) between ``end`` and ``target`` (short of the outline)?
+    Then the drawing leaves that gap, and the end stays where it is."""
+    if canvas is None or ground is None:
+        return False
+    d = math.dist(end, target)
+    if d < 6.0:
+        return False
+    h, w = canvas.shape[:2]
+    for t in np.arange(1.0, d - 4.0, 1.0):  # short of the outline's own ink
+        x = int(round(end[0] + (target[0] - end[0]) * t / d))
+        y = int(round(end[1] + (target[1] - end[1]) * t / d))
+        if not (0 <= x < w and 0 <= y < h):
+            return False
+        if np.abs(canvas[y, x].astype(np.int16) - ground[y, x].astype(np.int16)).max() > 40:
+            return False
+    return True
+
+
+def _snap(end: XY, inward: XY, shapes: list[tuple[Element, BaseGeometry]],
+          canvas: np.ndarray | None = None, ground: np.ndarray | None = None) -> tuple[XY, str | None]:
     """Move ``end`` along the line onto the nearest outline within reach; ``inward``
-    is the unit direction the line travels at this end, pointing out of the line."""
+    is the unit direction the line travels at this end, pointing out of the line.
+    An end that stops short of the outline with page showing in between keeps its
+    place (the connection is still recorded)."""
     best: tuple[float, XY, str] | None = None
     ray = LineString([(end[0] - inward[0] * SNAP_PX, end[1] - inward[1] * SNAP_PX),
                       (end[0] + inward[0] * SNAP_PX, end[1] + inward[1] * SNAP_PX)])
@@ -60,6 +83,8 @@ def _snap(end: XY, inward: XY, shapes: list[tuple[Element, BaseGeometry]]) -> tu
             best = (d, target, el.id)
     if best is None:
         return end, None
+    if _clear_gap(end, best[1], canvas, ground):
+        return end, best[2]
     return best[1], best[2]
 
 
@@ -69,19 +94,14 @@ def _orthogonal(points: list[XY], tolerance_px: float = 3.0) -> list[XY] | None:
     if not all(abs(a[0] - b[0]) <= tolerance_px or abs(a[1] - b[1]) <= tolerance_px
                for a, b in zip(points, points[1:])):
         return None
-    out = [points[0]]
-    for i, b in enumerate(points[1:], start=1):
-        a = out[-1]
-        last = i == len(points) - 1
-        if abs(a[0] - b[0]) <= abs(a[1] - b[1]):  # vertical: keep x (the end keeps its own x)
-            out.append((b[0], b[1]) if last else (a[0], b[1]))
-            if last and a[0] != b[0]:
-                out[-2] = (b[0], out[-2][1])
-        else:
-            out.append((b[0], b[1]) if last else (b[0], a[1]))
-            if last and a[1] != b[1]:
-                out[-2] = (out[-2][0], b[1])
-    return out
+    # Each segment's shared coordinate is the mean of its two ends; corners take
+    # one from each of their segments.
+    out = [list(p) for p in points]
+    for a, b in zip(out, out[1:]):
+        axis = 0 if abs(a[0] - b[0]) <= abs(a[1] - b[1]) else 1  # 0: vertical (shared x)
+        mean = (a[axis] + b[axis]) / 2
+        a[axis] = b[axis] = mean
+    return [(p[0], p[1]) for p in out]
 
 
 def _routing(points: list[XY]) -> str:
@@ -100,8 +120,10 @@ def _routing(points: list[XY]) -> str:
     return "polyline"
 
 
-def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: int = 1) -> list[Element]:
-    """Scene connectors for line ``pieces``, glued to ``shapes``."""
+def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: int = 1,
+                       canvas: np.ndarray | None = None, ground: np.ndarray | None = None) -> list[Element]:
+    """Scene connectors for line ``pieces``, glued to ``shapes``; ``canvas`` and
+    ``ground`` (HWC uint8) tell a real gap before an outline from a cut-off end."""
     outlines = [(el, outline(el)) for el in shapes if el.kind == Kind.SHAPE]
     out: list[Element] = []
     for piece in pieces:
@@ -124,7 +146,7 @@ def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: 
         ends = []
         for which in (0, -1):
             tmp = Piece(points, piece.width_px, piece.colour)
-            snapped, shape_id = _snap(points[which], tmp.direction(which), outlines)
+            snapped, shape_id = _snap(points[which], tmp.direction(which), outlines, canvas, ground)
             points[which] = snapped
             ends.append(shape_id)
         sizes = [h for h in heads.values()]

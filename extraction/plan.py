@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from crafteditor.scene import Box, Element, Kind
-from extraction.assets import icon_elements
+from extraction.assets import RASTER_COLOURS, colour_count, icon_elements
 from extraction.connectors import Piece, chain_dashes, pieces_from_component
 from extraction.ground import GroundedShape, ground_shapes, shape_elements
 from extraction.links import connector_elements
@@ -29,7 +29,8 @@ from extraction.segment import Segmenter
 
 RESIDUAL_DIFF = 28  # a pixel this far (any channel) from the ground under it is ink
 MIN_INK_PX = 5
-THICK_PX = 13  # solid ink this wide is a picture, never a line or an arrowhead
+THICK_PX = 13  # solid ink this wide is a picture or an arrowhead, never a line
+SMALL_BLOB_PX = 900  # a flat solid blob smaller than this may be an arrowhead
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,16 +99,21 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
     # line touching a picture stays a line.
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (THICK_PX, THICK_PX))
     thick = cv2.morphologyEx(residual.astype(np.uint8), cv2.MORPH_OPEN, kernel)
-    thick = (cv2.dilate(thick, np.ones((5, 5), np.uint8)) > 0) & residual
+    thick = _pictures(cv2.dilate(thick, np.ones((5, 5), np.uint8)) > 0, canvas) & residual
     thin = residual & ~thick
     n, labels, stats, _ = cv2.connectedComponentsWithStats(thin.astype(np.uint8), connectivity=8)
     pieces: list[Piece] = []
     line_labels: list[int] = []
+    near_outline = cv2.dilate(explained.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     for i in range(1, n):
         x, y, bw, bh, area = (int(v) for v in stats[i])
         if area < MIN_INK_PX:
             continue
         mask = labels[y:y + bh, x:x + bw] == i
+        sliver = area <= 2.5 * max(bw, bh)  # at most a couple of pixels thick
+        if sliver and near_outline[y:y + bh, x:x + bw][mask].mean() >= 0.8:
+            line_labels.append(i)  # the soft edge of an outline already drawn
+            continue
         found = pieces_from_component(mask, canvas[y:y + bh, x:x + bw], (x, y),
                                       ground[y:y + bh, x:x + bw].reshape(-1, 3).mean(axis=0))
         if found is not None:
@@ -120,8 +126,11 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
     shape_els = shape_elements(grounded)
     icons, shape_els, icon_mask = icon_elements(canvas, blob_stats, blobs, shape_els, background_rgb, text_boxes)
     pieces = [p for p in pieces if not _inside_any(p, icons)]
-    connectors = connector_elements(chain_dashes(pieces), shape_els)
+    connectors = connector_elements(chain_dashes(pieces), shape_els, canvas=canvas, ground=ground)
     leftover_mask = blob_mask & ~icon_mask
+    for piece in pieces:
+        if piece.extra_px is not None:
+            leftover_mask[piece.extra_px[:, 1], piece.extra_px[:, 0]] = True
     leftover = np.empty_like(canvas)
     leftover[:] = background_rgb
     grown = cv2.dilate(leftover_mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
@@ -132,6 +141,21 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
                   for e in icons]
     return Grounding(tuple(shape_els), tuple(connectors), tuple(icons), CleaningPlan("offline", tuple(decisions)),
                      leftover, int(leftover_mask.sum()))
+
+
+def _pictures(thick: np.ndarray, canvas: np.ndarray) -> np.ndarray:
+    """The solid blobs that may be pictures: big ones, or small ones of many colours
+    (a small flat blob is an arrowhead or part of a glyph)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(thick.astype(np.uint8), connectivity=8)
+    keep = np.zeros(n, dtype=bool)
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if area >= SMALL_BLOB_PX or max(bw, bh) > 48:
+            keep[i] = True
+        else:
+            mask = labels[y:y + bh, x:x + bw] == i
+            keep[i] = colour_count(canvas[y:y + bh, x:x + bw][mask]) >= RASTER_COLOURS
+    return keep[labels]
 
 
 def _inside_any(piece: Piece, icons: list[Element]) -> bool:

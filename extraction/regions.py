@@ -20,6 +20,7 @@ FLAT_RANGE = 14  # max-min of a 3x3 neighbourhood, per channel, for a flat pixel
 DASH_GAP_PX = 9
 MIN_AREA_PX = 120
 MAX_STD = 9.0  # colour spread within a region (JPEG noise passes, gradients do not)
+MIN_INSIDE_PX = 4.0  # an interior holds a disc of this radius; thinner flat ink is a stroke
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +93,17 @@ def find_regions(rgb: np.ndarray, background_rgb: tuple[int, int, int], toleranc
         if area < MIN_AREA_PX or std[i] > MAX_STD or min(bw, bh) < 5:
             continue
         mask = labels[y:y + bh, x:x + bw] == i
+        if not _wide(mask):
+            continue
         interiors.append(Region((x, y, x + bw, y + bh), mask, tuple(float(c) for c in mean[i]), area))
     interiors.extend(_dashed_interiors(flat, rgb, page, background_rgb))
     return Flatness(page=page, flat=flat, interiors=tuple(interiors))
+
+
+def _wide(mask: np.ndarray) -> bool:
+    """Does the region hold a disc of radius ``MIN_INSIDE_PX`` (lines of solid ink do not)?"""
+    dist = cv2.distanceTransform(np.pad(mask, 1).astype(np.uint8), cv2.DIST_L2, 3)
+    return float(dist.max()) >= MIN_INSIDE_PX
 
 
 def _dashed_interiors(flat: np.ndarray, rgb: np.ndarray, page: np.ndarray,

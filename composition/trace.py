@@ -33,6 +33,7 @@ class TraceSettings:
     length_threshold: float = 4.0
     splice_threshold: int = 45
     path_precision: int = 2
+    hierarchical: str = "stacked"  # "cutout": disjoint regions, holes cut out
 
 
 def trace_svg(rgb: np.ndarray, settings: TraceSettings = TraceSettings()) -> str:
@@ -47,7 +48,7 @@ def trace_svg(rgb: np.ndarray, settings: TraceSettings = TraceSettings()) -> str
         buf.getvalue(),
         img_format="png",
         colormode="color",
-        hierarchical="stacked",
+        hierarchical=settings.hierarchical,
         mode=settings.mode,
         filter_speckle=settings.filter_speckle,
         color_precision=settings.color_precision,
@@ -62,8 +63,9 @@ def trace_svg(rgb: np.ndarray, settings: TraceSettings = TraceSettings()) -> str
 def _shift(d: str, dx: float, dy: float) -> tuple[str, Box | None]:
     """Bake a translation into absolute path data; also return the points' box.
 
-    vtracer writes only absolute M, L, C and Z commands, whose numbers are
-    x, y pairs; any other command is refused rather than mistranslated.
+    vtracer (and ``missing_parts``) write only absolute M, L, C and Z commands,
+    whose numbers are x, y pairs; any other command is refused rather than
+    mistranslated.
     """
     xs: list[float] = []
     ys: list[float] = []
@@ -189,3 +191,27 @@ def trace_elements(rgb: np.ndarray, background: str, settings: TraceSettings = T
     h, w = rgb.shape[:2]
     traced = paths_from_trace(trace_svg(rgb, settings), (w, h), background)
     return traced + missing_parts(rgb, traced, background)
+
+
+def trace_leftovers(rgb: np.ndarray, background: str, pad_px: int = 4,
+                    settings: TraceSettings = TraceSettings(hierarchical="cutout")) -> list[Element]:
+    """Trace only the part of ``rgb`` (HWC uint8, page colour elsewhere) that holds
+    anything, and place the paths back in page pixels.  Regions are cut out of
+    each other, so the page-coloured ones are nothing and are left out: they
+    must not paint over the shapes below."""
+    drawn = _drawn(rgb, background, threshold=8)
+    if not drawn.any():
+        return []
+    ys, xs = np.nonzero(drawn)
+    h, w = rgb.shape[:2]
+    x0, y0 = max(int(xs.min()) - pad_px, 0), max(int(ys.min()) - pad_px, 0)
+    x1, y1 = min(int(xs.max()) + 1 + pad_px, w), min(int(ys.max()) + 1 + pad_px, h)
+    out = []
+    for el in trace_elements(np.ascontiguousarray(rgb[y0:y1, x0:x1]), background, settings):
+        if el.style.fill and _close(el.style.fill, background):
+            continue
+        d, box = _shift(el.path.d, x0, y0) if el.path else ("", None)
+        if box is None:
+            continue
+        out.append(el.replace(box=box, path=PathContent(d=d)))
+    return out

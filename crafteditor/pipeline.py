@@ -65,7 +65,7 @@ def convert(
 
     ``segmenter`` proposes shape regions (``extraction.segment``); the default is
     OpenCV's flat regions."""
-    from composition.trace import trace_elements
+    from composition.trace import trace_leftovers
     from composition.writer import write_svg
     from extraction.clean import lift_text
     from extraction.image import estimate_background, load_image
@@ -96,7 +96,7 @@ def convert(
         grounding = ground_canvas(canvas, background_rgb, tuple(t.box for t in texts), segmenter=segmenter)
         texts = attach_labels(texts, grounding.shapes)
     with timer.stage("trace"):
-        traces = trace_elements(grounding.leftover_rgb, background) if grounding.leftover_px else []
+        traces = trace_leftovers(grounding.leftover_rgb, background) if grounding.leftover_px else []
     scene = Scene(
         image_wh=(width, height),
         background=background,

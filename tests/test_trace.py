@@ -68,3 +68,19 @@ def test_outlined_box_dropped_by_the_tracer_comes_back_as_a_ring():
     out = np.asarray(Image.open(io.BytesIO(cairosvg.svg2png(bytestring=svg.encode()))).convert("RGB"))
     assert not _drawn(out)[60:100, 100:220].any()  # the inside stays empty
     assert _f1(out, rgb) > 0.95
+
+
+def test_leftovers_are_traced_in_place_without_painting_the_page():
+    from composition.trace import trace_leftovers
+
+    rgb = np.full((300, 400, 3), 255, np.uint8)
+    rgb[100:150, 200:260] = (200, 30, 30)
+    rgb[120:135, 215:235] = 255  # a hole: must stay open
+    elements = trace_leftovers(rgb, "#ffffff")
+    assert elements and all(e.style.fill.lower() != "#ffffff" for e in elements)
+    box = elements[0].box
+    assert (box.x0, box.y0, box.x1, box.y1) == (200, 100, 260, 150)
+    png = cairosvg.svg2png(bytestring=write_svg(Scene((400, 300), "#ffffff", tuple(elements))).encode())
+    out = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    assert tuple(out[110, 205]) == (200, 30, 30) and tuple(out[127, 225]) == (255, 255, 255)
+    assert trace_leftovers(np.full((50, 50, 3), 255, np.uint8), "#ffffff") == []

@@ -6,6 +6,7 @@ parts, so text goes through OCR, never through here.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from dataclasses import dataclass
@@ -213,5 +214,8 @@ def trace_leftovers(rgb: np.ndarray, background: str, pad_px: int = 4,
         d, box = _shift(el.path.d, x0, y0) if el.path else ("", None)
         if box is None:
             continue
-        out.append(el.replace(box=box, path=PathContent(d=d)))
+        # Cut-out regions never overlap, so even-odd keeps their holes open
+        # whichever way the tracer wound them.
+        style = dataclasses.replace(el.style, fill_rule="evenodd")
+        out.append(el.replace(box=box, path=PathContent(d=d), style=style))
     return out

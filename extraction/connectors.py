@@ -212,7 +212,11 @@ def _head(piece: Piece, which: int, pts: np.ndarray) -> tuple[Point, float, floa
     keep = along <= reach + 0.5
     rel, along, across = rel[keep], along[keep], across[keep]
     length = reach - start + 1.0
-    width = 2.0 * float(across.max()) + 1.0
+    # Ink the head touches (an outline) must not widen it: the bulk of its pixels.
+    width = 2.0 * float(np.percentile(across, 97)) + 1.0 if len(across) else 0.0
+    limit = 12.0 * max(piece.width_px, 1.5)
+    if width > limit or length > limit:
+        return None
     fill = len(rel) / max(length * width, 1.0)
     if length < 0.5 * width or width < 1.8 * piece.width_px or fill > 0.8 or reach < 2:
         return None

@@ -154,8 +154,8 @@ def _ground(region: Region, canvas: np.ndarray, wide: np.ndarray) -> GroundedSha
     unstroked_fill = paint.fill_rgb is not None and paint.stroke_rgb is None
     if not unstroked_fill and not _outline_consistent(crop, silhouette, paint, outside):
         return None
-    if unstroked_fill and _arrowhead_like(region):
-        return None  # the connectors take it
+    if unstroked_fill and _line_work(region):
+        return None  # lines and arrowheads: the connectors take them
     fit = _best_fit(silhouette, (x0, y0))
     if fit is None:  # kept for now: it may be a cylinder's body
         ys, xs = np.nonzero(silhouette)
@@ -164,13 +164,14 @@ def _ground(region: Region, canvas: np.ndarray, wide: np.ndarray) -> GroundedSha
     return GroundedShape(fit, paint, xyxy, silhouette, region.colour, region.dashed_pass)
 
 
-def _arrowhead_like(region: Region, max_side_px: int = 48) -> bool:
-    """A small solid triangle, or a small solid blob with a line running out of it."""
+def _line_work(region: Region, max_side_px: int = 48) -> bool:
+    """Solid ink that is mostly lines (a grid of thick rules, a curve with its head),
+    a small solid triangle, or a small solid blob with a line running out of it."""
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
     core = cv2.morphologyEx(np.pad(region.mask, 5).astype(np.uint8), cv2.MORPH_OPEN, disc)[5:-5, 5:-5] > 0
     ys, xs = np.nonzero(core)
-    if len(xs) == 0:
-        return True  # all line
+    if len(xs) < 0.6 * region.area_px:
+        return True  # mostly lines
     cw, ch = xs.max() - xs.min() + 1, ys.max() - ys.min() + 1
     if max(cw, ch) > max_side_px:
         return False

@@ -299,21 +299,16 @@ def chain_dashes(pieces: list[Piece], gap_px: float = 14.0) -> list[Piece]:
                 gap = _facing(lines[i], ea, lines[j], eb, gap_px)
                 if gap is not None:
                     pairs.append((gap, i, ea, j, eb))
-    parent = list(range(len(lines)))
+    from scipy.cluster.hierarchy import DisjointSet
 
-    def root(k: int) -> int:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
+    chains = DisjointSet(range(len(lines)))
     link: dict[tuple[int, int], tuple[int, int, float]] = {}
     for gap, i, ea, j, eb in sorted(pairs):
-        if (i, ea) in link or (j, eb) in link or root(i) == root(j):
+        if (i, ea) in link or (j, eb) in link or chains.connected(i, j):
             continue
         link[(i, ea)] = (j, eb, gap)
         link[(j, eb)] = (i, ea, gap)
-        parent[root(j)] = root(i)
+        chains.merge(i, j)
     out: list[Piece] = []
     seen: set[int] = set()
     for i in range(len(lines)):

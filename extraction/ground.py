@@ -184,13 +184,9 @@ def _line_work(region: Region, max_side_px: int = 48) -> bool:
 def _split_unions(regions: list[Region], gap_px: int = 15) -> list[Region]:
     """Regions of one colour that a thin line (a connector crossing a container)
     cut apart, joined again with the line between them."""
-    parent = list(range(len(regions)))
+    from scipy.cluster.hierarchy import DisjointSet
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    joined_sets = DisjointSet(range(len(regions)))
 
     kernel = np.ones((gap_px, gap_px), np.uint8)
     for i, a in enumerate(regions):
@@ -208,12 +204,10 @@ def _split_unions(regions: list[Region], gap_px: int = 15) -> list[Region]:
             ma[ay0 - y0:ay1 - y0, ax0 - x0:ax1 - x0] = a.mask
             mb[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0] = b.mask
             if (cv2.dilate(ma, kernel) & mb).any():
-                parent[root(j)] = root(i)
-    groups: dict[int, list[Region]] = {}
-    for i, region in enumerate(regions):
-        groups.setdefault(root(i), []).append(region)
+                joined_sets.merge(i, j)
     out = []
-    for members in groups.values():
+    for subset in joined_sets.subsets():
+        members = [regions[i] for i in sorted(subset)]
         if len(members) < 2:
             continue
         x0 = min(m.xyxy[0] for m in members)

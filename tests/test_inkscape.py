@@ -71,3 +71,25 @@ def test_inkscape_sees_each_grounded_element_and_keeps_connectors_where_we_drew_
     ours = np.asarray(Image.open(io.BytesIO(cairosvg.svg2png(bytestring=result.svg.encode()))).convert("RGB"))
     assert theirs.shape == ours.shape
     assert drawn_pixel_f1(theirs, ours, (255, 255, 255)).f1 >= 0.97
+
+
+REAL_FIGURES = ("rust-lang__book__src_img_trpl17-03", "dask__dask__docs_source_images_delayed-inc-double-add")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", REAL_FIGURES)
+def test_inkscape_lists_every_grounded_element_of_a_real_figure(tmp_path, name):
+    from crafteditor.bench.realfigs import default_realfigs_dir, load_real_case
+    from crafteditor.pipeline import convert
+
+    path = default_realfigs_dir() / "svg" / f"{name}.svg"
+    if not path.is_file():
+        pytest.skip("shared/realfigs is not beside the repository")
+    result = convert(load_real_case(path).image_rgb)
+    svg = tmp_path / "figure.svg"
+    svg.write_text(result.svg)
+    ids = {line.split(",")[0] for line in _run("--query-all", str(svg), cwd=tmp_path).splitlines() if line}
+    grounded = [e for e in result.scene.elements if e.kind.value in ("shape", "connector", "icon")]
+    assert len([e for e in grounded if e.kind.value == "shape"]) >= 5
+    assert any(e.kind.value == "connector" and e.connector.head_end for e in grounded)
+    assert {e.id for e in grounded} <= ids

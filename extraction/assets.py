@@ -107,6 +107,11 @@ def icon_elements(canvas: np.ndarray, stats: np.ndarray, blobs: list[int], shape
     taken: set[str] = set()
     for k, g in enumerate(groups):
         tile = tiles.get(k)
+        if tile is None and merged[k][1] < 0.3 * g.area:
+            continue  # sparse ink (thick lines, strokes far apart) is no picture
+        if tile is None and (sum(g.contains(el.box, 1.0) for el in shapes) >= 2
+                             or any(g.contains(t, 1.0) for t in text_boxes)):
+            continue  # a stretch of diagram (labelled boxes) is no picture either
         box = tile.box if tile is not None else g
         if box.width < MIN_ICON_SIDE_PX or box.height < MIN_ICON_SIDE_PX or box.area < MIN_ICON_AREA_PX:
             continue

@@ -24,7 +24,7 @@ from extraction.shape_style import Paint, region_paint
 from extraction.shapes import ShapeFit, fit_shape
 
 RING_PX = 6  # outline ink searched this far outside an interior
-PAD_PX = RING_PX + 4
+PAD_PX = RING_PX + 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ def _fill_holes(mask: np.ndarray) -> np.ndarray:
     return (padded.astype(bool) | holes)[1:-1, 1:-1]
 
 
-def _silhouette(region: Region, canvas: np.ndarray, wide: np.ndarray
+def _silhouette(region: Region, canvas: np.ndarray, wide: np.ndarray, flat: np.ndarray | None = None
                 ) -> tuple[tuple[int, int, int, int], np.ndarray, np.ndarray] | None:
     """Crop box, silhouette (interior, holes filled, plus its outline ink) and outside colour."""
     h, w = wide.shape
@@ -71,10 +71,20 @@ def _silhouette(region: Region, canvas: np.ndarray, wide: np.ndarray
     crop, wide_crop = canvas[cy0:cy1, cx0:cx1], wide[cy0:cy1, cx0:cx1]
     around = cv2.dilate(near.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
     around &= ~filled & wide_crop
-    if around.sum() < 8:
-        return None
+    if around.sum() < 8:  # hemmed in by thin strips (a double outline): look farther out
+        far_out = cv2.dilate(filled.astype(np.uint8), np.ones((2 * PAD_PX + 1, 2 * PAD_PX + 1), np.uint8)) > 0
+        around = far_out & ~filled & wide_crop
+        if around.sum() < 8:
+            return None
     outside = np.median(crop[around].reshape(-1, 3), axis=0)
-    inked = np.abs(crop.astype(np.float32) - outside.astype(np.float32)).max(axis=2) > 10
+    pixels = crop.astype(np.float32)
+    inked = np.abs(pixels - outside.astype(np.float32)).max(axis=2) > 10
+    if flat is not None:
+        # A flat strip (the inside of a neighbour, between two outlines) is not
+        # outline: flat pixels count only when they stand far from both sides.
+        strong = (np.abs(pixels - outside.astype(np.float32)).max(axis=2) > 60) & \
+                 (np.abs(pixels - np.asarray(region.colour, np.float32)).max(axis=2) > 60)
+        inked &= ~flat[cy0:cy1, cx0:cx1] | strong
     ring = near & ~filled & ~wide_crop & inked
     if ring.any():
         # Lines that touch the outline (connector ends) reach farther than the
@@ -120,13 +130,13 @@ def ground_shapes(canvas: np.ndarray, flatness: Flatness,
     found: list[GroundedShape] = []
     failed: list[Region] = []
     for region in (flatness.interiors if proposed is None else proposed):
-        shape = _ground(region, canvas, wide)
+        shape = _ground(region, canvas, wide, flatness.flat)
         if shape is not None:
             found.append(shape)
         if shape is None or shape.fit.kind == "unfit":
             failed.append(region)
     for union in _split_unions(failed):
-        shape = _ground(union, canvas, wide)
+        shape = _ground(union, canvas, wide, flatness.flat)
         if shape is not None and shape.fit.kind != "unfit":
             found.append(shape)
     return _unique([s for s in _merge_cylinders(found) if s.fit.kind != "unfit"])
@@ -141,8 +151,8 @@ def _unique(shapes: list[GroundedShape]) -> list[GroundedShape]:
     return sorted(out, key=lambda s: shapes.index(s))
 
 
-def _ground(region: Region, canvas: np.ndarray, wide: np.ndarray) -> GroundedShape | None:
-    found_silhouette = _silhouette(region, canvas, wide)
+def _ground(region: Region, canvas: np.ndarray, wide: np.ndarray, flat: np.ndarray | None = None) -> GroundedShape | None:
+    found_silhouette = _silhouette(region, canvas, wide, flat)
     if found_silhouette is None:
         return None
     xyxy, silhouette, outside = found_silhouette

@@ -141,7 +141,8 @@ def fit_shape(mask: np.ndarray, offset_xy: tuple[int, int] = (0, 0)) -> ShapeFit
     if r >= 3.0:
         r = min(r, min(w, h) / 2)
         iou = _iou(mask, _draw("rounded_rect", size, box, radius=r))
-        if r < 0.35 * min(w, h) or iou > ellipse_iou + 0.01:  # else it is an ellipse
+        roundish = max(w, h) <= 1.15 * min(w, h)  # all corner, nearly square: a circle
+        if r < 0.35 * min(w, h) or (not roundish and iou > ellipse_iou + 0.01):  # else an ellipse
             candidates.append(ShapeFit("rounded_rect", page(box), iou, radius_px=r))
     kind = "circle" if abs(w - h) <= max(2, 0.04 * max(w, h)) else "ellipse"
     candidates.append(ShapeFit(kind, page(box), ellipse_iou))
@@ -175,7 +176,7 @@ def _polygon(mask: np.ndarray, offset_xy: tuple[int, int]) -> ShapeFit | None:
     if len(approx) < 3:
         return None
     iou = _iou(mask, _draw("polygon", mask.shape, (0, 0, 0, 0), points=approx))
-    if iou < MIN_IOU["polygon"] or len(approx) > 12:
+    if iou < MIN_IOU["polygon"] or len(approx) > 8:  # more corners than that: a region between lines
         return None
     ox, oy = offset_xy
     pts = tuple((float(px) + ox, float(py) + oy) for px, py in approx)

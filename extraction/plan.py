@@ -24,7 +24,7 @@ from extraction.assets import RASTER_COLOURS, colour_count, icon_elements
 from extraction.connectors import Piece, chain_dashes, pieces_from_component
 from extraction.ground import GroundedShape, ground_shapes, shape_elements
 from extraction.links import connector_elements
-from extraction.regions import find_regions
+from extraction.regions import Flatness, find_regions
 from extraction.segment import Segmenter
 
 RESIDUAL_DIFF = 28  # a pixel this far (any channel) from the ground under it is ink
@@ -127,7 +127,7 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
     icons, shape_els, icon_mask = icon_elements(canvas, blob_stats, blobs, shape_els, background_rgb, text_boxes)
     pieces = [p for p in pieces if not _inside_any(p, icons)]
     connectors = connector_elements(chain_dashes(pieces), shape_els, canvas=canvas, ground=ground)
-    leftover_mask = blob_mask & ~icon_mask
+    leftover_mask = (blob_mask | _unexplained_fills(flatness, canvas, ground)) & ~icon_mask
     for piece in pieces:
         if piece.extra_px is not None:
             leftover_mask[piece.extra_px[:, 1], piece.extra_px[:, 0]] = True
@@ -141,6 +141,29 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
                   for e in icons]
     return Grounding(tuple(shape_els), tuple(connectors), tuple(icons), CleaningPlan("offline", tuple(decisions)),
                      leftover, int(leftover_mask.sum()))
+
+
+def _unexplained_fills(flatness: Flatness, canvas: np.ndarray, ground: np.ndarray,
+                       min_area_px: int = 400) -> np.ndarray:
+    """Flat fills no shape accounts for (a panel whose outline could not be fitted):
+    too faint to count as ink, yet part of the figure, so the tracer draws them."""
+    h, w = ground.shape[:2]
+    out = np.zeros((h, w), dtype=bool)
+    for region in flatness.interiors:
+        if region.area_px < min_area_px or region.dashed_pass:
+            continue
+        x0, y0, x1, y1 = region.xyxy
+        under = ground[y0:y1, x0:x1][region.mask].astype(np.int16)
+        off = np.abs(under - np.asarray(region.colour, np.int16)).max(axis=1) > 6
+        if off.mean() >= 0.5:
+            out[y0:y1, x0:x1] |= region.mask & _scatter(region.mask, off)
+    return out
+
+
+def _scatter(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+    full = np.zeros(mask.shape, dtype=bool)
+    full[mask] = values
+    return full
 
 
 def _pictures(thick: np.ndarray, canvas: np.ndarray) -> np.ndarray:

@@ -127,14 +127,18 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
     icons, shape_els, icon_mask = icon_elements(canvas, blob_stats, blobs, shape_els, background_rgb, text_boxes)
     pieces = [p for p in pieces if not _inside_any(p, icons)]
     connectors = connector_elements(chain_dashes(pieces), shape_els, canvas=canvas, ground=ground)
-    leftover_mask = (blob_mask | _unexplained_fills(flatness, canvas, ground)) & ~icon_mask
+    fills, fill_rgb = _unexplained_fills(flatness, ground)
+    fills &= ~icon_mask
+    leftover_mask = blob_mask & ~icon_mask
     for piece in pieces:
         if piece.extra_px is not None:
             leftover_mask[piece.extra_px[:, 1], piece.extra_px[:, 0]] = True
     leftover = np.empty_like(canvas)
     leftover[:] = background_rgb
+    leftover[fills] = fill_rgb[fills]
     grown = cv2.dilate(leftover_mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     leftover[grown] = canvas[grown]
+    leftover_mask |= fills
     decisions = [RegionDecision(e.id, e.shape.kind if e.shape else "shape", "lift", e.box, e.reason) for e in shape_els]
     decisions += [RegionDecision(e.id, "connector", "lift", e.box, e.reason) for e in connectors]
     decisions += [RegionDecision(e.id, "icon", "keep" if e.image is not None else "lift", e.box, e.reason)
@@ -143,12 +147,14 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
                      leftover, int(leftover_mask.sum()))
 
 
-def _unexplained_fills(flatness: Flatness, canvas: np.ndarray, ground: np.ndarray,
-                       min_area_px: int = 400) -> np.ndarray:
-    """Flat fills no shape accounts for (a panel whose outline could not be fitted):
-    too faint to count as ink, yet part of the figure, so the tracer draws them."""
+def _unexplained_fills(flatness: Flatness, ground: np.ndarray,
+                       min_area_px: int = 400) -> tuple[np.ndarray, np.ndarray]:
+    """Flat fills no shape accounts for (a panel whose outline could not be fitted),
+    as a mask and an image holding each fill in its one colour.  Too faint to count as ink, yet part of the
+    figure, so the tracer draws them; one flat colour leaves it no specks to trace."""
     h, w = ground.shape[:2]
     out = np.zeros((h, w), dtype=bool)
+    colours = np.zeros((h, w, 3), np.uint8)
     for region in flatness.interiors:
         if region.area_px < min_area_px or region.dashed_pass:
             continue
@@ -157,7 +163,8 @@ def _unexplained_fills(flatness: Flatness, canvas: np.ndarray, ground: np.ndarra
         off = np.abs(under - np.asarray(region.colour, np.int16)).max(axis=1) > 6
         if off.mean() >= 0.5:
             out[y0:y1, x0:x1] |= region.mask & _scatter(region.mask, off)
-    return out
+            colours[y0:y1, x0:x1][region.mask] = np.round(region.colour).astype(np.uint8)
+    return out, colours
 
 
 def _scatter(mask: np.ndarray, values: np.ndarray) -> np.ndarray:

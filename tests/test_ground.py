@@ -99,3 +99,18 @@ def test_regions_that_only_look_enclosed_are_not_shapes():
             '<path d="M200,40 L360,200" stroke="#2e75b6" stroke-width="2"/>'
             '<path d="M40,200 L360,200" stroke="#548235" stroke-width="2"/>')
     assert ground_canvas(render(body, 400, 240), (255, 255, 255)).shapes == ()
+
+
+def test_a_faint_fill_no_primitive_fits_is_traced_not_lost():
+    # A pale star: too faint to count as ink, too many corners for a polygon.
+    import math
+
+    pts = []
+    for i in range(10):
+        r = 90 if i % 2 == 0 else 40
+        a = math.pi * i / 5
+        pts.append(f"{150 + r * math.sin(a):.1f},{120 - r * math.cos(a):.1f}")
+    g = ground_canvas(render(f'<polygon points="{" ".join(pts)}" fill="#eef3fa"/>', 300, 240), (255, 255, 255))
+    assert g.shapes == () and g.icons == ()
+    assert g.leftover_px > 3000
+    assert g.leftover_rgb[120, 150].tolist() == [0xEE, 0xF3, 0xFA]

@@ -316,8 +316,8 @@ def chain_dashes(pieces: list[Piece], gap_px: float = 14.0) -> list[Piece]:
             continue  # chains are walked from an end that has no partner
         start_end = 0 if (i, 0) not in link else -1
         out.append(_walk(lines, link, i, start_end, seen))
-    for p in out:  # one gap is a line cut by an outline it crosses, not a dash pattern
-        p.dashed = len(p.gaps) >= 2
+    for p in out:  # gaps where outlines cut a line are no dash pattern: dashes are short and many
+        p.dashed = len(p.gaps) >= 2 and float(np.median(p.runs)) <= 5 * float(np.median(p.gaps)) + 4
     return attach_heads(out + lone_heads)
 
 

@@ -2,10 +2,9 @@
 
 Each thin piece of ink is thinned to its centre line (``skimage`` skeleton)
 and walked end to end; arrowheads are the blobs a morphological opening
-wider than the line leaves behind.  Dashes are chained end to end where they
-face each other across a short gap.  Points run from tail to head, a head's
-end point is its tip, and each end is snapped to the outline of the shape it
-touches, which is recorded as the connection.  Geometry is in page pixels.
+wider than the line leaves behind, measured along the line.  ``chains``
+joins dashes and cut lines; ``links`` glues the result to shapes.  Geometry
+is in page pixels.
 """
 
 from __future__ import annotations
@@ -106,7 +105,7 @@ def _skeleton_path(mask: np.ndarray) -> list[tuple[int, int]]:
     return [(int(xs[i]), int(ys[i])) for i in path]
 
 
-def _simplify(path: list[tuple[int, int]], epsilon: float = 1.5, hook_px: float = 5.0) -> list[Point]:
+def simplify_path(path: list[tuple[int, int]], epsilon: float = 1.5, hook_px: float = 5.0) -> list[Point]:
     """Fewer points within ``epsilon``; a last short bend at either end (where a
     thinned line curls into what it touches) is dropped."""
     if len(path) < 3:
@@ -169,14 +168,14 @@ def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tup
     if len(line_path) < 2:
         line_path = path
     colour = _ink_colour(crop_rgb, mask, heads, ground_rgb)
-    points = [(x + ox, y + oy) for x, y in _simplify(line_path)]
+    points = [(x + ox, y + oy) for x, y in simplify_path(line_path)]
     piece = Piece(points, width, colour)  # type: ignore[arg-type]
     if len(heads) == 1 and line.sum() < 2 * width * width + 4:
         ys, xs = np.nonzero(mask)
         piece.head_px = np.stack([xs + ox, ys + oy], axis=1).astype(np.float64)
         return [piece]
     drawn = np.zeros(mask.shape, np.uint8)
-    line_px = np.round(np.array(_simplify(line_path))).astype(np.int32).reshape(-1, 1, 2)
+    line_px = np.round(np.array(simplify_path(line_path))).astype(np.int32).reshape(-1, 1, 2)
     cv2.polylines(drawn, [line_px], False, 1, thickness=int(math.ceil(width)) + 2)
     for head in heads:
         ys, xs = np.nonzero(head)
@@ -221,135 +220,3 @@ def _head(piece: Piece, which: int, pts: np.ndarray) -> tuple[Point, float, floa
     if length < 0.5 * width or width < 1.8 * piece.width_px or fill > 0.8 or reach < 2:
         return None
     return (attach[0] + ux * reach, attach[1] + uy * reach), length, width
-
-
-def attach_heads(pieces: list[Piece], reach_px: float = 16.0) -> list[Piece]:
-    """Give a free line end the lone arrowhead lying just ahead of it (the last dash
-    of a dashed arrow often ends short of its head)."""
-    lines = [p for p in pieces if not p.head_only]
-    out = list(lines)
-    for head in (p for p in pieces if p.head_only):
-        assert head.head_px is not None
-        centre = head.head_px.mean(axis=0)
-        best = None
-        for line in lines:
-            for which in (0, -1):
-                if which in line.heads:
-                    continue
-                end = line.end(which)
-                d = math.dist(end, centre)
-                ux, uy = line.direction(which)
-                ahead = ((centre[0] - end[0]) * ux + (centre[1] - end[1]) * uy) / (d or 1.0)
-                if d <= reach_px and ahead >= 0.7 and (best is None or d < best[0]):
-                    best = (d, line, which)
-        if best is None:
-            out.append(head)
-            continue
-        _d, line, which = best
-        end = line.end(which)
-        dist = np.hypot(head.head_px[:, 0] - end[0], head.head_px[:, 1] - end[1])
-        tip = head.head_px[int(np.argmax(dist))]
-        ux, uy = line.direction(which)
-        rel = head.head_px - np.asarray(end)
-        across = np.abs(rel[:, 0] * -uy + rel[:, 1] * ux)
-        along = rel[:, 0] * ux + rel[:, 1] * uy
-        line.heads[which] = ((float(tip[0]), float(tip[1])), float(along.max() - along.min()) + 1.0,
-                             2.0 * float(across.max()) + 1.0)
-    return out
-
-
-def _facing(a: Piece, ea: int, b: Piece, eb: int, gap_px: float) -> float | None:
-    """The gap between end ``ea`` of ``a`` and end ``eb`` of ``b`` if they face each other."""
-    pa, pb = a.end(ea), b.end(eb)
-    gap = math.dist(pa, pb)
-    if gap > max(gap_px, 4 * max(a.width_px, b.width_px)) or gap < 0.5:
-        return None
-    da, db = a.direction(ea), b.direction(eb)
-    ux, uy = (pb[0] - pa[0]) / gap, (pb[1] - pa[1]) / gap
-    parallel = -(da[0] * db[0] + da[1] * db[1])
-    # Both ends point along one line and across the gap (an outline that cuts a
-    # line leaves its two ends a little offset, hence the looser second test).
-    if parallel < 0.9 or da[0] * ux + da[1] * uy < 0.7 or db[0] * -ux + db[1] * -uy < 0.7:
-        return None
-    if np.abs(np.subtract(a.colour, b.colour)).max() > 60:
-        return None
-    return gap
-
-
-def chain_dashes(pieces: list[Piece], gap_px: float = 14.0) -> list[Piece]:
-    """Join pieces whose free ends face each other across a short gap (dashed
-    lines), closest pairs first, each end at most once; then give free ends the
-    lone arrowheads ahead of them."""
-    lone_heads = [p for p in pieces if p.head_only]
-    lines = [p for p in pieces if not p.head_only]
-    cell = max(gap_px, 4 * MAX_LINE_PX)
-    grid: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for i, p in enumerate(lines):
-        for e in (0, -1):
-            if e not in p.heads:
-                x, y = p.end(e)
-                grid.setdefault((int(x // cell), int(y // cell)), []).append((i, e))
-    pairs = []
-    for (cx, cy), members in grid.items():
-        near = [m for dx in (-1, 0, 1) for dy in (-1, 0, 1) for m in grid.get((cx + dx, cy + dy), [])]
-        for i, ea in members:
-            for j, eb in near:
-                if j <= i:
-                    continue
-                gap = _facing(lines[i], ea, lines[j], eb, gap_px)
-                if gap is not None:
-                    pairs.append((gap, i, ea, j, eb))
-    from scipy.cluster.hierarchy import DisjointSet
-
-    chains = DisjointSet(range(len(lines)))
-    link: dict[tuple[int, int], tuple[int, int, float]] = {}
-    for gap, i, ea, j, eb in sorted(pairs):
-        if (i, ea) in link or (j, eb) in link or chains.connected(i, j):
-            continue
-        link[(i, ea)] = (j, eb, gap)
-        link[(j, eb)] = (i, ea, gap)
-        chains.merge(i, j)
-    out: list[Piece] = []
-    seen: set[int] = set()
-    for i in range(len(lines)):
-        if i in seen or ((i, 0) in link and (i, -1) in link):
-            continue  # chains are walked from an end that has no partner
-        start_end = 0 if (i, 0) not in link else -1
-        out.append(_walk(lines, link, i, start_end, seen))
-    for p in out:  # gaps where outlines cut a line are no dash pattern: dashes are short and many
-        p.dashed = len(p.gaps) >= 2 and float(np.median(p.runs)) <= 5 * float(np.median(p.gaps)) + 4
-    return attach_heads(out + lone_heads)
-
-
-def _walk(lines: list[Piece], link: dict, i: int, free_end: int, seen: set[int]) -> Piece:
-    """Merge the chain starting at piece ``i`` whose end ``free_end`` is unlinked."""
-    points: list[Point] = []
-    runs: list[float] = []
-    gaps: list[float] = []
-    heads: dict[int, tuple[Point, float, float]] = {}
-    first = lines[i]
-    if free_end in first.heads:
-        heads[0] = first.heads[free_end]
-    k, entry = i, free_end
-    members: list[int] = []
-    while True:
-        seen.add(k)
-        members.append(k)
-        p = lines[k]
-        pts = p.points if entry == 0 else p.points[::-1]
-        points.extend(pts)
-        runs.append(p.length)
-        exit_end = -1 if entry == 0 else 0
-        nxt = link.get((k, exit_end))
-        if nxt is None or nxt[0] in seen:
-            if exit_end in p.heads:
-                heads[-1] = p.heads[exit_end]
-            break
-        k, entry, gap = nxt
-        gaps.append(gap)
-    if len(runs) == 1:
-        return Piece(points, first.width_px, first.colour, heads)
-    simplified = _simplify([(round(x), round(y)) for x, y in points], 2.0)
-    simplified[0], simplified[-1] = points[0], points[-1]
-    width = float(np.median([lines[n].width_px for n in members]))
-    return Piece(simplified, width, first.colour, heads, True, runs, gaps)

@@ -19,10 +19,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from crafteditor.scene import Box, Element, Kind
+from crafteditor.scene import Box, Element
 from extraction.assets import RASTER_COLOURS, colour_count, icon_elements
-from extraction.connectors import Piece, chain_dashes, pieces_from_component
-from extraction.ground import GroundedShape, ground_shapes, shape_elements
+from extraction.chains import chain_dashes
+from extraction.connectors import Piece, pieces_from_component
+from extraction.ground import GroundedShape, ground_shapes
+from extraction.shape_elements import shape_elements
 from extraction.links import connector_elements
 from extraction.regions import Flatness, find_regions
 from extraction.segment import Segmenter

@@ -131,6 +131,28 @@ def _ink_colour(crop_rgb: np.ndarray, mask: np.ndarray, heads: list[np.ndarray],
     return tuple(int(v) for v in np.median(pixels[far >= np.percentile(far, 90)], axis=0))  # type: ignore[return-value]
 
 
+def _widened_ends(mask: np.ndarray, path: list[tuple[int, int]], on_line: np.ndarray, width: float
+                  ) -> list[np.ndarray]:
+    """Heads too small for the opening: where the line, near one of its ends,
+    grows clearly wider than its own median width.  ``on_line`` is the distance
+    to the edge at each ``path`` pixel."""
+    out = []
+    reach = int(min(len(path) // 3, 4 * width + 8))
+    if reach < 3:
+        return out
+    for end in (path[:reach], path[::-1][:reach]):
+        local = np.array([on_line[path.index(p)] for p in end]) * 2.0
+        if local.max() < max(1.6 * width, width + 1.8):
+            continue
+        head = np.zeros(mask.shape, np.uint8)
+        for (x, y), r in zip(end, local):
+            if r >= 1.3 * width:
+                cv2.circle(head, (x, y), int(math.ceil(r / 2 + 1.5)), 1, -1)
+        if head.any():
+            out.append((head > 0) & mask)
+    return out
+
+
 def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tuple[int, int],
                           ground_rgb: np.ndarray) -> list[Piece] | None:
     """Centre line and heads of one thin ink component (``mask`` HW bool over a crop);
@@ -144,8 +166,13 @@ def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tup
         centre = (float(pts[:, 0].mean()), float(pts[:, 1].mean()))
         colour = tuple(int(v) for v in np.median(crop_rgb[mask], axis=0))
         return [Piece([centre, centre], 2.0, colour, head_px=pts)]  # type: ignore[arg-type]
-    dist = cv2.distanceTransform(np.pad(mask, 1).astype(np.uint8), cv2.DIST_L2, 3)[1:-1, 1:-1]
-    path = _skeleton_path(mask)
+    # Blur spreads a thin line over a wide faint band: its width and its head are
+    # read on the core, the half that is at least half as dark as the darkest.
+    far = np.abs(crop_rgb.astype(np.float32) - np.asarray(ground_rgb, np.float32)).max(axis=2)
+    core = mask & (far >= 0.5 * float(np.percentile(far[mask], 95)))
+    shape_mask = core if core.sum() >= 0.3 * mask.sum() else mask
+    dist = cv2.distanceTransform(np.pad(shape_mask, 1).astype(np.uint8), cv2.DIST_L2, 3)[1:-1, 1:-1]
+    path = _skeleton_path(shape_mask)
     if len(path) < 3:
         return None
     on_line = np.array([dist[y, x] for x, y in path])
@@ -155,12 +182,14 @@ def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tup
     k = max(3, int(math.ceil(width + 2.5)))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     pad = k + 1  # morphology treats the outside of the crop as ink: pad it with none
-    blobs = cv2.morphologyEx(np.pad(mask, pad).astype(np.uint8), cv2.MORPH_OPEN, kernel)[pad:-pad, pad:-pad]
+    blobs = cv2.morphologyEx(np.pad(shape_mask, pad).astype(np.uint8), cv2.MORPH_OPEN, kernel)[pad:-pad, pad:-pad]
     n, labels, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
     # Each head whole again: the opening rounded its tip off.
     grow = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k + 2, k + 2))
     heads = [(cv2.dilate((labels == i).astype(np.uint8), grow) > 0) & mask
              for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= 6]
+    if not heads:  # small or blurred heads: a widening at an end of the line
+        heads = _widened_ends(shape_mask, path, on_line, width)
     line = mask.copy()
     for head in heads:
         line &= ~(cv2.dilate(head.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)

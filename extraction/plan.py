@@ -184,7 +184,7 @@ def _pictures(thick: np.ndarray, canvas: np.ndarray) -> np.ndarray:
         x, y, bw, bh, area = (int(v) for v in stats[i])
         if area >= SMALL_BLOB_PX or max(bw, bh) > 48:
             keep[i] = True
-        else:
+        elif max(bw, bh) >= 24:  # smaller still: an arrowhead, however noisy its colours
             mask = labels[y:y + bh, x:x + bw] == i
             keep[i] = colour_count(canvas[y:y + bh, x:x + bw][mask]) >= RASTER_COLOURS
     return keep[labels]

@@ -131,6 +131,15 @@ def _ink_colour(crop_rgb: np.ndarray, mask: np.ndarray, heads: list[np.ndarray],
     return tuple(int(v) for v in np.median(pixels[far >= np.percentile(far, 90)], axis=0))  # type: ignore[return-value]
 
 
+def _blurred(mask: np.ndarray, core: np.ndarray) -> bool:
+    """Is the ink's faint band at least two pixels wider than its dark core?"""
+    def mean_width(m: np.ndarray) -> float:
+        dist = cv2.distanceTransform(np.pad(m, 1).astype(np.uint8), cv2.DIST_L2, 3)[1:-1, 1:-1]
+        return 2.0 * float(dist.max(initial=0.0)) if m.any() else 0.0
+
+    return float(mask.sum()) / max(float(core.sum()), 1.0) >= 1.8 and mean_width(mask) - mean_width(core) >= 2.0
+
+
 def _widened_ends(mask: np.ndarray, path: list[tuple[int, int]], on_line: np.ndarray, width: float
                   ) -> list[np.ndarray]:
     """Heads too small for the opening: where the line, near one of its ends,
@@ -168,9 +177,10 @@ def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tup
         return [Piece([centre, centre], 2.0, colour, head_px=pts)]  # type: ignore[arg-type]
     # Blur spreads a thin line over a wide faint band: its width and its head are
     # read on the core, the half that is at least half as dark as the darkest.
+    # (Only when blurred: on a crisp line the core is a pixel narrower, no more.)
     far = np.abs(crop_rgb.astype(np.float32) - np.asarray(ground_rgb, np.float32)).max(axis=2)
     core = mask & (far >= 0.5 * float(np.percentile(far[mask], 95)))
-    shape_mask = core if core.sum() >= 0.3 * mask.sum() else mask
+    shape_mask = core if core.sum() >= 0.3 * mask.sum() and _blurred(mask, core) else mask
     dist = cv2.distanceTransform(np.pad(shape_mask, 1).astype(np.uint8), cv2.DIST_L2, 3)[1:-1, 1:-1]
     path = _skeleton_path(shape_mask)
     if len(path) < 3:

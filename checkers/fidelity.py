@@ -96,3 +96,42 @@ def drawn_pixel_f1(
         drawn_mask(source_rgb, background_rgb, threshold),
         slack_px,
     )
+
+
+# -- checkers ------------------------------------------------------------------------
+MISSING_MIN_PX = 40  # smaller differences are anti-aliasing and noise
+FIDELITY_WARN_F1 = 0.95
+
+
+def missing_components(figure, slack_px: int = 2) -> list:
+    """Drawn regions of the source with nothing drawn near them in the SVG's rendering
+    (connected pieces of the difference), largest first."""
+    from checkers.base import Finding, Fix
+    from crafteditor.scene import Box
+
+    source = drawn_mask(figure.source_rgb, figure.background_rgb)
+    ours = drawn_mask(figure.record.rgb, figure.background_rgb)
+    missing = (source & ~_dilate(ours, slack_px)).astype(np.uint8)
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(missing, connectivity=8)
+    out = []
+    for i in sorted(range(1, n), key=lambda i: -int(stats[i, cv2.CC_STAT_AREA])):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if area < MISSING_MIN_PX:
+            continue
+        box = Box(x, y, x + w, y + h)
+        out.append(Finding(
+            "missing-component", "error" if area >= 4 * MISSING_MIN_PX else "warning",
+            f"{area} source pixels at ({x}, {y}, {x + w}, {y + h}) have nothing drawn near them",
+            box=box, fix=Fix("add_element", (("xyxy", box.xyxy),)),
+        ))
+    return out
+
+
+def fidelity_finding(figure) -> list:
+    """The overall drawn-pixel F1 of the rendering against the source, as one finding."""
+    from checkers.base import Finding
+
+    score = drawn_pixel_f1(figure.record.rgb, figure.source_rgb, figure.background_rgb)
+    severity = "info" if score.f1 >= FIDELITY_WARN_F1 else "warning"
+    return [Finding("fidelity", severity, f"drawn-pixel F1 {score.f1:.3f} (precision {score.precision:.3f}, "
+                    f"recall {score.recall:.3f})")]

@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND", required=True)
     _add_convert(commands)
+    _add_check(commands)
     from crafteditor.bench import cli as bench_cli
 
     bench_cli.add_parser(commands)
@@ -123,6 +124,66 @@ def _add_convert(commands: argparse._SubParsersAction) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
     add_traceback_flag(p)
     p.set_defaults(func=_run_convert)
+
+
+CHECK_HELP = """\
+Check an SVG against the raster it should reproduce: text overflowing its
+container, arrow ends that touch no shape, shapes overlapping where the source
+does not, drawn parts of the source missing from the SVG, and the overall
+drawn-pixel fidelity.  Works on any SVG, not only crafteditor's.
+
+Exit status: 0 when nothing is wrong (warnings and notes may be printed), 3
+when there are errors, 2 for bad input.
+
+examples:
+  crafteditor check figure.svg --source figure.png
+  crafteditor check figure.svg --source figure.png --json > findings.json
+"""
+
+
+def _add_check(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "check", help="check an SVG against its source raster", description=CHECK_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("svg", metavar="OUTPUT.svg", type=Path, help="the SVG to check")
+    p.add_argument("--source", metavar="INPUT", type=Path, required=True, help="the raster it should reproduce")
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    add_traceback_flag(p)
+    p.set_defaults(func=_run_check)
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    import json
+
+    from checkers.base import read_figure, run_checks
+    from checkers.fidelity import SvgRenderError
+    from crafteditor.scene import to_jsonable
+    from extraction.image import load_image
+
+    source = load_image(args.source)
+    try:
+        svg = args.svg.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"SVG not found: {args.svg}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {args.svg}: {exc.strerror}") from None
+    try:
+        findings = run_checks(read_figure(svg, source))
+    except SvgRenderError as exc:
+        raise InputError(f"cannot draw {args.svg}: {exc}") from None
+    errors = sum(f.severity == "error" for f in findings)
+    if args.json:
+        print(json.dumps({"svg": str(args.svg), "source": str(args.source), "errors": errors,
+                          "findings": [to_jsonable(f) for f in findings]}, indent=2))
+    else:
+        for f in findings:
+            where = f" at {tuple(round(v) for v in f.box.xyxy)}" if f.box is not None else ""
+            fix = f" -> {f.fix.kind}" if f.fix is not None else ""
+            print(f"{f.severity:7} {f.code:18} {f.message}{where}{fix}")
+        if not errors:
+            print("no problems found" if len(findings) <= 1 else "no errors found")
+    return 3 if errors else 0
 
 
 def _run_convert(args: argparse.Namespace) -> int:

@@ -72,6 +72,7 @@ class DrawnPath:
     rounded: bool
     n_vertices: int
     straight: bool = False  # a <path> of one run of straight segments (a polyline in path syntax)
+    element_id: str | None = None  # the drawing element's id, when it has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +211,7 @@ class _RecordingSurface(PNGSurface):
                 rounded=node.tag == "rect" and (float(_num(node.get("rx"))) > 0 or float(_num(node.get("ry"))) > 0),
                 n_vertices=len(verts),
                 straight=node.tag == "path" and _straight(node.get("d") or ""),
+                element_id=node.get("id"),
             )
         )
 

@@ -1,0 +1,88 @@
+"""What every checker returns: located findings, each with a suggested typed fix.
+
+Checkers are pure functions ``(figure: CheckedFigure) -> list[Finding]``: they
+never raise on a bad figure, they report.  ``CheckedFigure`` is an SVG as it
+is drawn (rendered and recorded at the source's size, so any SVG can be
+checked, not only ours) next to its source raster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from crafteditor.scene import Box
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A typed change the reviser can apply: ``kind`` is one of shrink_font,
+    snap_endpoint, separate, add_element, raster_fallback; ``params`` its numbers."""
+
+    kind: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return dict(self.params).get(name, default)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str  # e.g. "text-overflow", "arrow-dangling", "overlap", "missing-component", "fidelity"
+    severity: str  # "error" | "warning" | "info"
+    message: str
+    element_id: str | None = None
+    box: Box | None = None
+    fix: Fix | None = None
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {self.severity!r}")
+
+
+@dataclass(frozen=True)
+class CheckedFigure:
+    """An SVG drawn at its source's size (``record`` from ``svgrecord``), the
+    drawn truth read back from it, and the source (HWC uint8) with its page colour."""
+
+    record: Any
+    drawn: Any  # bench.truth.Truth of the SVG's own rendering
+    source_rgb: np.ndarray = field(repr=False)
+    background_rgb: tuple[int, int, int] = (255, 255, 255)
+
+    @property
+    def image_wh(self) -> tuple[int, int]:
+        h, w = self.source_rgb.shape[:2]
+        return (w, h)
+
+
+Checker = Callable[[CheckedFigure], list[Finding]]
+
+
+def read_figure(svg: bytes, source_rgb: np.ndarray) -> CheckedFigure:
+    """Render and record ``svg`` at the size of ``source_rgb``.  Raises
+    ``SvgRenderError`` if the SVG cannot be drawn at all (that is no finding)."""
+    from crafteditor.bench.svgrecord import render_recorded
+    from crafteditor.bench.truth import truth_from_record
+    from extraction.image import estimate_background
+
+    h, w = source_rgb.shape[:2]
+    record = render_recorded(svg, size_wh=(w, h))
+    return CheckedFigure(record, truth_from_record(record), source_rgb, estimate_background(source_rgb))
+
+
+def run_checks(figure: CheckedFigure, checks: Sequence[Checker] | None = None) -> list[Finding]:
+    """All findings of ``checks`` (default: every programmatic checker), errors first."""
+    from checkers import fidelity, layout
+
+    checks = checks if checks is not None else (
+        layout.text_overflow, layout.arrow_endpoints, layout.overlap,
+        fidelity.missing_components, fidelity.fidelity_finding,
+    )
+    findings = [f for check in checks for f in check(figure)]
+    return sorted(findings, key=lambda f: SEVERITIES.index(f.severity))

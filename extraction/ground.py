@@ -128,16 +128,26 @@ def ground_shapes(canvas: np.ndarray, flatness: Flatness,
             wide[y0:y1, x0:x1] |= core > 0
     found: list[GroundedShape] = []
     failed: list[Region] = []
+    pieces: list[tuple[Region, GroundedShape]] = []  # dashed-pass regions that fitted on their own
     for region in (flatness.interiors if proposed is None else proposed):
         shape = _ground(region, canvas, wide, flatness.flat)
         if shape is not None:
             found.append(shape)
+            if region.dashed_pass and shape.fit.kind != "unfit":
+                pieces.append((region, shape))
         if shape is None or shape.fit.kind == "unfit":
             failed.append(region)
-    for union in _split_unions(failed):
+    for union in _split_unions(failed + [r for r, _ in pieces]):
         shape = _ground(union, canvas, wide, flatness.flat)
-        if shape is not None and shape.fit.kind != "unfit":
-            found.append(shape)
+        if shape is None or shape.fit.kind == "unfit":
+            continue
+        # A container cut in two by a line through it: its halves may fit on
+        # their own, but the whole, when it fits a primitive, replaces them.
+        inside = [s for r, s in pieces if shape.fit.box.expand(2).contains(s.fit.box)]
+        if inside and shape.fit.kind in ("polygon", "unfit"):
+            continue
+        found = [s for s in found if not any(s is t for t in inside)]
+        found.append(shape)
     return _unique([s for s in _merge_cylinders(found) if s.fit.kind != "unfit"])
 
 

@@ -224,15 +224,11 @@ def _image(parent: etree._Element, el: Element) -> None:
 _DRAW = {Kind.TEXT: _text, Kind.TRACE: _path, Kind.SHAPE: _shape, Kind.ICON: _image}
 
 
-def _draw_layer(layer: etree._Element, members: list[Element], scene: Scene, markers: _Markers) -> None:
-    """Draw ``members`` in order; a shape and the labels inside it form one group."""
-    children: dict[str, list[Element]] = {}
-    for el in scene.elements:
-        if el.kind == Kind.TEXT and el.parent_id is not None:
-            children.setdefault(el.parent_id, []).append(el)
+def _draw_layer(layer: etree._Element, members: list[Element], children: dict[str, list[Element]],
+                markers: _Markers) -> None:
+    """Draw ``members`` in order; a shape and the labels inside it (``children``,
+    by shape id) form one group."""
     for el in members:
-        if el.kind == Kind.TEXT and el.parent_id is not None and _has(scene, el.parent_id, Kind.SHAPE):
-            continue  # drawn with its shape
         if el.kind == Kind.CONNECTOR:
             _connector(layer, el, markers)
             continue
@@ -251,10 +247,6 @@ def _draw_layer(layer: etree._Element, members: list[Element], scene: Scene, mar
             draw(layer, el)
 
 
-def _has(scene: Scene, element_id: str, kind: Kind) -> bool:
-    return any(e.id == element_id and e.kind == kind for e in scene.elements)
-
-
 def write_svg(scene: Scene) -> str:
     """Serialise a scene.  Every element kind must have a drawer: none is dropped."""
     width, height = scene.image_wh
@@ -268,6 +260,11 @@ def write_svg(scene: Scene) -> str:
     view.set(f"{INK}document-units", "px")
     defs = _sub(root, "defs", id="defs")
     markers = _Markers(defs)
+    shape_ids = {e.id for e in scene.elements if e.kind == Kind.SHAPE}
+    children: dict[str, list[Element]] = {}  # labels drawn with their shape, not in the Text layer
+    for el in scene.elements:
+        if el.kind == Kind.TEXT and el.parent_id in shape_ids:
+            children.setdefault(el.parent_id, []).append(el)
 
     for layer_id, label, kinds in LAYERS:
         if layer_id == "layer-background":
@@ -277,12 +274,11 @@ def write_svg(scene: Scene) -> str:
             rect.set("fill", scene.background)
             rect.set(f"{INK}label", "Background colour")
             continue
-        members = [e for e in scene.elements if e.kind in kinds]
-        if kinds == (Kind.TEXT,):
-            members = [e for e in members if e.parent_id is None or not _has(scene, e.parent_id, Kind.SHAPE)]
+        members = [e for e in scene.elements
+                   if e.kind in kinds and not (e.kind == Kind.TEXT and e.parent_id in shape_ids)]
         if not members:
             continue
-        _draw_layer(_layer(root, layer_id, label), members, scene, markers)
+        _draw_layer(_layer(root, layer_id, label), members, children, markers)
     if not len(defs):
         root.remove(defs)
     etree.indent(root, space="  ")

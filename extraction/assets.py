@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import io
 
-import cv2
 import numpy as np
 from PIL import Image
 
 from crafteditor.scene import Box, Element, ImageContent, Kind, Provenance, Render, new_id
+from extraction.regions import fill_holes
 
 MIN_ICON_AREA_PX = 150
 MIN_ICON_SIDE_PX = 10
@@ -59,12 +59,8 @@ def png_crop(canvas: np.ndarray, box: tuple[int, int, int, int], background_rgb:
     border are transparent."""
     x0, y0, x1, y1 = box
     crop = canvas[y0:y1, x0:x1]
-    near = (np.abs(crop.astype(np.int16) - np.asarray(background_rgb, np.int16)).max(axis=2) <= 6).astype(np.uint8)
-    outside = np.zeros_like(near)
-    padded = np.pad(near, 1, constant_values=1)
-    mask = np.zeros((padded.shape[0] + 2, padded.shape[1] + 2), np.uint8)
-    cv2.floodFill(padded, mask, (0, 0), 2)
-    outside = padded[1:-1, 1:-1] == 2
+    page = np.abs(crop.astype(np.int16) - np.asarray(background_rgb, np.int16)).max(axis=2) <= 6
+    outside = ~fill_holes(~page)  # page pixels the border reaches
     rgba = np.dstack([crop, np.where(outside, 0, 255).astype(np.uint8)])
     buf = io.BytesIO()
     Image.fromarray(rgba, "RGBA").save(buf, format="PNG", optimize=True)

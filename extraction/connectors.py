@@ -133,11 +133,11 @@ def _ink_colour(crop_rgb: np.ndarray, mask: np.ndarray, heads: list[np.ndarray],
 
 def _blurred(mask: np.ndarray, core: np.ndarray) -> bool:
     """Is the ink's faint band at least two pixels wider than its dark core?"""
-    def mean_width(m: np.ndarray) -> float:
+    def widest(m: np.ndarray) -> float:
         dist = cv2.distanceTransform(np.pad(m, 1).astype(np.uint8), cv2.DIST_L2, 3)[1:-1, 1:-1]
         return 2.0 * float(dist.max(initial=0.0)) if m.any() else 0.0
 
-    return float(mask.sum()) / max(float(core.sum()), 1.0) >= 1.8 and mean_width(mask) - mean_width(core) >= 2.0
+    return float(mask.sum()) / max(float(core.sum()), 1.0) >= 1.8 and widest(mask) - widest(core) >= 2.0
 
 
 def _widened_ends(mask: np.ndarray, path: list[tuple[int, int]], on_line: np.ndarray, width: float
@@ -149,8 +149,7 @@ def _widened_ends(mask: np.ndarray, path: list[tuple[int, int]], on_line: np.nda
     reach = int(min(len(path) // 3, 4 * width + 8))
     if reach < 3:
         return out
-    for end in (path[:reach], path[::-1][:reach]):
-        local = np.array([on_line[path.index(p)] for p in end]) * 2.0
+    for end, local in ((path[:reach], 2.0 * on_line[:reach]), (path[::-1][:reach], 2.0 * on_line[::-1][:reach])):
         if local.max() < max(1.6 * width, width + 1.8):
             continue
         head = np.zeros(mask.shape, np.uint8)

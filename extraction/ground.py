@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from crafteditor.scene import Box
-from extraction.regions import DASH_GAP_PX, Flatness, Region
+from extraction.regions import DASH_GAP_PX, Flatness, Region, fill_holes
 from extraction.shape_style import Paint, region_paint
 from extraction.shapes import ShapeFit, fit_shape
 
@@ -48,14 +48,6 @@ class GroundedShape:
         return out
 
 
-def _fill_holes(mask: np.ndarray) -> np.ndarray:
-    padded = np.pad(mask.astype(np.uint8), 1)
-    flood = padded.copy()
-    cv2.floodFill(flood, None, (0, 0), 1)
-    holes = flood == 0
-    return (padded.astype(bool) | holes)[1:-1, 1:-1]
-
-
 def _silhouette(region: Region, canvas: np.ndarray, wide: np.ndarray, flat: np.ndarray | None = None
                 ) -> tuple[tuple[int, int, int, int], np.ndarray, np.ndarray] | None:
     """Crop box, silhouette (interior, holes filled, plus its outline ink) and outside colour."""
@@ -64,7 +56,7 @@ def _silhouette(region: Region, canvas: np.ndarray, wide: np.ndarray, flat: np.n
     cx0, cy0, cx1, cy1 = max(0, x0 - PAD_PX), max(0, y0 - PAD_PX), min(w, x1 + PAD_PX), min(h, y1 + PAD_PX)
     inside = np.zeros((cy1 - cy0, cx1 - cx0), dtype=bool)
     inside[y0 - cy0:y1 - cy0, x0 - cx0:x1 - cx0] = region.mask
-    filled = _fill_holes(inside)
+    filled = fill_holes(inside)
     k = 2 * RING_PX + 1
     near = cv2.dilate(filled.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))) > 0
     crop, wide_crop = canvas[cy0:cy1, cx0:cx1], wide[cy0:cy1, cx0:cx1]
@@ -94,7 +86,7 @@ def _silhouette(region: Region, canvas: np.ndarray, wide: np.ndarray, flat: np.n
     if region.dashed_pass:  # bridge the gaps between the dashes and the inside
         disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (DASH_GAP_PX, DASH_GAP_PX))  # keeps round corners
         silhouette = cv2.morphologyEx(silhouette.astype(np.uint8), cv2.MORPH_CLOSE, disk) > 0
-    return (cx0, cy0, cx1, cy1), _fill_holes(silhouette), outside
+    return (cx0, cy0, cx1, cy1), fill_holes(silhouette), outside
 
 
 def _outline_consistent(canvas: np.ndarray, silhouette: np.ndarray, paint: Paint, outside: np.ndarray) -> bool:

@@ -152,8 +152,9 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
 def _unexplained_fills(flatness: Flatness, ground: np.ndarray,
                        min_area_px: int = 400) -> tuple[np.ndarray, np.ndarray]:
     """Flat fills no shape accounts for (a panel whose outline could not be fitted),
-    as a mask and an image holding each fill in its one colour.  Too faint to count as ink, yet part of the
-    figure, so the tracer draws them; one flat colour leaves it no specks to trace."""
+    as a mask and an image holding each fill in its one colour.  Too faint to count
+    as ink, yet part of the figure, so the tracer draws them; one flat colour leaves
+    it no specks to trace."""
     h, w = ground.shape[:2]
     out = np.zeros((h, w), dtype=bool)
     colours = np.zeros((h, w, 3), np.uint8)
@@ -164,15 +165,10 @@ def _unexplained_fills(flatness: Flatness, ground: np.ndarray,
         under = ground[y0:y1, x0:x1][region.mask].astype(np.int16)
         off = np.abs(under - np.asarray(region.colour, np.int16)).max(axis=1) > 6
         if off.mean() >= 0.5:
-            out[y0:y1, x0:x1] |= region.mask & _scatter(region.mask, off)
+            window = out[y0:y1, x0:x1]
+            window[region.mask] |= off
             colours[y0:y1, x0:x1][region.mask] = np.round(region.colour).astype(np.uint8)
     return out, colours
-
-
-def _scatter(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
-    full = np.zeros(mask.shape, dtype=bool)
-    full[mask] = values
-    return full
 
 
 def _pictures(thick: np.ndarray, canvas: np.ndarray) -> np.ndarray:

@@ -49,6 +49,15 @@ class Flatness:
     interiors: tuple[Region, ...]
 
 
+def fill_holes(mask: np.ndarray) -> np.ndarray:
+    """``mask`` (HW bool) with every part it encloses (not reachable from the border) set."""
+    padded = np.pad(mask.astype(np.uint8), 1)
+    flood = padded.copy()
+    cv2.floodFill(flood, None, (0, 0), 1)
+    holes = flood == 0
+    return (padded.astype(bool) | holes)[1:-1, 1:-1]
+
+
 def flat_pixels(rgb: np.ndarray, tolerance: int = FLAT_RANGE) -> np.ndarray:
     kernel = np.ones((3, 3), np.uint8)
     spread = cv2.dilate(rgb, kernel) - cv2.erode(rgb, kernel)

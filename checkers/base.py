@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,8 @@ SEVERITIES = ("error", "warning", "info")
 @dataclass(frozen=True, slots=True)
 class Fix:
     """A typed change the reviser can apply: ``kind`` is one of shrink_font,
-    snap_endpoint, separate, add_element, raster_fallback; ``params`` its numbers."""
+    set_font_size, set_text, add_text, snap_endpoint, move, separate, add_element,
+    raster_fallback, refit_shape; ``params`` its numbers (names and values)."""
 
     kind: str
     params: tuple[tuple[str, Any], ...] = ()
@@ -54,35 +56,65 @@ class CheckedFigure:
     drawn: Any  # bench.truth.Truth of the SVG's own rendering
     source_rgb: np.ndarray = field(repr=False)
     background_rgb: tuple[int, int, int] = (255, 255, 255)
+    source_words: tuple[Any, ...] = ()  # OCR readings of the source (``extraction.ocr.OcrWord``)
 
     @property
     def image_wh(self) -> tuple[int, int]:
         h, w = self.source_rgb.shape[:2]
         return (w, h)
 
+    @cached_property
+    def drawn_ours(self) -> np.ndarray:
+        """HxW bool: where the rendering differs from the page (``fidelity.drawn_mask``)."""
+        from checkers.fidelity import drawn_mask
+
+        return drawn_mask(self.record.rgb, self.background_rgb)
+
+    @cached_property
+    def drawn_source(self) -> np.ndarray:
+        """HxW bool: where the source differs from the page."""
+        from checkers.fidelity import drawn_mask
+
+        return drawn_mask(self.source_rgb, self.background_rgb)
+
+    @cached_property
+    def fidelity(self) -> Any:
+        """Drawn-pixel precision, recall and F1 of the rendering against the source (2 px slack)."""
+        from checkers.fidelity import mask_f1
+
+        return mask_f1(self.drawn_ours, self.drawn_source)
+
 
 Checker = Callable[[CheckedFigure], list[Finding]]
 
 
-def read_figure(svg: bytes, source_rgb: np.ndarray) -> CheckedFigure:
+def read_figure(svg: bytes, source_rgb: np.ndarray, source_words: Sequence[Any] = ()) -> CheckedFigure:
     """Render and record ``svg`` at the size of ``source_rgb``.  Raises
-    ``SvgRenderError`` if the SVG cannot be drawn at all (that is no finding)."""
+    ``SvgRenderError`` if the SVG cannot be drawn at all (that is no finding).
+    ``source_words`` (OCR readings of the source) let ``missing_text`` work."""
     from crafteditor.bench.svgrecord import render_recorded
     from crafteditor.bench.truth import truth_from_record
     from extraction.image import estimate_background
 
     h, w = source_rgb.shape[:2]
     record = render_recorded(svg, size_wh=(w, h))
-    return CheckedFigure(record, truth_from_record(record), source_rgb, estimate_background(source_rgb))
+    return CheckedFigure(record, truth_from_record(record), source_rgb, estimate_background(source_rgb),
+                         tuple(source_words))
+
+
+def all_checks() -> tuple[Checker, ...]:
+    """Every programmatic checker, in the order their findings are listed."""
+    from checkers import drift, fidelity, layout, text
+
+    return (
+        layout.text_overflow, text.text_size_drift, text.missing_text, layout.arrow_endpoints,
+        layout.overlap, drift.position_drift, fidelity.missing_components, fidelity.element_fidelity,
+        fidelity.fidelity_finding,
+    )
 
 
 def run_checks(figure: CheckedFigure, checks: Sequence[Checker] | None = None) -> list[Finding]:
     """All findings of ``checks`` (default: every programmatic checker), errors first."""
-    from checkers import fidelity, layout
-
-    checks = checks if checks is not None else (
-        layout.text_overflow, layout.arrow_endpoints, layout.overlap,
-        fidelity.missing_components, fidelity.fidelity_finding,
-    )
+    checks = checks if checks is not None else all_checks()
     findings = [f for check in checks for f in check(figure)]
     return sorted(findings, key=lambda f: SEVERITIES.index(f.severity))

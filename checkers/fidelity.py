@@ -109,9 +109,7 @@ def missing_components(figure, slack_px: int = 2) -> list:
     from checkers.base import Finding, Fix
     from crafteditor.scene import Box
 
-    source = drawn_mask(figure.source_rgb, figure.background_rgb)
-    ours = drawn_mask(figure.record.rgb, figure.background_rgb)
-    missing = (source & ~_dilate(ours, slack_px)).astype(np.uint8)
+    missing = (figure.drawn_source & ~_dilate(figure.drawn_ours, slack_px)).astype(np.uint8)
     n, _labels, stats, _ = cv2.connectedComponentsWithStats(missing, connectivity=8)
     out = []
     for i in sorted(range(1, n), key=lambda i: -int(stats[i, cv2.CC_STAT_AREA])):
@@ -131,7 +129,40 @@ def fidelity_finding(figure) -> list:
     """The overall drawn-pixel F1 of the rendering against the source, as one finding."""
     from checkers.base import Finding
 
-    score = drawn_pixel_f1(figure.record.rgb, figure.source_rgb, figure.background_rgb)
+    score = figure.fidelity
     severity = "info" if score.f1 >= FIDELITY_WARN_F1 else "warning"
     return [Finding("fidelity", severity, f"drawn-pixel F1 {score.f1:.3f} (precision {score.precision:.3f}, "
                     f"recall {score.recall:.3f})")]
+
+
+ELEMENT_MIN_F1 = 0.7
+ELEMENT_MIN_AREA_PX = 400
+
+
+def element_fidelity(figure, slack_px: int = 2) -> list:
+    """Shapes and pictures (drawn elements with an id) whose own box draws unlike the
+    source: drawn-pixel F1 within the box below ``ELEMENT_MIN_F1``."""
+    from checkers.base import Finding, Fix
+    from crafteditor.scene import Box
+
+    w, h = figure.image_wh
+    ours_all, theirs_all = figure.drawn_ours, figure.drawn_source
+    out = []
+    seen: set[str] = set()
+    for path in figure.record.paths:
+        box = Box(*path.xyxy)
+        if not (path.element_id and path.closed and path.painted) or path.element_id in seen:
+            continue
+        seen.add(path.element_id)
+        x0, y0, x1, y1 = box.expand(slack_px + 1).clip(w, h).to_int()
+        if (x1 - x0) * (y1 - y0) < ELEMENT_MIN_AREA_PX:
+            continue
+        score = mask_f1(ours_all[y0:y1, x0:x1], theirs_all[y0:y1, x0:x1], slack_px)
+        if score.f1 >= ELEMENT_MIN_F1:
+            continue
+        out.append(Finding(
+            "element-fidelity", "warning",
+            f"{path.tag} {path.element_id} draws unlike the source in its box (F1 {score.f1:.2f})",
+            element_id=path.element_id, box=box, fix=Fix("raster_fallback", (("xyxy", box.xyxy),)),
+        ))
+    return out

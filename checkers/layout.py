@@ -11,6 +11,10 @@ from crafteditor.scene import Box
 
 OVERFLOW_SLACK_PX = 2.0
 ARROW_REACH_PX = 12.0
+BRIDGE_SHARE = 0.8  # of the way from a dangling end to the shape that the source inks
+HEAD_WINDOW_PX = 6.0
+HEAD_MIN_PX = 20
+HEAD_OVERSIZE = 1.8  # our ink behind a tip over the source's
 OVERLAP_IOU = 0.1
 
 
@@ -51,29 +55,66 @@ def _outlines(boxes: list[Box]) -> list:
     return [sbox(*b.xyxy).exterior for b in boxes]
 
 
+def _source_bridges(figure: CheckedFigure, a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Whether the source draws ink along the segment a-b (at least ``BRIDGE_SHARE`` of it)."""
+    import numpy as np
+
+    w, h = figure.image_wh
+    n = max(int(np.hypot(b[0] - a[0], b[1] - a[1])), 2)
+    xs = np.clip(np.rint(np.linspace(a[0], b[0], n)).astype(int), 0, w - 1)
+    ys = np.clip(np.rint(np.linspace(a[1], b[1], n)).astype(int), 0, h - 1)
+    return float(figure.drawn_source[ys, xs].mean()) >= BRIDGE_SHARE
+
+
+def _head_ink(mask, tip: tuple[float, float], back: tuple[float, float], image_wh: tuple[int, int]) -> int:
+    """Drawn pixels in the square of side ``2 * HEAD_WINDOW_PX`` just behind an arrow's tip."""
+    import math
+
+    dx, dy = tip[0] - back[0], tip[1] - back[1]
+    norm = math.hypot(dx, dy) or 1.0
+    cx, cy = tip[0] - dx / norm * HEAD_WINDOW_PX, tip[1] - dy / norm * HEAD_WINDOW_PX
+    x0, y0, x1, y1 = Box(cx - HEAD_WINDOW_PX, cy - HEAD_WINDOW_PX, cx + HEAD_WINDOW_PX,
+                         cy + HEAD_WINDOW_PX).clip(*image_wh).to_int()
+    return int(mask[y0:y1, x0:x1].sum())
+
+
 def arrow_endpoints(figure: CheckedFigure) -> list[Finding]:
-    """An arrow end (head or tail) farther than ``ARROW_REACH_PX`` from every shape
-    or picture outline."""
+    """Arrow ends (head or tail) farther than ``ARROW_REACH_PX`` from every shape or
+    picture outline where the source draws on to it, and arrowheads drawn much
+    bigger than the source's."""
     from shapely.geometry import Point
 
     boxes = [s.box for s in figure.drawn.shapes] + [i.box for i in figure.drawn.icons]
-    if not boxes:
-        return []
     outlines = _outlines(boxes)
     out = []
     for arrow in figure.drawn.arrows:
-        for name, end in (("head", arrow.head), ("tail", arrow.tail)):
+        ends = [("head", arrow.head, arrow.tail), ("tail", arrow.tail, arrow.head)]
+        for name, end, _other in ends if outlines else ():
             p = Point(end)
             distances = [o.distance(p) for o in outlines]
             nearest = min(range(len(distances)), key=distances.__getitem__)
             if distances[nearest] <= ARROW_REACH_PX:
                 continue
             target = outlines[nearest].interpolate(outlines[nearest].project(p))
+            if not _source_bridges(figure, end, (target.x, target.y)):
+                continue  # the source stops short there too
             out.append(Finding(
                 "arrow-dangling", "error",
-                f"arrow {name} at ({end[0]:.0f}, {end[1]:.0f}) is {distances[nearest]:.0f} px from any shape",
+                f"arrow {name} at ({end[0]:.0f}, {end[1]:.0f}) is {distances[nearest]:.0f} px from the shape "
+                "the source reaches",
                 box=Box(end[0] - 2, end[1] - 2, end[0] + 2, end[1] + 2),
                 fix=Fix("snap_endpoint", (("end", name), ("x", round(target.x, 1)), ("y", round(target.y, 1)))),
+            ))
+        for name, tip, back in ends[: 2 if arrow.both_ends else 1]:
+            ours = _head_ink(figure.drawn_ours, tip, back, figure.image_wh)
+            theirs = _head_ink(figure.drawn_source, tip, back, figure.image_wh)
+            if ours < HEAD_MIN_PX or ours <= HEAD_OVERSIZE * max(theirs, 1):
+                continue
+            out.append(Finding(
+                "arrowhead-oversized", "warning",
+                f"arrow {name} at ({tip[0]:.0f}, {tip[1]:.0f}) draws {ours / max(theirs, 1):.1f}x the source's ink",
+                box=Box(tip[0] - 2, tip[1] - 2, tip[0] + 2, tip[1] + 2),
+                fix=Fix("scale_head", (("end", name), ("scale", round(max(theirs, 1) / ours, 2)))),
             ))
     return out
 

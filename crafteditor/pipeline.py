@@ -1,9 +1,12 @@
 """Conversion as a list of named passes: raster in, scene and SVG out.
 
-    load -> background -> ocr -> measure -> clean -> group -> ground -> trace -> compose
+    load -> background -> ocr -> measure -> clean -> group -> ground -> trace -> refine
 
 Grounding turns the cleaned canvas into shapes, connectors and icons
-(``extraction.plan``); only what it leaves over is traced.
+(``extraction.plan``); only what it leaves over is traced.  ``refine`` is the
+harness (``crafteditor.harness``): candidate skeletons are composed, checked
+against the source and the best is revised with typed fixes for a bounded
+number of rounds; with ``loop=None`` the grounded scene is composed once.
 
 Each pass returns a new value; the report records what each found and how
 long it took.
@@ -11,6 +14,7 @@ long it took.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from functools import partial
 from collections.abc import Callable, Iterator
@@ -21,9 +25,11 @@ from typing import Any
 
 import numpy as np
 
+from crafteditor.harness import LoopConfig
 from crafteditor.scene import Element, Kind, Scene, to_hex, to_jsonable
 
 DEFAULT_MAX_PIXELS = 100_000_000
+DEFAULT_LOOP = LoopConfig()
 Progress = Callable[[str], None]
 
 
@@ -58,13 +64,17 @@ def convert(
     ocr: str = "rapidocr",
     segmenter: Any = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    loop: Any = DEFAULT_LOOP,
+    vlm: Any = None,
     debug_dir: str | Path | None = None,
     progress: Progress | None = None,
 ) -> Conversion:
     """Convert a raster figure (path, encoded bytes, or HWC uint8 RGB array) to editable SVG.
 
     ``segmenter`` proposes shape regions (``extraction.segment``); the default is
-    OpenCV's flat regions."""
+    OpenCV's flat regions.  ``loop`` bounds the verify-then-refine harness
+    (``crafteditor.harness.LoopConfig``; None composes the grounded scene once).
+    ``vlm`` is a ``crafteditor.vlm.config.VlmConfig`` (None: every role offline)."""
     from composition.trace import trace_leftovers
     from composition.writer import write_svg
     from extraction.clean import lift_text
@@ -102,8 +112,13 @@ def convert(
         background=background,
         elements=grounding.shapes + tuple(traces) + grounding.connectors + grounding.icons + tuple(texts),
     )
-    with timer.stage("compose"):
-        svg = write_svg(scene)
+    trace = None
+    if loop is None:
+        with timer.stage("compose"):
+            svg = write_svg(scene)
+    else:
+        with timer.stage("refine"):
+            scene, svg, trace = _refine(scene, rgb, canvas, background, words, loop, vlm, progress)
 
     report = {
         "input": str(source) if isinstance(source, (str, Path)) else type(source).__name__,
@@ -115,15 +130,9 @@ def convert(
             "ocr_readings": len(words),
             "measured_lines": len(measured),
             "unmeasured_readings": len(words) - len(measured),
-            "text_labels": len(texts),
-            "text_lines": sum(len(e.text.lines) for e in texts if e.text),
-            "shapes": len(grounding.shapes),
-            "connectors": len(grounding.connectors),
-            "connected_ends": sum((c.connector.source_id is not None) + (c.connector.target_id is not None)
-                                  for c in grounding.connectors if c.connector),
-            "icons": len(grounding.icons),
-            "traced_paths": len(traces),
+            **_counts(scene),
         },
+        "loop": None if trace is None else loop_report(trace),
         "plan": {"planner": grounding.plan.planner,
                  "decisions": [to_jsonable(d) for d in grounding.plan.decisions]},
         "timings_s": timer.timings,
@@ -135,6 +144,45 @@ def convert(
     return Conversion(svg=svg, scene=scene, report=report)
 
 
+def _refine(scene: Scene, rgb: np.ndarray, canvas: np.ndarray, background: str, words: list, loop: Any,
+            vlm: Any, progress: Progress | None) -> tuple[Scene, str, Any]:
+    """Run the harness on the grounded scene: (best scene, its SVG, the trace)."""
+    from crafteditor.editor_loop import EditorRoles
+    from crafteditor.harness import run_loop
+
+    client = None
+    if vlm is not None:
+        from crafteditor.vlm.client import VlmClient
+
+        client = VlmClient(vlm)
+    try:
+        roles = EditorRoles(rgb, canvas, background, words, client)
+        scene = roles.prepare(scene)
+        prepared = roles.usage()
+        result = run_loop(roles, scene, loop, progress=(lambda m: progress(f"refine: {m}")) if progress else None)
+    finally:
+        if client is not None:
+            client.close()
+    trace = result.trace
+    if prepared.tokens or prepared.notes:
+        first = dataclasses.replace(trace.rounds[0], tokens=trace.rounds[0].tokens + prepared.tokens,
+                                    notes=prepared.notes + trace.rounds[0].notes)
+        trace = dataclasses.replace(trace, rounds=(first,) + trace.rounds[1:])
+    return result.best.spec, result.artifact, trace
+
+
+def loop_report(trace: Any) -> dict[str, Any]:
+    """The harness's trace as JSON data: every round, the best, why it stopped."""
+    return {
+        "rounds": [to_jsonable(r) for r in trace.rounds],
+        "best_round": trace.best_round,
+        "first_score": trace.first_score,
+        "best_score": trace.best_score,
+        "stopped": trace.stopped,
+        "tokens": trace.tokens,
+    }
+
+
 def attach_labels(texts: list[Element], shapes: tuple[Element, ...]) -> list[Element]:
     """A label inside a shape belongs to it (the smallest shape that holds it)."""
     out = []
@@ -144,6 +192,21 @@ def attach_labels(texts: list[Element], shapes: tuple[Element, ...]) -> list[Ele
             t = t.replace(parent_id=min(holders, key=lambda s: s.box.area).id)
         out.append(t)
     return out
+
+
+def _counts(scene: Scene) -> dict[str, int]:
+    """What the final scene holds, by kind."""
+    texts, connectors = scene.of_kind(Kind.TEXT), scene.of_kind(Kind.CONNECTOR)
+    return {
+        "text_labels": len(texts),
+        "text_lines": sum(len(e.text.lines) for e in texts if e.text),
+        "shapes": len(scene.of_kind(Kind.SHAPE)),
+        "connectors": len(connectors),
+        "connected_ends": sum((c.connector.source_id is not None) + (c.connector.target_id is not None)
+                              for c in connectors if c.connector),
+        "icons": len(scene.of_kind(Kind.ICON)),
+        "traced_paths": len(scene.of_kind(Kind.TRACE)),
+    }
 
 
 def _text_summary(element: Any) -> dict[str, Any]:

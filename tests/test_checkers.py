@@ -49,8 +49,9 @@ def test_a_label_overflowing_its_box_is_caught_with_a_shrink():
 
 def test_a_dangling_arrow_is_caught_with_the_point_to_snap_to():
     bad = BOX_A + BOX_B + LABEL.format(size=18) + ARROW.format(x=270)
-    (finding,) = arrow_endpoints(read_figure(_svg(bad), SOURCE))
-    assert finding.code == "arrow-dangling" and "head" in finding.message
+    found = arrow_endpoints(read_figure(_svg(bad), SOURCE))
+    (finding,) = [f for f in found if f.code == "arrow-dangling"]
+    assert "head" in finding.message
     assert finding.fix.kind == "snap_endpoint" and abs(finding.fix.get("x") - 320) <= 2
 
 

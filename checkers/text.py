@@ -1,0 +1,97 @@
+"""Text checkers: glyphs drawn at the wrong size, and text the source shows that
+the SVG lacks or misspells.
+
+Sizes are compared by the height of the inked rows around each drawn line,
+measured the same way on the rendering and on the source (``checkers.ink``),
+so a label whose font came out too big or too small is found without knowing
+which font the SVG asked for.  Missing text needs what the source says:
+``CheckedFigure.source_words`` (OCR readings); without them the check is silent.
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+from checkers import ink
+from checkers.base import CheckedFigure, Finding, Fix
+from crafteditor.scene import Box
+
+SIZE_RANGE = (0.7, 1.3)  # rendered glyph height over the source's
+MIN_INK_ROWS = 5  # shorter ink is too coarse to compare
+MIN_WORD_CONFIDENCE = 0.8
+MISSPELT_MIN_SIMILARITY = 0.5  # below this the drawn text is something else
+
+
+def text_size_drift(figure: CheckedFigure) -> list[Finding]:
+    """A drawn line whose glyphs are outside 0.7-1.3x the height of the source's."""
+    out = []
+    for line in figure.drawn.lines:
+        if line.rotation_deg or not line.text.strip():
+            continue
+        win = ink.window(line.box, figure.image_wh, 0.0, 0.35 * line.box.height)
+        if win is None:
+            continue
+        x0, y0, x1, y1 = win
+        near = line.box.center[1] - y0
+        ours = ink.row_run(ink.ink(figure.record.rgb[y0:y1, x0:x1]), near)
+        theirs = ink.row_run(ink.ink(figure.source_rgb[y0:y1, x0:x1]), near)
+        if ours is None or theirs is None:
+            continue
+        h_ours, h_theirs = ours[1] - ours[0], theirs[1] - theirs[0]
+        if min(h_ours, h_theirs) < MIN_INK_ROWS:
+            continue
+        ratio = h_ours / h_theirs
+        if SIZE_RANGE[0] <= ratio <= SIZE_RANGE[1]:
+            continue
+        out.append(Finding(
+            "text-size-drift", "warning",
+            f"text {line.text!r} is drawn {ratio:.2f}x the height of the source's glyphs",
+            box=line.box, fix=Fix("set_font_size", (("scale", round(1.0 / ratio, 3)),
+                                                    ("font_size_px", round(line.font_size_px / ratio, 2)))),
+        ))
+    return out
+
+
+# characters OCR confuses with each other: a reading differing only in these agrees
+CONFUSABLE = str.maketrans({"i": "l", "1": "l", "|": "l", "!": "l", "0": "o", "×": "x", "–": "-", "—": "-",
+                            "’": "'", "‘": "'", "“": '"', "”": '"'})
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split()).casefold().translate(CONFUSABLE)
+
+
+def _drawn_text_over(figure: CheckedFigure, box: Box) -> str:
+    """The drawn words whose centres lie in ``box`` (widened by half its height), left to right."""
+    pad = box.height / 2.0
+    words = [w for w in figure.drawn.words
+             if box.x0 - pad <= w.box.center[0] <= box.x1 + pad and box.y0 <= w.box.center[1] <= box.y1]
+    return " ".join(w.text for w in sorted(words, key=lambda w: (w.box.x0, w.box.y0)))
+
+
+def missing_text(figure: CheckedFigure) -> list[Finding]:
+    """Source readings (``figure.source_words``) with no drawn text over them, or
+    with drawn text that reads otherwise."""
+    out = []
+    for word in figure.source_words:
+        said = _squash(word.text)
+        if word.confidence < MIN_WORD_CONFIDENCE or len(said) < 2 or not any(c.isalnum() for c in said):
+            continue
+        if abs(word.angle_deg) > 10:
+            continue
+        drawn = _drawn_text_over(figure, word.box)
+        if not drawn:
+            out.append(Finding(
+                "text-missing", "error", f"the source reads {word.text!r} here and the SVG has no text",
+                box=word.box, fix=Fix("add_text", (("text", word.text), ("xyxy", word.box.xyxy))),
+            ))
+            continue
+        got = _squash(drawn)
+        if said in got:
+            continue
+        if SequenceMatcher(None, said, got).ratio() >= MISSPELT_MIN_SIMILARITY:
+            out.append(Finding(
+                "text-misspelled", "warning", f"the SVG reads {drawn!r} where the source reads {word.text!r}",
+                box=word.box, fix=Fix("set_text", (("text", word.text), ("was", drawn))),
+            ))
+    return out

@@ -1,0 +1,156 @@
+"""The harness's roles for conversion: the specification is the ``Scene``, the
+artifact its SVG.
+
+- designer: candidate skeletons of the grounded scene (``composition.skeleton``),
+  plus, with a VLM, its raster/vector advice and icon captions;
+- executor: the writer;
+- verifier: every programmatic checker against the source, plus the VLM
+  critic's findings when one is configured, scored by ``score``;
+- reviser: the findings' typed fixes (``composition.refine``).
+
+Without a VLM every role runs offline; a VLM that fails falls back to the
+offline role, and the trace's notes say so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from crafteditor.harness import Candidate, StageFailed, Usage, Verdict
+from crafteditor.scene import Kind, Render, Scene
+
+ERROR_COST = 2.0
+WARNING_COST = 0.5
+UNEDITABLE_COST = 300.0  # per share of the page drawn as traces or raster: 1% costs 3 points
+LOOSE_LINE_COST = 0.25  # per connector attached to nothing at either end
+
+
+def score(figure: Any, findings: Sequence[Any], scene: Scene) -> tuple[float, tuple[tuple[str, float], ...]]:
+    """Higher is better: 100 x drawn-pixel F1, less ``ERROR_COST`` per error and
+    ``WARNING_COST`` per warning, less ``UNEDITABLE_COST`` x the share of the page
+    covered by traced paths and raster crops (so fidelity is not bought with
+    editability), less ``LOOSE_LINE_COST`` per line glued to nothing (structure
+    a user can move shapes with)."""
+    w, h = scene.image_wh
+    uneditable = sum(e.box.area for e in scene if e.kind is Kind.TRACE or e.render is Render.RASTER) / max(w * h, 1)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = sum(f.severity == "warning" for f in findings)
+    loose = sum(1 for e in scene.of_kind(Kind.CONNECTOR)
+                if e.connector and e.connector.source_id is None and e.connector.target_id is None)
+    f1 = figure.fidelity.f1
+    value = (100.0 * f1 - ERROR_COST * errors - WARNING_COST * warnings - UNEDITABLE_COST * min(uneditable, 1.0)
+             - LOOSE_LINE_COST * loose)
+    return value, (("f1", round(f1, 4)), ("uneditable_share", round(uneditable, 4)), ("loose_lines", loose))
+
+
+class EditorRoles:
+    """Roles bound to one figure: its source, its cleaned canvas and OCR readings."""
+
+    def __init__(self, source_rgb: np.ndarray, canvas_rgb: np.ndarray, background: str,
+                 words: Sequence[Any] = (), client: Any = None) -> None:
+        self.source_rgb = source_rgb
+        self.canvas_rgb = canvas_rgb
+        self.background = background
+        self.words = tuple(words)
+        self.client = client
+        self._figures: dict[int, Any] = {}
+        self._tokens = 0
+        self._notes: list[str] = []
+
+    def usage(self) -> Usage:
+        out = Usage(self._tokens, tuple(self._notes))
+        self._tokens, self._notes = 0, []
+        return out
+
+    def _called(self, call: Any) -> None:
+        self._tokens += call.prompt_tokens + call.completion_tokens
+        if call.mode != "offline":
+            self._notes.append(f"{call.role}: {call.mode}" + (f" after {call.attempts} attempt(s): {call.error}"
+                                                               if call.error else ""))
+
+    def prepare(self, scene: Scene) -> Scene:
+        """Before the loop: the VLM's text recovery (offline: the scene as it is)."""
+        from crafteditor.vlm.roles import recover_text
+
+        fixes, call = recover_text(self.client, self.source_rgb, scene)
+        self._called(call)
+        for fix in fixes.fixes:
+            el = scene.by_id(fix.element_id)
+            new_lines = fix.text.split("\n")
+            if el.text is None or len(new_lines) != len(el.text.lines):
+                continue
+            lines = tuple(dataclasses.replace(line, text=t) for line, t in zip(el.text.lines, new_lines))
+            scene = scene.replace_elements(
+                e.replace(text=dataclasses.replace(el.text, lines=lines), label="") if e.id == el.id else e
+                for e in scene.elements)
+        return scene
+
+    def design(self, scene: Scene) -> Iterator[Candidate[Scene]]:
+        from composition.skeleton import close_containers, trace_ambiguous
+
+        scene = self._advised(scene)
+        yield Candidate(scene, "grounded primitives")
+        closed = close_containers(scene)
+        if closed is not None:
+            yield Candidate(closed, "loose lines closed into containers")
+        traced = trace_ambiguous(scene, self.canvas_rgb, self.background)
+        if traced is not None:
+            yield Candidate(traced, "ambiguous shapes traced")
+
+    def _advised(self, scene: Scene) -> Scene:
+        """The designer's captions become the icons' labels; its advice to draw an
+        icon as vector is recorded in the icon's reason (the crop stays)."""
+        from crafteditor.vlm.roles import design
+
+        plan, call = design(self.client, self.source_rgb, scene)
+        self._called(call)
+        captions = {c.element_id: c.caption for c in plan.captions}
+        advice = {r.element_id: r for r in plan.regions}
+        if not captions and not advice:
+            return scene
+
+        def advised(e: Any) -> Any:
+            if e.id in captions:
+                e = e.replace(label=captions[e.id])
+            if e.id in advice:
+                e = e.replace(reason=f"{e.reason}; designer: {advice[e.id].action} ({advice[e.id].reason})")
+            return e
+        return scene.replace_elements(advised(e) for e in scene.elements)
+
+    def execute(self, candidate: Candidate[Scene]) -> str:
+        from composition.writer import write_svg
+
+        try:
+            return write_svg(candidate.spec)
+        except ValueError as exc:
+            raise StageFailed(f"the writer refused the scene: {exc}") from exc
+
+    def verify(self, candidate: Candidate[Scene], svg: str) -> Verdict:
+        from checkers.base import read_figure, run_checks
+        from checkers.fidelity import SvgRenderError
+        from crafteditor.vlm.roles import critique
+
+        try:
+            figure = read_figure(svg.encode("utf-8"), self.source_rgb, self.words)
+        except SvgRenderError as exc:
+            raise StageFailed(str(exc)) from exc
+        findings = run_checks(figure)
+        _critique, critic_findings, call = critique(self.client, self.source_rgb, figure.record.rgb, candidate.spec)
+        self._called(call)
+        findings = findings + critic_findings
+        value, metrics = score(figure, findings, candidate.spec)
+        self._figures[id(candidate.spec)] = figure
+        return Verdict(value, tuple(findings), metrics)
+
+    def revise(self, scene: Scene, verdict: Verdict) -> Iterator[Candidate[Scene]]:
+        from composition.refine import Evidence, revisions
+
+        figure = self._figures.get(id(scene))
+        if figure is None:
+            return
+        for label, revised in revisions(scene, verdict.findings, Evidence(figure, self.background)):
+            yield Candidate(revised, label)

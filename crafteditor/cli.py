@@ -20,6 +20,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from crafteditor.cli_options import LOOP_HELP, add_loop_options, describe_trace, loop_from_args, vlm_from_args
 from crafteditor.errors import CraftEditorError, InputError
 
 PROG = "crafteditor"
@@ -34,11 +35,16 @@ join (they follow a moved box in Inkscape), and whose pictures are embedded
 PNG crops, in Inkscape layers Background, Shapes, Drawing (traced leftovers),
 Connectors, Icons and Text.
 
+The figure is refined before it is written: candidate skeletons are checked
+against the source and the best is revised with typed fixes (see the options
+below; --trace prints every round).
+
 examples:
   crafteditor convert figure.png                  # writes figure.svg
   crafteditor convert figure.png -o out/fig.svg --report out/fig.json
   crafteditor convert scan.jpg --ocr tesseract --debug-dir debug/
   crafteditor convert figure.png --segmenter sam --sam-checkpoint sam_vit_b_01ec64.pth
+  crafteditor convert figure.png --trace --vlm openai --vlm-base-url http://localhost:8000/v1 --vlm-model qwen
 """
 EPILOG = "Run 'crafteditor COMMAND --help' for the options of one command."
 
@@ -121,16 +127,22 @@ def _add_convert(commands: argparse._SubParsersAction) -> None:
         "--max-pixels", metavar="N", type=_positive_int, default=None,
         help="refuse images larger than N pixels (width x height; default: 100000000)",
     )
+    p.add_argument("--trace", action="store_true", help="print every round of the refinement loop")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress messages on stderr")
+    add_loop_options(p)
+    p.epilog = LOOP_HELP
     add_traceback_flag(p)
     p.set_defaults(func=_run_convert)
 
 
 CHECK_HELP = """\
 Check an SVG against the raster it should reproduce: text overflowing its
-container, arrow ends that touch no shape, shapes overlapping where the source
-does not, drawn parts of the source missing from the SVG, and the overall
-drawn-pixel fidelity.  Works on any SVG, not only crafteditor's.
+container or drawn at the wrong size, text the source shows (read by OCR) that
+the SVG lacks or misspells, arrow ends short of the shape the source reaches
+and oversized arrowheads, shapes overlapping where the source does not,
+elements drifted from their place, drawn parts of the source missing from the
+SVG, elements drawn unlike the source, and the overall drawn-pixel fidelity.
+Works on any SVG, not only crafteditor's.
 
 Exit status: 0 when nothing is wrong (warnings and notes may be printed), 3
 when there are errors, 2 for bad input.
@@ -149,6 +161,9 @@ def _add_check(commands: argparse._SubParsersAction) -> None:
     p.add_argument("svg", metavar="OUTPUT.svg", type=Path, help="the SVG to check")
     p.add_argument("--source", metavar="INPUT", type=Path, required=True, help="the raster it should reproduce")
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.add_argument("--ocr", choices=OCR_ENGINES + ("none",), default="rapidocr",
+                   help="OCR engine that reads the source for the missing-text check (default: %(default)s; "
+                        "none skips that check)")
     add_traceback_flag(p)
     p.set_defaults(func=_run_check)
 
@@ -168,8 +183,13 @@ def _run_check(args: argparse.Namespace) -> int:
         raise InputError(f"SVG not found: {args.svg}") from None
     except OSError as exc:
         raise InputError(f"cannot read {args.svg}: {exc.strerror}") from None
+    words = []
+    if args.ocr != "none":
+        from extraction.ocr import get_engine, read_text
+
+        words = read_text(source, get_engine(args.ocr))
     try:
-        findings = run_checks(read_figure(svg, source))
+        findings = run_checks(read_figure(svg, source, words))
     except SvgRenderError as exc:
         raise InputError(f"cannot draw {args.svg}: {exc}") from None
     errors = sum(f.severity == "error" for f in findings)
@@ -203,6 +223,7 @@ def _run_convert(args: argparse.Namespace) -> int:
     if args.sam_checkpoint is not None and args.segmenter != "sam":
         raise InputError("--sam-checkpoint is only used with --segmenter sam")
     segmenter = get_segmenter(args.segmenter, args.sam_checkpoint, args.sam_model)
+    loop, vlm = loop_from_args(args), vlm_from_args(args)
     say(f"converting {args.input} ({width}x{height} px) with {args.ocr}")
 
     pipeline = importlib.import_module("crafteditor.pipeline")
@@ -216,6 +237,8 @@ def _run_convert(args: argparse.Namespace) -> int:
             debug_dir=args.debug_dir,
             max_pixels=max_pixels,
             segmenter=segmenter,
+            loop=loop,
+            vlm=vlm,
             progress=say,
         )
     except BaseException:
@@ -224,6 +247,8 @@ def _run_convert(args: argparse.Namespace) -> int:
     texts = len(result.scene.texts)
     others = len(result.scene) - texts
     elapsed = time.perf_counter() - started
+    if args.trace:
+        print("\n".join(describe_trace(result.report.get("loop"))), file=sys.stderr)
     print(f"wrote {output}: {_plural(texts, 'text label')}, {_plural(others, 'other element')}, {elapsed:.1f} s")
     return 0
 

@@ -40,6 +40,7 @@ class Conversion:
     svg: str
     scene: Scene
     report: dict[str, Any] = field(repr=False)
+    first_svg: str | None = field(default=None, repr=False)  # the loop's first round (the single pass)
 
 
 class _Timer:
@@ -112,13 +113,13 @@ def convert(
         background=background,
         elements=grounding.shapes + tuple(traces) + grounding.connectors + grounding.icons + tuple(texts),
     )
-    trace = None
+    trace, first_svg = None, None
     if loop is None:
         with timer.stage("compose"):
             svg = write_svg(scene)
     else:
         with timer.stage("refine"):
-            scene, svg, trace = _refine(scene, rgb, canvas, background, words, loop, vlm, progress)
+            scene, svg, trace, first_svg = _refine(scene, rgb, canvas, background, words, loop, vlm, progress)
 
     report = {
         "input": str(source) if isinstance(source, (str, Path)) else type(source).__name__,
@@ -141,12 +142,14 @@ def convert(
     }
     if debug_dir is not None:
         _write_debug(Path(debug_dir), rgb, words, lifted, canvas, scene)
-    return Conversion(svg=svg, scene=scene, report=report)
+    return Conversion(svg=svg, scene=scene, report=report, first_svg=first_svg)
 
 
 def _refine(scene: Scene, rgb: np.ndarray, canvas: np.ndarray, background: str, words: list, loop: Any,
-            vlm: Any, progress: Progress | None) -> tuple[Scene, str, Any]:
-    """Run the harness on the grounded scene: (best scene, its SVG, the trace)."""
+            vlm: Any, progress: Progress | None) -> tuple[Scene, str, Any, str]:
+    """Run the harness on the grounded scene: (best scene, its SVG, the trace, the
+    SVG of the first round, which is what a single pass writes)."""
+    from composition.writer import write_svg
     from crafteditor.editor_loop import EditorRoles
     from crafteditor.harness import run_loop
 
@@ -159,6 +162,7 @@ def _refine(scene: Scene, rgb: np.ndarray, canvas: np.ndarray, background: str, 
         roles = EditorRoles(rgb, canvas, background, words, client)
         scene = roles.prepare(scene)
         prepared = roles.usage()
+        first_svg = write_svg(scene)
         result = run_loop(roles, scene, loop, progress=(lambda m: progress(f"refine: {m}")) if progress else None)
     finally:
         if client is not None:
@@ -168,7 +172,7 @@ def _refine(scene: Scene, rgb: np.ndarray, canvas: np.ndarray, background: str, 
         first = dataclasses.replace(trace.rounds[0], tokens=trace.rounds[0].tokens + prepared.tokens,
                                     notes=prepared.notes + trace.rounds[0].notes)
         trace = dataclasses.replace(trace, rounds=(first,) + trace.rounds[1:])
-    return result.best.spec, result.artifact, trace
+    return result.best.spec, result.artifact, trace, first_svg
 
 
 def loop_report(trace: Any) -> dict[str, Any]:

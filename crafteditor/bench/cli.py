@@ -10,6 +10,8 @@ import argparse
 import sys
 from typing import Any
 
+from crafteditor.cli_options import add_loop_options, loop_from_args, vlm_from_args
+
 SETS = ("synthetic", "degraded", "real")
 
 
@@ -34,6 +36,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--baselines-only", action="store_true", help="do not run the converter")
     parser.add_argument("--seed", type=int, default=0, help="first synthetic seed (default 0)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target of the converter fails")
+    add_loop_options(parser)
     parser.set_defaults(func=run_from_args)
     return parser
 
@@ -64,8 +67,10 @@ def run_from_args(args: argparse.Namespace) -> int:
                   "use --baselines-only to score the baselines alone", file=sys.stderr)
             return 2
 
+        loop, vlm = loop_from_args(args), vlm_from_args(args)
+
         def converter(image: Any) -> Any:
-            return convert(image, ocr=args.ocr)
+            return convert(image, ocr=args.ocr, loop=loop, vlm=vlm)
 
     baselines = () if args.no_baselines else ("vtracer", "embed")
     if converter is None and not baselines:
@@ -94,6 +99,7 @@ def run_from_args(args: argparse.Namespace) -> int:
     if args.strict and converter is not None:
         failed = [f"{s.set_name}: {name}" for s in result.summaries if s.method == "crafteditor"
                   for name, ok in s.targets.items() if ok is False]
+        failed += [f"{c.set_name}: {name}" for c in result.comparison for name, ok in c.targets.items() if not ok]
         if failed:
             print("failed targets: " + "; ".join(failed), file=sys.stderr)
             return 1

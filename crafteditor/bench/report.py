@@ -43,7 +43,7 @@ TARGETS: tuple[tuple[str, str, str, float], ...] = (
     ("shape_recall", "real", ">=", 0.75),
     ("arrow_recall", "real", ">=", 0.60),
     ("f1", "real", ">=", 0.93),
-    ("median_time_s", "*", "<=", 3.0),
+    ("median_time_s", "*", "<=", 4.0),
     ("peak_rss_mb", "*", "<=", 1536.0),
 )
 

@@ -33,7 +33,7 @@ from PIL import Image
 
 from checkers.fidelity import SvgRenderError
 from extraction.image import estimate_background
-from crafteditor.bench import report
+from crafteditor.bench import loopcmp, report
 from crafteditor.bench.baselines import BASELINES, Converter, svg_of, timings_of
 from crafteditor.bench.cases import Case
 from crafteditor.bench.metrics import CaseScore, diff_image, evaluate
@@ -52,6 +52,7 @@ class BenchResult:
     skipped: tuple[Skipped, ...]
     wall_s: float
     table: str
+    comparison: tuple[loopcmp.LoopComparison, ...] = ()
 
 
 def _stderr(message: str) -> None:
@@ -97,7 +98,8 @@ def run_bench(
             continue
         html_cases.append(_run_case(item, methods, out, scores, say, index))
     summaries = report.summarise(scores)
-    table = report.format_tables(summaries)
+    comparison = loopcmp.compare(scores, converter_name, SINGLE_PASS)
+    table = report.format_tables(summaries) + loopcmp.format_comparison(comparison)
     wall = time.perf_counter() - started
     report.write_json(out / "results.json", {
         "config": dict(sets=list(sets), n_synthetic=n_synthetic, n_degraded=n_degraded, limit_real=limit_real,
@@ -107,10 +109,11 @@ def run_bench(
         "targets": [dict(metric=m, set=s, op=o, threshold=t) for m, s, o, t in report.TARGETS],
         "skipped": skipped,
         "summaries": summaries,
+        "loop_vs_single_pass": comparison,
         "cases": scores,
     })
     report.write_html(out / "report.html", summaries, html_cases, table, skipped)
-    return BenchResult(out, tuple(scores), tuple(summaries), tuple(skipped), wall, table)
+    return BenchResult(out, tuple(scores), tuple(summaries), tuple(skipped), wall, table, tuple(comparison))
 
 
 def _iter_cases(sets: Sequence[str], n_synthetic: int, n_degraded: int, limit_real: int | None, seed: int,
@@ -135,21 +138,28 @@ def _run_case(case: Case, methods: list[tuple[str, Converter]], out: Path, score
     entry: dict[str, Any] = dict(id=case.case_id, set=case.set_name, source=case.source, note=_note(case),
                                  input=f"cases/{case.case_id}/input.png", images={}, scores={})
     for name, convert in methods:
-        score, rendered = _score_method(case, name, convert, folder)
-        scores.append(score)
-        render_rel = diff_rel = ""
-        if rendered is not None:
-            _save(folder / f"{name}.png", rendered)
-            _save(folder / f"{name}-diff.png", diff_image(rendered, case.image_rgb, background))
-            render_rel, diff_rel = f"cases/{case.case_id}/{name}.png", f"cases/{case.case_id}/{name}-diff.png"
-        entry["images"][name] = (render_rel, diff_rel)
-        entry["scores"][name] = _as_dict(score)
-        say(f"[bench {index}] {case.set_name}/{case.case_id} {name}: "
-            + (f"ERROR {score.error.splitlines()[0]}" if score.error else
-               f"word {score.word_recall:.3f} line {score.line_recall:.3f} F1 {score.f1:.3f} "
-               f"ghost {score.ghost_ratio:.2f}")
-            + f" {score.time_s or 0:.2f}s {score.peak_rss_mb or 0:.0f}MB")
+        score, rendered, first = _score_method(case, name, convert, folder)
+        for method, sc, image in [(name, score, rendered)] + ([first] if first else []):
+            _add_method(case, entry, folder, method, sc, image, scores, say, index, background)
     return entry
+
+
+def _add_method(case: Case, entry: dict[str, Any], folder: Path, name: str, score: CaseScore,
+                rendered: np.ndarray | None, scores: list[CaseScore], say: Callable[[str], None], index: int,
+                background: tuple[int, int, int]) -> None:
+    scores.append(score)
+    render_rel = diff_rel = ""
+    if rendered is not None:
+        _save(folder / f"{name}.png", rendered)
+        _save(folder / f"{name}-diff.png", diff_image(rendered, case.image_rgb, background))
+        render_rel, diff_rel = f"cases/{case.case_id}/{name}.png", f"cases/{case.case_id}/{name}-diff.png"
+    entry["images"][name] = (render_rel, diff_rel)
+    entry["scores"][name] = _as_dict(score)
+    say(f"[bench {index}] {case.set_name}/{case.case_id} {name}: "
+        + (f"ERROR {score.error.splitlines()[0]}" if score.error else
+           f"word {score.word_recall:.3f} line {score.line_recall:.3f} F1 {score.f1:.3f} "
+           f"ghost {score.ghost_ratio:.2f}")
+        + f" {score.time_s or 0:.2f}s {score.peak_rss_mb or 0:.0f}MB")
 
 
 def _note(case: Case) -> str:
@@ -167,22 +177,41 @@ def _as_dict(score: CaseScore) -> dict[str, Any]:
     return dataclasses.asdict(score)
 
 
-def _score_method(case: Case, name: str, convert: Converter, folder: Path) -> tuple[CaseScore, np.ndarray | None]:
+SINGLE_PASS = "single-pass"
+
+
+def _score_method(case: Case, name: str, convert: Converter, folder: Path) -> tuple[
+        CaseScore, np.ndarray | None, tuple[str, CaseScore, np.ndarray | None] | None]:
+    """The method's score and rendering, and, when its result carries the SVG of
+    its loop's first round (``first_svg``), that round scored as ``single-pass``:
+    the same conversion composed once, its time without the refinement."""
     base = CaseScore(case.case_id, case.set_name, name, n_lines=len(case.truth.lines), n_words=len(case.truth.words))
     measured = measured_call(convert, case.image_rgb.copy())
     seconds, peak, result = measured.seconds, measured.peak_rss_mb, measured.result
     base = replace(base, time_s=seconds, peak_rss_mb=peak)
     if measured.error is not None:  # the converter's failure is a result of the run
-        return replace(base, error=_error_text("conversion failed", measured.error)), None
+        return replace(base, error=_error_text("conversion failed", measured.error)), None, None
     base = replace(base, timings_s=timings_of(result))
+    first = None
+    first_svg = getattr(result, "first_svg", None)
+    if first_svg:
+        single = replace(base, method=SINGLE_PASS, time_s=seconds - base.timings_s.get("refine", 0.0))
+        first = (SINGLE_PASS, *_scored(case, single, first_svg.encode("utf-8"), folder))
     try:
         svg = svg_of(result)
-        (folder / f"{name}.svg").write_bytes(svg)
-        evaluation = evaluate(case, svg, name)
-    except (SvgRenderError, TypeError) as exc:
+    except TypeError as exc:
+        return replace(base, error=_error_text("output not renderable", exc)), None, first
+    return (*_scored(case, base, svg, folder), first)
+
+
+def _scored(case: Case, base: CaseScore, svg: bytes, folder: Path) -> tuple[CaseScore, np.ndarray | None]:
+    try:
+        (folder / f"{base.method}.svg").write_bytes(svg)
+        evaluation = evaluate(case, svg, base.method)
+    except SvgRenderError as exc:
         return replace(base, error=_error_text("output not renderable", exc)), None
-    return replace(evaluation.score, time_s=seconds, peak_rss_mb=peak, timings_s=base.timings_s), \
-        evaluation.rendered_rgb
+    return replace(evaluation.score, time_s=base.time_s, peak_rss_mb=base.peak_rss_mb,
+                   timings_s=base.timings_s), evaluation.rendered_rgb
 
 
 def _error_text(what: str, exc: BaseException) -> str:

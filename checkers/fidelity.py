@@ -56,8 +56,10 @@ def drawn_mask(
     """Boolean HxW mask of pixels differing from the background by more than ``threshold``."""
     if rgb.ndim != 3 or rgb.shape[2] != 3:
         raise ValueError(f"expected HWC RGB, got shape {rgb.shape}")
-    diff = np.abs(rgb.astype(np.int16) - np.asarray(background_rgb, dtype=np.int16))
-    return diff.max(axis=2) > threshold
+    page = np.empty_like(rgb)
+    page[:] = np.asarray(background_rgb, dtype=np.uint8)
+    diff = cv2.absdiff(np.ascontiguousarray(rgb), page)
+    return np.maximum(np.maximum(diff[..., 0], diff[..., 1]), diff[..., 2]) > threshold
 
 
 def _dilate(mask: np.ndarray, slack_px: int) -> np.ndarray:

@@ -69,11 +69,13 @@ class EditorRoles:
     def _called(self, call: Any) -> None:
         self._tokens += call.prompt_tokens + call.completion_tokens
         if call.mode != "offline":
-            self._notes.append(f"{call.role}: {call.mode}" + (f" after {call.attempts} attempt(s): {call.error}"
-                                                               if call.error else ""))
+            tries = "cached" if call.cached else f"{call.attempts} attempt(s)"
+            self._notes.append(f"{call.role}: {call.mode}, {tries}" + (f": {call.error}" if call.error else ""))
 
     def prepare(self, scene: Scene) -> Scene:
         """Before the loop: the VLM's text recovery (offline: the scene as it is)."""
+        if self.client is None:
+            return scene
         from crafteditor.vlm.roles import recover_text
 
         fixes, call = recover_text(self.client, self.source_rgb, scene)
@@ -104,6 +106,8 @@ class EditorRoles:
     def _advised(self, scene: Scene) -> Scene:
         """The designer's captions become the icons' labels; its advice to draw an
         icon as vector is recorded in the icon's reason (the crop stays)."""
+        if self.client is None:
+            return scene
         from crafteditor.vlm.roles import design
 
         plan, call = design(self.client, self.source_rgb, scene)
@@ -132,16 +136,19 @@ class EditorRoles:
     def verify(self, candidate: Candidate[Scene], svg: str) -> Verdict:
         from checkers.base import read_figure, run_checks
         from checkers.fidelity import SvgRenderError
-        from crafteditor.vlm.roles import critique
 
         try:
             figure = read_figure(svg.encode("utf-8"), self.source_rgb, self.words)
         except SvgRenderError as exc:
             raise StageFailed(str(exc)) from exc
         findings = run_checks(figure)
-        _critique, critic_findings, call = critique(self.client, self.source_rgb, figure.record.rgb, candidate.spec)
-        self._called(call)
-        findings = findings + critic_findings
+        if self.client is not None:
+            from crafteditor.vlm.roles import critique
+
+            _critique, critic_findings, call = critique(self.client, self.source_rgb, figure.record.rgb,
+                                                        candidate.spec)
+            self._called(call)
+            findings = findings + critic_findings
         value, metrics = score(figure, findings, candidate.spec)
         self._figures[id(candidate.spec)] = figure
         return Verdict(value, tuple(findings), metrics)

@@ -311,3 +311,20 @@ def test_measured_call_sees_native_allocations():
     measured = measured_call(lambda _: float(np.ones(40_000_000).sum()), None)  # 320 MB
     assert measured.error is None and measured.result == 40_000_000.0
     assert measured.peak_rss_mb > baseline + 250
+
+
+def test_the_loop_is_compared_with_its_first_round_case_by_case():
+    from crafteditor.bench.loopcmp import compare, format_comparison
+    from crafteditor.bench.metrics import CaseScore
+
+    def score(case, method, f1, shapes):
+        return CaseScore(case, "synthetic", method, line_recall=1.0, f1=f1, shape_recall=shapes)
+
+    scores = [score("a", "single-pass", 0.90, 0.5), score("a", "crafteditor", 0.95, 1.0),
+              score("b", "single-pass", 0.99, 1.0), score("b", "crafteditor", 0.97, 1.0),
+              score("c", "crafteditor", 0.50, 0.0)]  # no single pass: not paired
+    (row,) = compare(scores)
+    assert row.n == 2 and row.better == 1 and row.worse == ("b",)
+    assert row.loop > row.single_pass
+    assert row.targets == {"loop improves the mean quality": True, "no case worse than its first round": False}
+    assert "worse: b" in format_comparison([row])

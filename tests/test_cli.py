@@ -235,6 +235,31 @@ def test_import_crafteditor_stays_light():
     assert out.strip() == "[]"
 
 
+def test_loop_and_vlm_options_reach_the_pipeline(fake_pipeline, tmp_path, example_png, capsys, monkeypatch):
+    monkeypatch.delenv("CRAFTEDITOR_VLM", raising=False)
+    out = tmp_path / "fig.svg"
+    assert cli.main(["convert", str(example_png), "-o", str(out), "-q", "--design-rounds", "2",
+                     "--refine-rounds", "1"]) == 0
+    call = fake_pipeline.calls[-1]
+    assert (call["loop"].design_rounds, call["loop"].refine_rounds) == (2, 1) and call["vlm"] is None
+    assert cli.main(["convert", str(example_png), "-o", str(out), "-q", "--no-refine", "--vlm", "openai",
+                     "--vlm-base-url", "http://127.0.0.1:9/v1", "--vlm-model", "m", "--no-vlm-cache"]) == 0
+    call = fake_pipeline.calls[-1]
+    assert call["loop"] is None
+    assert (call["vlm"].base_url, call["vlm"].model, call["vlm"].cache_dir) == ("http://127.0.0.1:9/v1", "m", None)
+
+
+def test_a_vlm_asked_for_without_endpoint_is_a_one_line_error(fake_pipeline, tmp_path, example_png, capsys,
+                                                              monkeypatch):
+    for name in ("CRAFTEDITOR_VLM_BASE_URL", "OPENAI_BASE_URL", "CRAFTEDITOR_VLM_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    out = tmp_path / "fig.svg"
+    assert cli.main(["convert", str(example_png), "-o", str(out), "-q", "--vlm", "openai"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("crafteditor: error:") and err.count("\n") == 1
+    assert not out.exists() and not fake_pipeline.calls
+
+
 # --- the real pipeline (slow: OCR on the bundled example) ----------------------------------
 
 
@@ -252,6 +277,8 @@ def test_convert_example_end_to_end(run_cli, tmp_path, example_png):
     assert len(found) >= 3, words
     data = json.loads(report.read_text())
     assert data["timings_s"] and data["counts"]
+    loop = data["loop"]  # the refinement ran and never ended worse than it began
+    assert loop["rounds"] and loop["best_score"] >= loop["first_score"]
     assert {p.name for p in tmp_path.iterdir()} == {"example.svg", "example.json"}
 
 

@@ -198,7 +198,8 @@ def test_the_same_label_is_tried_again_from_a_new_best():
 
 def test_usage_tokens_and_notes_land_in_the_round_that_spent_them():
     roles = WithUsage([1, 2], {1: 1.0, 2: 2.0, 3: 4.0}, revise={2: [(3, "fix")]}, fail_execute={1},
-                      tokens={1: 7, 2: 120, 3: 35}, notes={2: ["critic: vlm"], 3: ["critic: offline after 2 attempt(s)"]})
+                      tokens={1: 7, 2: 120, 3: 35},
+                      notes={2: ["critic: vlm"], 3: ["critic: offline after 2 attempt(s)"]})
     result = run_loop(roles, 0, LoopConfig(refine_rounds=1))
     rounds = result.trace.rounds
     assert [r.tokens for r in rounds] == [7, 120, 35]

@@ -18,6 +18,7 @@ from crafteditor.scene import Box
 
 SIZE_RANGE = (0.7, 1.3)  # rendered glyph height over the source's
 MIN_INK_ROWS = 5  # shorter ink is too coarse to compare
+SIZE_PAD = 1.0  # rows read above and below a drawn line, in its heights: room for a source twice as tall
 MIN_WORD_CONFIDENCE = 0.8
 MISSPELT_MIN_SIMILARITY = 0.5  # below this the drawn text is something else
 
@@ -28,7 +29,7 @@ def text_size_drift(figure: CheckedFigure) -> list[Finding]:
     for line in figure.drawn.lines:
         if line.rotation_deg or not line.text.strip():
             continue
-        win = ink.window(line.box, figure.image_wh, 0.0, 0.35 * line.box.height)
+        win = ink.window(line.box, figure.image_wh, 0.0, SIZE_PAD * line.box.height)
         if win is None:
             continue
         x0, y0, x1, y1 = win

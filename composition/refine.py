@@ -51,12 +51,26 @@ def _text_at(scene: Scene, box: Box) -> Element | None:
     return best
 
 
+def _named(scene: Scene, finding: Any) -> Element | None:
+    """The element the finding names, if the scene has it."""
+    if not finding.element_id:
+        return None
+    return next((e for e in scene if e.id == finding.element_id), None)
+
+
+def _target_text(scene: Scene, finding: Any) -> Element | None:
+    """The element the finding names or, when it names none, the text at its box."""
+    if finding.element_id:
+        return _named(scene, finding)
+    return _text_at(scene, finding.box) if finding.box is not None else None
+
+
 def _replace(scene: Scene, old: Element, new: Element) -> Scene:
     return scene.replace_elements(new if e.id == old.id else e for e in scene.elements)
 
 
 def _scale_font(scene: Scene, finding: Any, _ev: Evidence) -> Scene | None:
-    el = scene.by_id(finding.element_id) if finding.element_id else _text_at(scene, finding.box)
+    el = _target_text(scene, finding)
     scale = float(finding.fix.get("scale", 1.0))
     if el is None or el.kind is not Kind.TEXT or not el.style.font_size_px or not 0.2 <= scale <= 5.0:
         return None
@@ -73,8 +87,7 @@ def _shift_text(content: TextContent, dx: float, dy: float) -> TextContent:
 
 
 def _move(scene: Scene, finding: Any, _ev: Evidence) -> Scene | None:
-    el = scene.by_id(finding.element_id) if finding.element_id in {e.id for e in scene} else None
-    el = el or _text_at(scene, finding.box)
+    el = _named(scene, finding) or (_text_at(scene, finding.box) if finding.box is not None else None)
     dx, dy = float(finding.fix.get("dx", 0.0)), float(finding.fix.get("dy", 0.0))
     if el is None or (el.shape and el.shape.d) or el.kind in (Kind.TRACE, Kind.CONNECTOR):
         return None
@@ -90,6 +103,8 @@ def _move(scene: Scene, finding: Any, _ev: Evidence) -> Scene | None:
 
 def _snap(scene: Scene, finding: Any, _ev: Evidence) -> Scene | None:
     """Move the connector end drawn at the finding's box to the fix's point."""
+    if finding.box is None:
+        return None
     cx, cy = finding.box.center
     end = finding.fix.get("end")
     best, best_d, at = None, 6.0, 0
@@ -110,6 +125,8 @@ def _snap(scene: Scene, finding: Any, _ev: Evidence) -> Scene | None:
 
 
 def _scale_head(scene: Scene, finding: Any, _ev: Evidence) -> Scene | None:
+    if finding.box is None:
+        return None
     cx, cy = finding.box.center
     for el in scene.of_kind(Kind.CONNECTOR):
         c = el.connector
@@ -149,6 +166,8 @@ def _add_missing(scene: Scene, findings: Sequence[Any], ev: Evidence) -> Scene |
     missing = fig.drawn_source & ~cv2.dilate(fig.drawn_ours.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
     keep = np.zeros((h, w), bool)
     for f in findings:
+        if f.box is None:
+            continue
         x0, y0, x1, y1 = f.box.expand(ADD_PAD_PX).clip(w, h).to_int()
         keep[y0:y1, x0:x1] = True
     mask = cv2.dilate((missing & keep).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
@@ -170,8 +189,11 @@ def _add_missing(scene: Scene, findings: Sequence[Any], ev: Evidence) -> Scene |
 
 def _add_text(scene: Scene, finding: Any, ev: Evidence) -> Scene | None:
     text = str(finding.fix.get("text", "")).strip()
-    box = Box(*finding.fix.get("xyxy", finding.box.xyxy))
-    if not text or box.height < 4:
+    xyxy = finding.fix.get("xyxy") or (finding.box.xyxy if finding.box is not None else None)
+    if not text or xyxy is None:
+        return None
+    box = Box(*xyxy)
+    if box.height < 4:
         return None
     x0, y0, x1, y1 = box.clip(*ev.figure.image_wh).to_int()
     crop = ev.source_rgb[y0:y1, x0:x1].reshape(-1, 3).astype(np.int32)
@@ -189,11 +211,12 @@ def _add_text(scene: Scene, finding: Any, ev: Evidence) -> Scene | None:
 
 
 def _set_text(scene: Scene, finding: Any, _ev: Evidence) -> Scene | None:
-    el = scene.by_id(finding.element_id) if finding.element_id else _text_at(scene, finding.box)
+    el = _target_text(scene, finding)
     text = str(finding.fix.get("text", "")).strip()
     if el is None or el.text is None or not text:
         return None
-    i = max(range(len(el.text.lines)), key=lambda k: el.text.lines[k].box.iou(finding.box))
+    box = finding.box or el.box
+    i = max(range(len(el.text.lines)), key=lambda k: el.text.lines[k].box.iou(box))
     lines = list(el.text.lines)
     lines[i] = dataclasses.replace(lines[i], text=text)
     return _replace(scene, el, el.replace(text=dataclasses.replace(el.text, lines=tuple(lines)), label=""))
@@ -203,9 +226,9 @@ def _raster(scene: Scene, finding: Any, ev: Evidence) -> Scene | None:
     """Replace the element by a crop of the source over its box."""
     from PIL import Image
 
-    if not finding.element_id or finding.element_id not in {e.id for e in scene}:
+    el = _named(scene, finding)
+    if el is None:
         return None
-    el = scene.by_id(finding.element_id)
     x0, y0, x1, y1 = el.box.expand(1).clip(*ev.figure.image_wh).to_int()
     if x1 - x0 < 2 or y1 - y0 < 2 or el.kind is Kind.TEXT:
         return None

@@ -276,17 +276,12 @@ def test_unknown_fixes_and_unfindable_elements_change_nothing(finding):
     assert list(revisions(_scene(), [finding], _evidence())) == []
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError,
-                   reason="_scale_font and _set_text look an element id up with Scene.by_id, which raises "
-                          "KeyError for an id not in the scene instead of returning None")
 @pytest.mark.parametrize("kind", ["shrink_font", "set_font_size", "set_text"])
 def test_a_font_or_text_fix_naming_an_element_not_in_the_scene_changes_nothing(kind):
     scene, applied = _apply(_finding(kind, "text-9999", LINE2, scale=0.5, text="Encoder"))
     assert scene == _scene() and not applied
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError,
-                   reason="fixes read finding.box (None for a critic issue naming no element) without checking it")
 @pytest.mark.parametrize(("kind", "params"), [
     ("shrink_font", {"scale": 0.5}), ("move", {"dx": 3.0}), ("set_text", {"text": "Encoder"}),
     ("snap_endpoint", {"end": "head", "x": 1.0, "y": 2.0}), ("add_element", {"xyxy": (200.0, 40.0, 280.0, 110.0)}),

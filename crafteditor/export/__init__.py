@@ -1,0 +1,62 @@
+"""Export an SVG to the formats other editors open: every export keeps text as
+text and shapes as shapes; none is a picture of the figure.
+
+    inkscape   SVG with layers, labels, connectors and a namedview (``svgout``)
+    plain      standard SVG without editor namespaces (``svgout``)
+    png, pdf   rendered with cairosvg, at a scale or DPI (``raster``)
+    drawio     mxGraph XML for draw.io / diagrams.net (``drawio``)
+    pptx       a PowerPoint slide built with python-pptx (``pptx``)
+
+Each exporter is one function ``(doc: SvgDocument, options: ExportOptions) ->
+Exported``; external references in the document are never read, and what an
+export leaves out is said in ``Exported.warnings``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from crafteditor.errors import InputError
+from crafteditor.svgdoc import SvgDocument
+
+FORMATS = {
+    "inkscape": ("svgout", "to_inkscape", ".svg"),
+    "plain": ("svgout", "to_plain", ".svg"),
+    "png": ("raster", "to_png", ".png"),
+    "pdf": ("raster", "to_pdf", ".pdf"),
+    "drawio": ("drawio", "to_drawio", ".drawio"),
+    "pptx": ("pptx", "to_pptx", ".pptx"),
+}
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    scale: float = 1.0  # png and pdf: output size over the SVG's own size
+    dpi: float | None = None  # png and pdf: overrides scale (96 dpi is scale 1)
+
+    def factor(self) -> float:
+        return self.dpi / 96.0 if self.dpi else self.scale
+
+
+@dataclass(frozen=True)
+class Exported:
+    data: bytes
+    warnings: tuple[str, ...] = ()
+
+
+def export(doc: SvgDocument, fmt: str, options: ExportOptions | None = None) -> Exported:
+    """``doc`` in format ``fmt`` (one of ``FORMATS``)."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    options = options or ExportOptions()
+    if not 0 < options.factor() <= 50:
+        raise InputError(f"the scale must be more than 0 and at most 50 (96 dpi is 1), got {options.factor():g}")
+    module, func, _suffix = FORMATS[fmt]
+    return getattr(importlib.import_module(f"crafteditor.export.{module}"), func)(doc, options)
+
+
+def external_warnings(doc: SvgDocument) -> tuple[str, ...]:
+    """One warning for each reference to a file or URL outside the document (never read)."""
+    return tuple(f"{el_id} refers to {ref}, which is not read (only embedded data: images are)"
+                 for el_id, ref in doc.external_refs())

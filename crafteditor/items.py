@@ -1,0 +1,347 @@
+"""What a user sees in an SVG: its elements as typed ``Item`` records.
+
+``items(doc)`` reads every selectable element of an ``SvgDocument`` (any SVG,
+not only crafteditor's) into an ``Item``: id, kind, layer, label, text, a
+box in the user units of the root (``xyxy``, every transform applied), its
+paint and font, its points (connectors, lines, polygons) and the shapes a
+connector joins (``inkscape:connection-start``/``-end``).  Geometry and the
+CSS cascade come from svgelements; text extents are measured with the font
+files installed (Liberation, DejaVu), or estimated when none is found.
+
+Kinds: ``layer``, ``group``, ``shape`` (closed primitives: ``geometry`` says
+which), ``path`` (other closed paths, such as traced drawing), ``connector``
+(an open line with an arrowhead or a recorded connection), ``line`` (other
+open lines), ``text``, ``image`` and ``use``.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from crafteditor.scene import Box
+from crafteditor.svgdoc import SODIPODI_NS, SvgDocument, href_of, inkscape, local, selectable
+
+Point = tuple[float, float]
+KINDS = ("layer", "group", "shape", "path", "connector", "line", "text", "image", "use")
+
+
+@dataclass(frozen=True)
+class Paint:
+    """Computed paint and font of an element (colours as ``#rrggbb`` or None for none)."""
+
+    fill: str | None = None
+    stroke: str | None = None
+    stroke_width: float = 0.0
+    dash: tuple[float, ...] = ()
+    opacity: float = 1.0
+    font_size: float = 0.0
+    font_family: str = ""
+    font_weight: str = "normal"
+    anchor: str = "start"
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    kind: str
+    tag: str
+    layer: str | None  # the label of the Inkscape layer holding it
+    label: str
+    box: Box | None
+    paint: Paint = Paint()
+    text: str = ""  # lines joined by "\n"
+    lines: tuple[tuple[str, Box], ...] = ()  # each text line and its box
+    geometry: str = ""  # shapes: rect | rounded_rect | ellipse | circle | diamond | polygon | path
+    radius: float = 0.0  # rounded_rect corner radius
+    points: tuple[Point, ...] = ()  # connectors, lines and polygons, root user units
+    source_id: str | None = None
+    target_id: str | None = None
+    marker_start: bool = False
+    marker_end: bool = False
+    href: str | None = None  # images: the reference (a data: URL when embedded)
+    parent_id: str | None = None
+    path_d: str = ""  # closed paths and cylinders: the path, root user units
+    children: tuple[str, ...] = field(default=(), repr=False)
+
+
+def _ref_id(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.startswith("url(") and value.endswith(")"):
+        value = value[4:-1].strip("'\"")
+    return value[1:] if value.startswith("#") else value or None
+
+
+def _colour(value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        if value.value is None or value.alpha == 0:
+            return None
+        return value.hexrgb
+    except AttributeError:
+        return None
+
+
+def _geometry_tree(doc: SvgDocument) -> dict[str, Any]:
+    """svgelements elements by id, in the root's user units (its viewport mapping removed)."""
+    import copy
+
+    import svgelements as se
+    from lxml import etree
+
+    root = copy.deepcopy(doc.root)
+    vx, vy, vw, vh = doc.viewbox()
+    for attr in ("viewBox", "width", "height", "preserveAspectRatio"):
+        root.attrib.pop(attr, None)
+    if vx or vy:  # keep user units: the origin moves back where the viewBox puts it
+        root.set("transform", f"translate({-vx},{-vy})")
+    parsed = se.SVG.parse(io.BytesIO(etree.tostring(root)), reify=True)
+    shift = se.Matrix(f"translate({vx},{vy})") if vx or vy else None
+    out = {}
+    for el in parsed.elements():
+        el_id = getattr(el, "id", None)
+        if el_id and el_id not in out:
+            if shift is not None and isinstance(el, (se.Shape, se.Text, se.Image)):
+                el *= shift
+            out[el_id] = el
+    return out
+
+
+FONT_FILES = {
+    "Sans": (("LiberationSans-Regular.ttf", "DejaVuSans.ttf"), ("LiberationSans-Bold.ttf", "DejaVuSans-Bold.ttf")),
+    "Serif": (("LiberationSerif-Regular.ttf", "DejaVuSerif.ttf"),
+              ("LiberationSerif-Bold.ttf", "DejaVuSerif-Bold.ttf")),
+    "Mono": (("LiberationMono-Regular.ttf", "DejaVuSansMono.ttf"),
+             ("LiberationMono-Bold.ttf", "DejaVuSansMono-Bold.ttf")),
+}
+
+
+@lru_cache(maxsize=64)
+def _font_file(family: str, bold: bool) -> str | None:
+    from extraction.fonts import _find_file
+
+    name = family.split(",")[0].strip().strip("'\"").lower()
+    if "mono" in name or "courier" in name:
+        kind = "Mono"
+    elif ("serif" in name and "sans" not in name) or "times" in name or "georgia" in name:
+        kind = "Serif"
+    else:
+        kind = "Sans"
+    for candidate in FONT_FILES[kind][bold]:
+        path = _find_file(candidate)
+        if path is not None:
+            return str(path)
+    return None
+
+
+def text_width(text: str, size: float, family: str = "", bold: bool = False) -> float:
+    """The advance of ``text`` at ``size`` px in the closest installed font (0.55 em a glyph if none)."""
+    if not text or size <= 0:
+        return 0.0
+    path = _font_file(family or "sans-serif", bold)
+    if path is None:
+        return 0.55 * size * len(text)
+    from PIL import ImageFont
+
+    font = ImageFont.truetype(path, 100)
+    return font.getlength(text) * size / 100.0
+
+
+def _text_lines(el: Any, geo: Any, paint: Paint) -> tuple[tuple[str, Box], ...]:
+    """Each line of a ``<text>``: its tspans that set their own y, or the whole element."""
+    import svgelements as se
+
+    def xy(node: Any, default: Point) -> Point:
+        def first(v: str | None, d: float) -> float:
+            try:
+                return float(v.replace(",", " ").split()[0]) if v and v.strip() else d
+            except ValueError:
+                return d
+        return first(node.get("x"), default[0]), first(node.get("y"), default[1])
+
+    start = xy(el, (0.0, 0.0))
+    chunks: list[tuple[str, Point]] = []
+    if el.text and el.text.strip():
+        chunks.append((el.text.strip(), start))
+    at = start
+    for node in el.iter():
+        if node is el or local(node.tag) != "tspan":
+            continue
+        words = "".join(node.itertext()) if node.getparent() is el else ""
+        own = xy(node, at)
+        if node.getparent() is el and (node.get("y") is not None or not chunks):
+            chunks.append((words.strip(), own))
+            at = own
+        elif node.getparent() is el and chunks:
+            chunks[-1] = (f"{chunks[-1][0]}{words}".strip(), chunks[-1][1])
+    matrix = geo.transform if geo is not None else se.Matrix()
+    size = paint.font_size or 16.0
+    out = []
+    for text, (x, y) in chunks:
+        if not text:
+            continue
+        width = text_width(text, size, paint.font_family, paint.font_weight in ("bold", "700", "800", "900"))
+        x0 = x - width / 2 if paint.anchor == "middle" else x - width if paint.anchor == "end" else x
+        corners = [matrix.point_in_matrix_space((cx, cy)) for cx in (x0, x0 + width)
+                   for cy in (y - 0.8 * size, y + 0.22 * size)]
+        out.append((text, Box.from_points([(float(p.x), float(p.y)) for p in corners])))
+    return tuple(out)
+
+
+def _paint(geo: Any, el: Any) -> Paint:
+    if geo is None:
+        return Paint()
+    values = getattr(geo, "values", {})
+    dash = tuple(float(v) for v in str(values.get("stroke-dasharray") or "").replace(",", " ").split()
+                 if _is_number(v))
+    stroke = _colour(getattr(geo, "stroke", None))
+    width = float(getattr(geo, "stroke_width", 0.0) or 0.0) if stroke else 0.0
+    try:
+        width *= math.sqrt(abs(geo.transform.determinant)) if stroke else 1.0
+    except (AttributeError, TypeError):
+        pass
+    family = str(getattr(geo, "font_family", "") or values.get("font-family") or "")
+    size = float(getattr(geo, "font_size", 0.0) or 0.0)
+    try:
+        size *= math.sqrt(abs(geo.transform.determinant))
+    except (AttributeError, TypeError):
+        pass
+    return Paint(
+        fill=_colour(getattr(geo, "fill", None)), stroke=stroke, stroke_width=round(width, 3), dash=dash,
+        opacity=float(values.get("opacity", 1.0)) if _is_number(values.get("opacity", 1.0)) else 1.0,
+        font_size=round(size, 3), font_family=family,
+        font_weight=str(getattr(geo, "font_weight", "") or values.get("font-weight") or "normal"),
+        anchor=str(values.get("text-anchor") or el.get("text-anchor") or "start"),
+    )
+
+
+def _is_number(v: Any) -> bool:
+    try:
+        float(v)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _points(geo: Any) -> tuple[Point, ...]:
+    import svgelements as se
+
+    if geo is None:
+        return ()
+    try:
+        path = se.Path(geo) if not isinstance(geo, se.Path) else geo
+    except Exception:  # a shape svgelements cannot turn into a path
+        return ()
+    pts: list[Point] = []
+    for seg in path:
+        end = getattr(seg, "end", None)
+        if end is not None and not isinstance(seg, se.Close):
+            pts.append((round(float(end.x), 3), round(float(end.y), 3)))
+    return tuple(pts)
+
+
+def _closed(geo: Any) -> bool:
+    import svgelements as se
+
+    if isinstance(geo, (se.Rect, se.Ellipse, se.Circle, se.Polygon)):
+        return True
+    if isinstance(geo, se.Path):
+        return any(isinstance(seg, se.Close) for seg in geo)
+    return False
+
+
+def _shape_geometry(tag: str, el: Any, points: tuple[Point, ...]) -> tuple[str, float]:
+    if tag == "rect":
+        rx = el.get("rx") or el.get("ry")
+        return ("rounded_rect", float(rx)) if rx and _is_number(rx) and float(rx) > 0 else ("rect", 0.0)
+    if tag in ("circle", "ellipse"):
+        if tag == "ellipse" and el.get("rx") != el.get("ry"):
+            return "ellipse", 0.0
+        return "circle" if tag == "circle" else "ellipse", 0.0
+    if tag == "polygon" and len(points) in (4, 5):
+        box = Box.from_points(points)
+        cx, cy = box.center
+        if all(min(abs(x - cx), abs(y - cy)) < 0.05 * max(box.width, box.height) for x, y in points[:4]):
+            return "diamond", 0.0
+    return ("polygon", 0.0) if tag == "polygon" else ("path", 0.0)
+
+
+def _kind(tag: str, el: Any, geo: Any) -> str:
+    if tag == "g":
+        return "layer" if el.get(inkscape("groupmode")) == "layer" else "group"
+    if tag in ("text", "image", "use"):
+        return tag
+    joined = el.get(inkscape("connection-start")) or el.get(inkscape("connection-end"))
+    marked = el.get("marker-end") or el.get("marker-start") or "marker" in (el.get("style") or "")
+    if tag in ("line", "polyline") or (tag == "path" and not _closed(geo)):
+        return "connector" if joined or marked or el.get(inkscape("connector-type")) else "line"
+    if tag == "path" and not (el.get("id") or "").startswith("shape-"):
+        return "path"
+    return "shape"
+
+
+def _layer_label(el: Any) -> str | None:
+    for anc in el.iterancestors():
+        if local(anc.tag) == "g" and anc.get(inkscape("groupmode")) == "layer":
+            return anc.get(inkscape("label")) or anc.get("id")
+    return None
+
+
+def _label(el: Any) -> str:
+    label = el.get(inkscape("label"))
+    if label:
+        return label
+    for child in el:
+        if local(child.tag) == "title" and child.text:
+            return child.text.strip()
+    return ""
+
+
+def item_of(el: Any, geo: Any) -> Item:
+    tag = local(el.tag)
+    kind = _kind(tag, el, geo)
+    paint = _paint(geo, el)
+    box = None
+    lines: tuple[tuple[str, Box], ...] = ()
+    if kind == "text":
+        lines = _text_lines(el, geo, paint)
+        box = Box.from_points([p for _t, b in lines for p in ((b.x0, b.y0), (b.x1, b.y1))]) if lines else None
+    elif geo is not None:
+        try:
+            bb = geo.bbox()
+        except Exception:  # an empty group, or geometry svgelements cannot bound
+            bb = None
+        if bb is not None and all(math.isfinite(v) for v in bb):
+            box = Box(*(float(v) for v in bb))
+    points = _points(geo) if kind in ("connector", "line", "shape") and tag != "g" else ()
+    geometry, radius = _shape_geometry(tag, el, points) if kind == "shape" else ("", 0.0)
+    path_d = ""
+    if kind in ("path",) or geometry == "path":
+        try:
+            path_d = __import__("svgelements").Path(geo).d()
+        except Exception:  # nothing to draw
+            path_d = ""
+    parent = el.getparent()
+    return Item(
+        id=el.get("id"), kind=kind, tag=tag, layer=_layer_label(el), label=_label(el), box=box, paint=paint,
+        text="\n".join(t for t, _b in lines), lines=lines, geometry=geometry, radius=radius, points=points,
+        source_id=_ref_id(el.get(inkscape("connection-start"))), target_id=_ref_id(el.get(inkscape("connection-end"))),
+        marker_start=bool(el.get("marker-start")), marker_end=bool(el.get("marker-end")),
+        href=href_of(el) if tag in ("image", "use") else None,
+        parent_id=parent.get("id") if parent is not None and local(parent.tag) == "g" else None,
+        path_d=path_d, children=tuple(c.get("id") for c in el if isinstance(c.tag, str) and c.get("id")
+                                      and local(c.tag) != "tspan") if tag == "g" else (),
+    )
+
+
+def items(doc: SvgDocument) -> list[Item]:
+    """Every selectable element of ``doc`` as an ``Item``, in document order."""
+    geo = _geometry_tree(doc)
+    return [item_of(el, geo.get(el.get("id"))) for el in selectable(doc.root)
+            if el.get("id") and not el.tag.startswith("{" + SODIPODI_NS)]

@@ -1,0 +1,235 @@
+"""Reading any SVG safely, and giving each of its elements a stable id.
+
+An SVG handed to ``inspect``, ``edit``, ``export`` or ``check`` may come from
+anywhere, so it is parsed with entity resolution, DTD loading and network
+access off, within size, depth and element-count limits, and a document that
+declares XML entities is refused.  References to external files
+(``xlink:href="file:///..."``, ``http://...``) are never read: they are listed
+by ``external_refs`` and every renderer here fetches ``data:`` URLs only.
+
+Elements a user can select (shapes, paths, lines, text, images, groups) that
+have no id get one on the way in: ``<tag>-<n>`` counted in document order, so
+the same file always gets the same ids.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crafteditor.errors import InputError
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+INKSCAPE_NS = "http://www.inkscape.org/namespaces/inkscape"
+SODIPODI_NS = "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"
+NSMAP = {"svg": SVG_NS, "xlink": XLINK_NS, "inkscape": INKSCAPE_NS, "sodipodi": SODIPODI_NS}
+
+MAX_SVG_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 256
+MAX_ELEMENTS = 500_000
+GRAPHIC_TAGS = frozenset({"g", "rect", "circle", "ellipse", "line", "polyline", "polygon", "path", "text",
+                          "image", "use", "a", "switch"})
+# elements whose children are not drawn where they stand (resources)
+RESOURCE_TAGS = frozenset({"defs", "marker", "clipPath", "mask", "pattern", "symbol", "linearGradient",
+                           "radialGradient", "filter", "metadata", "style", "title", "desc", "namedview"})
+
+
+def local(tag: Any) -> str:
+    """The tag without its namespace ("" for comments and processing instructions)."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def inkscape(name: str) -> str:
+    return f"{{{INKSCAPE_NS}}}{name}"
+
+
+def href_of(el: Any) -> str | None:
+    return el.get(f"{{{XLINK_NS}}}href") or el.get("href")
+
+
+def set_href(el: Any, value: str) -> None:
+    """Set the reference where the element keeps it (``xlink:href`` unless it uses plain ``href``)."""
+    if el.get("href") is not None and el.get(f"{{{XLINK_NS}}}href") is None:
+        el.set("href", value)
+    else:
+        el.set(f"{{{XLINK_NS}}}href", value)
+
+
+def safe_url_fetcher(url: str, resource_type: str) -> bytes:
+    """A cairosvg ``url_fetcher`` that reads ``data:`` URLs and nothing else."""
+    if url.startswith("data:"):
+        from cairosvg.url import fetch
+
+        return fetch(url, resource_type)
+    return b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'
+
+
+def _parser() -> Any:
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                           huge_tree=False, remove_pis=False, collect_ids=False)
+
+
+def parse_svg(data: bytes, name: str = "the SVG") -> Any:
+    """The root element of ``data``, or ``InputError`` (one line) for anything unsafe or not SVG."""
+    from lxml import etree
+
+    if len(data) > MAX_SVG_BYTES:
+        raise InputError(f"{name} is {len(data) / 1e6:.0f} MB, more than the {MAX_SVG_BYTES // 2**20} MiB allowed")
+    if data[:2] == b"\x1f\x8b":
+        raise InputError(f"{name} is compressed (SVGZ): decompress it first (gunzip -S z)")
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise InputError(f"{name} is not well-formed XML: {exc}") from None
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise InputError(f"{name} declares XML entities, which crafteditor refuses to expand")
+    if any(isinstance(node, etree._Entity) for node in root.iter()):
+        raise InputError(f"{name} refers to an XML entity, which crafteditor refuses to expand")
+    if local(root.tag) != "svg":
+        raise InputError(f"{name} is not an SVG document: its root element is <{local(root.tag)}>")
+    _check_shape(root, name)
+    return root
+
+
+def _check_shape(root: Any, name: str) -> None:
+    count, stack = 0, [(root, 1)]
+    while stack:
+        el, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH:
+            raise InputError(f"{name} nests elements more than {MAX_DEPTH} deep")
+        if count > MAX_ELEMENTS:
+            raise InputError(f"{name} has more than {MAX_ELEMENTS} elements")
+        stack.extend((child, depth + 1) for child in el)
+
+
+def read_svg_bytes(path: str | os.PathLike) -> bytes:
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"no such file: {p}")
+    if p.is_dir():
+        raise InputError(f"is a directory, not an SVG file: {p}")
+    try:
+        size = p.stat().st_size
+        if size > MAX_SVG_BYTES:
+            raise InputError(f"{p} is {size / 1e6:.0f} MB, more than the {MAX_SVG_BYTES // 2**20} MiB allowed")
+        return p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {p}: {exc.strerror or exc}") from None
+
+
+def selectable(root: Any) -> Iterator[Any]:
+    """Graphic elements a user can select, in document order, outside resources and ``<text>``."""
+    stack = [iter(root)]
+    while stack:
+        for el in stack[-1]:
+            tag = local(el.tag)
+            if not tag or tag in RESOURCE_TAGS or el.tag.startswith("{" + SODIPODI_NS):
+                continue
+            if tag in GRAPHIC_TAGS:
+                yield el
+            if tag != "text":
+                stack.append(iter(el))
+                break
+        else:
+            stack.pop()
+
+
+@dataclass
+class SvgDocument:
+    """A parsed SVG (``root``, an lxml element) and where it came from."""
+
+    root: Any
+    name: str = "the SVG"
+    assigned_ids: tuple[str, ...] = ()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, name: str = "the SVG") -> SvgDocument:
+        doc = cls(parse_svg(data, name), name)
+        doc.assigned_ids = tuple(doc.ensure_ids())
+        return doc
+
+    @classmethod
+    def read(cls, path: str | os.PathLike) -> SvgDocument:
+        return cls.from_bytes(read_svg_bytes(path), str(path))
+
+    def ensure_ids(self) -> list[str]:
+        """Give every selectable element without an id a stable one; the ids given."""
+        taken = {el.get("id") for el in self.root.iter() if isinstance(el.tag, str) and el.get("id")}
+        counters: dict[str, int] = {}
+        given = []
+        for el in selectable(self.root):
+            if el.get("id"):
+                continue
+            tag = local(el.tag)
+            n = counters.get(tag, 0)
+            while True:
+                n += 1
+                candidate = f"{tag}-{n:04d}"
+                if candidate not in taken:
+                    break
+            counters[tag] = n
+            el.set("id", candidate)
+            taken.add(candidate)
+            given.append(candidate)
+        return given
+
+    def by_id(self, element_id: str) -> Any | None:
+        for el in self.root.iter():
+            if isinstance(el.tag, str) and el.get("id") == element_id:
+                return el
+        return None
+
+    def external_refs(self) -> list[tuple[str, str]]:
+        """``(element id, reference)`` for every reference to something outside the document."""
+        out = []
+        for el in self.root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            ref = href_of(el)
+            if ref and not ref.startswith(("#", "data:")):
+                out.append((el.get("id") or local(el.tag), ref))
+        return out
+
+    def to_bytes(self) -> bytes:
+        from lxml import etree
+
+        return etree.tostring(self.root.getroottree(), xml_declaration=True, encoding="UTF-8")
+
+    def viewbox(self) -> tuple[float, float, float, float]:
+        """``(x, y, width, height)`` of the user space the page shows."""
+        vb = (self.root.get("viewBox") or "").replace(",", " ").split()
+        if len(vb) == 4:
+            try:
+                x, y, w, h = (float(v) for v in vb)
+                if w > 0 and h > 0:
+                    return x, y, w, h
+            except ValueError:
+                pass
+        return 0.0, 0.0, _length(self.root.get("width"), 300.0), _length(self.root.get("height"), 150.0)
+
+
+def _length(value: str | None, default: float) -> float:
+    """An SVG length in px (absolute units converted at 96 dpi; % falls back to ``default``)."""
+    if not value:
+        return default
+    units = {"px": 1.0, "pt": 96 / 72, "pc": 16.0, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96.0}
+    text = value.strip()
+    for unit, factor in units.items():
+        if text.endswith(unit):
+            text, scale = text[: -len(unit)], factor
+            break
+    else:
+        scale = 1.0
+    try:
+        number = float(text)
+    except ValueError:
+        return default
+    return number * scale if number > 0 else default

@@ -18,7 +18,7 @@ from crafteditor.scene import Box
 
 SIZE_RANGE = (0.7, 1.3)  # rendered glyph height over the source's
 MIN_INK_ROWS = 5  # shorter ink is too coarse to compare
-SIZE_PAD = 1.0  # rows read above and below a drawn line, in its heights: room for a source twice as tall
+SIZE_PAD = 0.35  # rows read above and below a drawn line, in its heights (more reaches neighbouring ink)
 MIN_WORD_CONFIDENCE = 0.8
 MISSPELT_MIN_SIMILARITY = 0.5  # below this the drawn text is something else
 

@@ -25,6 +25,9 @@ from crafteditor.scene import (
 )
 
 ADD_PAD_PX = 2
+TEXT_PAD_PX = 2
+REFILL_INSET_PX = 2
+REFILL_TOLERANCE = 12  # 0..255 a channel: closer is the same colour
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,10 +37,16 @@ class Evidence:
 
     figure: Any
     background: str
+    canvas_rgb: np.ndarray | None = None  # the source with its text lifted (HWC uint8)
 
     @property
     def source_rgb(self) -> np.ndarray:
         return self.figure.source_rgb
+
+    @property
+    def pixels_rgb(self) -> np.ndarray:
+        """Where added pixels come from: the canvas when known, so no glyph is copied."""
+        return self.canvas_rgb if self.canvas_rgb is not None else self.figure.source_rgb
 
 
 def _text_at(scene: Scene, box: Box) -> Element | None:
@@ -155,6 +164,14 @@ def _fresh_id(scene: Scene, stem: str) -> Callable[[], str]:
     return next_id
 
 
+def _text_boxes(fig: Any) -> Iterator[Box]:
+    """Where text is drawn in the rendering or read in the source."""
+    for line in fig.drawn.lines:
+        yield line.box
+    for word in fig.source_words:
+        yield word.box
+
+
 def _add_missing(scene: Scene, findings: Sequence[Any], ev: Evidence) -> Scene | None:
     """Trace the source pixels the rendering misses inside the findings' boxes, as one pass."""
     import cv2
@@ -170,12 +187,15 @@ def _add_missing(scene: Scene, findings: Sequence[Any], ev: Evidence) -> Scene |
             continue
         x0, y0, x1, y1 = f.box.expand(ADD_PAD_PX).clip(w, h).to_int()
         keep[y0:y1, x0:x1] = True
+    for box in _text_boxes(fig):  # text goes through OCR, never the tracer: no glyph is drawn twice
+        x0, y0, x1, y1 = box.expand(TEXT_PAD_PX).clip(w, h).to_int()
+        keep[y0:y1, x0:x1] = False
     mask = cv2.dilate((missing & keep).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     if not mask.any():
         return None
     leftover = np.empty_like(fig.source_rgb)
     leftover[:] = np.asarray(fig.background_rgb, np.uint8)
-    leftover[mask] = fig.source_rgb[mask]
+    leftover[mask] = ev.pixels_rgb[mask]
     traces = trace_leftovers(leftover, ev.background)
     if not traces:
         return None
@@ -222,18 +242,48 @@ def _set_text(scene: Scene, finding: Any, _ev: Evidence) -> Scene | None:
     return _replace(scene, el, el.replace(text=dataclasses.replace(el.text, lines=tuple(lines)), label=""))
 
 
+def _dominant(crop: np.ndarray) -> np.ndarray:
+    """The mean colour of the crop's most common colour (channels bucketed by 8)."""
+    px = crop.reshape(-1, 3).astype(np.int32)
+    q = px // 8
+    keys = (q[:, 0] << 10) | (q[:, 1] << 5) | q[:, 2]
+    return px[keys == np.bincount(keys).argmax()].mean(axis=0)
+
+
+def _rgb(hex_colour: str) -> np.ndarray:
+    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], np.float64)
+
+
+def _refill(scene: Scene, el: Element, ev: Evidence) -> Scene | None:
+    """Paint a shape with the colour the source shows inside it (text lifted), when that differs."""
+    pad = max(el.style.stroke_width_px or 0.0, 1.0) + REFILL_INSET_PX
+    x0, y0, x1, y1 = el.box.expand(-pad).clip(*ev.figure.image_wh).to_int()
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return None
+    inside = _dominant(ev.pixels_rgb[y0:y1, x0:x1])
+    current = el.style.fill or ev.background
+    if np.abs(inside - _rgb(current)).max() <= REFILL_TOLERANCE:
+        return None
+    fill = None if np.abs(inside - _rgb(ev.background)).max() <= REFILL_TOLERANCE else to_hex(inside)
+    return _replace(scene, el, el.replace(style=dataclasses.replace(el.style, fill=fill)))
+
+
 def _raster(scene: Scene, finding: Any, ev: Evidence) -> Scene | None:
-    """Replace the element by a crop of the source over its box."""
+    """A shape drawn unlike the source is repainted with the source's fill; any other
+    element is replaced by a crop of the canvas over its box (text lifted, so no glyph
+    is drawn twice)."""
     from PIL import Image
 
     el = _named(scene, finding)
-    if el is None:
+    if el is None or el.kind is Kind.TEXT:
         return None
+    if el.kind is Kind.SHAPE:
+        return _refill(scene, el, ev)
     x0, y0, x1, y1 = el.box.expand(1).clip(*ev.figure.image_wh).to_int()
-    if x1 - x0 < 2 or y1 - y0 < 2 or el.kind is Kind.TEXT:
+    if x1 - x0 < 2 or y1 - y0 < 2:
         return None
     buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(ev.source_rgb[y0:y1, x0:x1])).save(buf, format="PNG", optimize=True)
+    Image.fromarray(np.ascontiguousarray(ev.pixels_rgb[y0:y1, x0:x1])).save(buf, format="PNG", optimize=True)
     crop = Element(id=el.id, kind=Kind.ICON, box=Box(x0, y0, x1, y1), render=Render.RASTER,
                    provenance=Provenance("reviser", 1.0, "drawn unlike the source"), label=el.label,
                    image=ImageContent(buf.getvalue()), reason=f"raster fallback: {finding.message}")

@@ -1,6 +1,9 @@
 """The ``crafteditor`` command line.
 
     crafteditor convert figure.png -o figure.svg
+    crafteditor inspect figure.svg
+    crafteditor edit figure.svg -o fixed.svg --where text:Encodr --set-text Encoder
+    crafteditor export figure.svg --to drawio -o figure.drawio
     crafteditor bench --help
 
 Exit status: 0 on success, 2 for anything the user can fix (bad input or
@@ -75,7 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND", required=True)
     _add_convert(commands)
     _add_check(commands)
+    from crafteditor import cli_edit
     from crafteditor.bench import cli as bench_cli
+
+    cli_edit.add_parsers(commands, add_traceback_flag)
 
     bench_cli.add_parser(commands)
     return parser

@@ -159,5 +159,5 @@ class EditorRoles:
         figure = self._figures.get(id(scene))
         if figure is None:
             return
-        for label, revised in revisions(scene, verdict.findings, Evidence(figure, self.background)):
+        for label, revised in revisions(scene, verdict.findings, Evidence(figure, self.background, self.canvas_rgb)):
             yield Candidate(revised, label)

@@ -239,11 +239,21 @@ def _points(geo: Any) -> tuple[Point, ...]:
     except Exception:  # a shape svgelements cannot turn into a path
         return ()
     pts: list[Point] = []
-    for seg in path:
+    for seg in abs(path):  # reified: a transform left on the element (the viewBox shift) applied
         end = getattr(seg, "end", None)
         if end is not None and not isinstance(seg, se.Close):
             pts.append((round(float(end.x), 3), round(float(end.y), 3)))
     return tuple(pts)
+
+
+def _image_bbox(geo: Any) -> tuple[float, float, float, float] | None:
+    """An ``<image>``'s x, y, width and height through its transform (svgelements bounds only loaded images)."""
+    x, y, w, h = (getattr(geo, name, None) for name in ("x", "y", "width", "height"))
+    if not all(_is_number(v) for v in (x, y, w, h)):
+        return None
+    corners = [geo.transform.point_in_matrix_space((float(cx), float(cy)))
+               for cx in (x, float(x) + float(w)) for cy in (y, float(y) + float(h))]
+    return min(p.x for p in corners), min(p.y for p in corners), max(p.x for p in corners), max(p.y for p in corners)
 
 
 def _closed(geo: Any) -> bool:
@@ -314,7 +324,7 @@ def item_of(el: Any, geo: Any) -> Item:
         box = Box.from_points([p for _t, b in lines for p in ((b.x0, b.y0), (b.x1, b.y1))]) if lines else None
     elif geo is not None:
         try:
-            bb = geo.bbox()
+            bb = _image_bbox(geo) if tag == "image" else geo.bbox()
         except Exception:  # an empty group, or geometry svgelements cannot bound
             bb = None
         if bb is not None and all(math.isfinite(v) for v in bb):

@@ -119,7 +119,8 @@ def convert(
             svg = write_svg(scene)
     else:
         with timer.stage("refine"):
-            scene, svg, trace, first_svg = _refine(scene, rgb, canvas, background, words, loop, vlm, progress)
+            scene, svg, trace, first_svg = _refine(scene, rgb, canvas, background, checked_readings(words, measured),
+                                                   loop, vlm, progress)
 
     report = {
         "input": str(source) if isinstance(source, (str, Path)) else type(source).__name__,
@@ -173,6 +174,19 @@ def _refine(scene: Scene, rgb: np.ndarray, canvas: np.ndarray, background: str, 
                                     notes=prepared.notes + trace.rounds[0].notes)
         trace = dataclasses.replace(trace, rounds=(first,) + trace.rounds[1:])
     return result.best.spec, result.artifact, trace, first_svg
+
+
+def checked_readings(words: list, measured: list) -> list:
+    """What the verifier takes the source to say: upright lines as measured against
+    their ink (look-alikes settled, split where the ink splits), others as read."""
+    from extraction.ocr import OcrWord
+
+    out = [w for w in words if abs(w.angle_deg) > 10]
+    for m in measured:
+        if m.angle_deg == 0 and m.text.strip():
+            b = m.page_box
+            out.append(OcrWord(m.text, ((b.x0, b.y0), (b.x1, b.y0), (b.x1, b.y1), (b.x0, b.y1)), m.confidence))
+    return out
 
 
 def loop_report(trace: Any) -> dict[str, Any]:

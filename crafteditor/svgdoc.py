@@ -72,7 +72,7 @@ def _parser() -> Any:
     from lxml import etree
 
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                           huge_tree=False, remove_pis=False, collect_ids=False)
+                           huge_tree=False, remove_pis=False)
 
 
 def parse_svg(data: bytes, name: str = "the SVG") -> Any:

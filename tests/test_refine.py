@@ -214,16 +214,42 @@ def test_set_text_rewrites_the_line_over_the_finding(by):
     assert 'inkscape:label="Image Encoder"' in write_svg(scene)
 
 
-def test_raster_fallback_replaces_a_shape_by_a_crop_of_the_source():
-    source = _source()
+def test_raster_fallback_repaints_a_shape_with_the_fill_the_source_shows():
+    source = _source().copy()
+    source[45:105, 205:275] = (40, 160, 90)  # the ellipse's inside is green in the source
     scene, applied = _apply(_finding("raster_fallback", "shape-0002", Box(200, 40, 280, 110)), ev=_evidence(source))
     assert applied == Counter({"raster_fallback": 1})
-    icon = scene.by_id("shape-0002")
+    shape = scene.by_id("shape-0002")
+    assert shape.kind is Kind.SHAPE and shape.shape == _scene().by_id("shape-0002").shape
+    assert shape.style.fill == "#28a05a" and shape.style.stroke == "#c55a11"
+    assert _changed(_scene(), scene) == {"shape-0002"}
+
+
+def test_raster_fallback_leaves_a_shape_whose_fill_matches_the_source():
+    scene, applied = _apply(_finding("raster_fallback", "shape-0002", Box(200, 40, 280, 110)))
+    assert scene == _scene() and not applied
+
+
+def _with_trace() -> Scene:
+    trace = Element(id="trace-0001", kind=Kind.TRACE, box=Box(200, 40, 280, 110), style=Style(fill="#333333"),
+                    shape=ShapeContent("path", d="M200,40 L280,40 L280,110 Z"))
+    return _scene().replace_elements(trace if e.id == "shape-0002" else e for e in _scene().elements)
+
+
+@pytest.mark.parametrize("with_canvas", [False, True])
+def test_raster_fallback_replaces_a_trace_by_a_crop_of_the_canvas(with_canvas):
+    source = _source()
+    canvas = np.full_like(source, 255)
+    canvas[50:90, 210:260] = (200, 30, 30)
+    ev = Evidence(_evidence(source).figure, "#ffffff", canvas if with_canvas else None)
+    scene, applied = _apply(_finding("raster_fallback", "trace-0001", Box(200, 40, 280, 110)), _with_trace(), ev)
+    assert applied == Counter({"raster_fallback": 1})
+    icon = scene.by_id("trace-0001")
     assert icon.kind is Kind.ICON and icon.render is Render.RASTER and icon.shape is None
     assert icon.box.xyxy == (199, 39, 281, 111)  # one pixel round the box
     crop = np.asarray(Image.open(io.BytesIO(icon.image.png)).convert("RGB"))
-    assert np.array_equal(crop, source[39:111, 199:281])
-    assert [e.id for e in scene] == [e.id for e in _scene()]  # in its place in paint order
+    assert np.array_equal(crop, (canvas if with_canvas else source)[39:111, 199:281])
+    assert [e.id for e in scene] == [e.id for e in _with_trace()]  # in its place in paint order
 
 
 @pytest.mark.parametrize("finding", [

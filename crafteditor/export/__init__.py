@@ -14,6 +14,7 @@ export leaves out is said in ``Exported.warnings``.
 
 from __future__ import annotations
 
+import copy
 import importlib
 from dataclasses import dataclass
 
@@ -53,7 +54,8 @@ def export(doc: SvgDocument, fmt: str, options: ExportOptions | None = None) -> 
     if not 0 < options.factor() <= 50:
         raise InputError(f"the scale must be more than 0 and at most 50 (96 dpi is 1), got {options.factor():g}")
     module, func, _suffix = FORMATS[fmt]
-    return getattr(importlib.import_module(f"crafteditor.export.{module}"), func)(doc, options)
+    work = SvgDocument(copy.deepcopy(doc.root), doc.name, doc.assigned_ids)  # exporters may rework the tree
+    return getattr(importlib.import_module(f"crafteditor.export.{module}"), func)(work, options)
 
 
 def external_warnings(doc: SvgDocument) -> tuple[str, ...]:

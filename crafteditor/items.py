@@ -167,19 +167,22 @@ def _text_lines(el: Any, geo: Any, paint: Paint) -> tuple[tuple[str, Box], ...]:
 
     start = xy(el, (0.0, 0.0))
     chunks: list[tuple[str, Point]] = []
-    if el.text and el.text.strip():
-        chunks.append((el.text.strip(), start))
+
+    def add(text: str, at: Point, new_line: bool) -> None:
+        if new_line or not chunks:
+            chunks.append((text, at))
+        else:
+            chunks[-1] = (chunks[-1][0] + text, chunks[-1][1])
+
+    add(el.text or "", start, True)
     at = start
-    for node in el.iter():
-        if node is el or local(node.tag) != "tspan":
-            continue
-        words = "".join(node.itertext()) if node.getparent() is el else ""
-        own = xy(node, at)
-        if node.getparent() is el and (node.get("y") is not None or not chunks):
-            chunks.append((words.strip(), own))
+    for child in el:
+        if local(child.tag) == "tspan":
+            own = xy(child, at)
+            add("".join(child.itertext()), own, child.get("y") is not None)
             at = own
-        elif node.getparent() is el and chunks:
-            chunks[-1] = (f"{chunks[-1][0]}{words}".strip(), chunks[-1][1])
+        add(child.tail or "", at, False)  # titles and foreign elements draw nothing; their tails do
+    chunks = [(" ".join(t.split()), p) for t, p in chunks]
     matrix = geo.transform if geo is not None else se.Matrix()
     size = paint.font_size or 16.0
     out = []
@@ -351,7 +354,19 @@ def item_of(el: Any, geo: Any) -> Item:
 
 
 def items(doc: SvgDocument) -> list[Item]:
-    """Every selectable element of ``doc`` as an ``Item``, in document order."""
+    """Every selectable element of ``doc`` as an ``Item``, in document order.  A group's
+    box is the union of what it holds (text measured as drawn)."""
+    from dataclasses import replace
+
     geo = _geometry_tree(doc)
-    return [item_of(el, geo.get(el.get("id"))) for el in selectable(doc.root)
-            if el.get("id") and not el.tag.startswith("{" + SODIPODI_NS)]
+    elements = [el for el in selectable(doc.root) if el.get("id") and not el.tag.startswith("{" + SODIPODI_NS)]
+    found = [item_of(el, geo.get(el.get("id"))) for el in elements]
+    boxes = {it.id: it.box for it in found}
+    for i in range(len(found) - 1, -1, -1):  # innermost groups first
+        if found[i].kind in ("group", "layer"):
+            inner = [boxes.get(d.get("id")) for d in elements[i].iter() if d is not elements[i]]
+            inner = [b for b in inner if b is not None]
+            box = Box.from_points([p for b in inner for p in ((b.x0, b.y0), (b.x1, b.y1))]) if inner else None
+            boxes[found[i].id] = box
+            found[i] = replace(found[i], box=box)
+    return found

@@ -29,7 +29,7 @@ SODIPODI_NS = "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"
 NSMAP = {"svg": SVG_NS, "xlink": XLINK_NS, "inkscape": INKSCAPE_NS, "sodipodi": SODIPODI_NS}
 
 MAX_SVG_BYTES = 64 * 1024 * 1024
-MAX_DEPTH = 256
+MAX_DEPTH = 200  # libxml2 itself stops at 256
 MAX_ELEMENTS = 500_000
 GRAPHIC_TAGS = frozenset({"g", "rect", "circle", "ellipse", "line", "polyline", "polygon", "path", "text",
                           "image", "use", "a", "switch"})

@@ -93,3 +93,50 @@ def test_inkscape_lists_every_grounded_element_of_a_real_figure(tmp_path, name):
     assert len([e for e in grounded if e.kind.value == "shape"]) >= 5
     assert any(e.kind.value == "connector" and e.connector.head_end for e in grounded)
     assert {e.id for e in grounded} <= ids
+
+
+def test_inkscape_opens_an_edited_svg_lists_its_ids_and_exports_pdf_and_png(tmp_path):
+    from crafteditor import cli
+    from tests.editing import figure_svg
+
+    src, edited = tmp_path / "fig.svg", tmp_path / "edited.svg"
+    src.write_bytes(figure_svg())
+    assert cli.main(["edit", str(src), "-o", str(edited), "--where", "id:shape-0002", "--move", "20,10",
+                     "--where", "text:Decoder", "--set-text", "Decoder v2", "-q"]) == 0
+    listed = _run("--query-all", str(edited), cwd=tmp_path)
+    rows = {line.split(",")[0]: [float(v) for v in line.split(",")[1:]] for line in listed.splitlines() if line}
+    assert {"shape-0001", "shape-0002", "text-0002", "connector-0001", "connector-0002", "icon-0001"} <= set(rows)
+    x, y, w, h = rows["shape-0002"]
+    assert abs(x - 259) < 1.5 and abs(y - 49) < 1.5  # moved by 20,10 (Inkscape's box includes the stroke)
+    for kind in ("pdf", "png"):
+        out = tmp_path / f"edited.{kind}"
+        _run(str(edited), f"--export-type={kind}", f"--export-filename={out}", cwd=tmp_path)
+        assert out.stat().st_size > 0
+    text = subprocess.run(["pdftotext", str(tmp_path / "edited.pdf"), "-"], capture_output=True, text=True)
+    if text.returncode == 0:
+        assert "Decoder v2" in text.stdout
+
+
+def test_inkscape_reads_the_layers_of_our_export_by_their_labels(tmp_path):
+    from lxml import etree
+
+    from crafteditor import cli
+    from tests.editing import figure_svg
+
+    src, ink = tmp_path / "fig.svg", tmp_path / "ink.svg"
+    src.write_bytes(figure_svg())
+    assert cli.main(["export", str(src), "--to", "inkscape", "-o", str(ink), "-q"]) == 0
+    resaved = tmp_path / "resaved.svg"  # Inkscape's own save keeps what it understood as layers
+    _run(str(ink), "--export-type=svg", f"--export-filename={resaved}", cwd=tmp_path)
+    root = etree.parse(str(resaved)).getroot()
+    ns = "{http://www.inkscape.org/namespaces/inkscape}"
+    layers = [g.get(f"{ns}label") for g in root.iter("{http://www.w3.org/2000/svg}g")
+              if g.get(f"{ns}groupmode") == "layer"]
+    assert layers == ["Background", "Shapes", "Connectors", "Icons", "Text"]
+    only_text = tmp_path / "text.png"  # one layer alone, chosen by its id
+    _run(str(ink), "--export-id=layer-text", "--export-id-only", "--export-type=png",
+         f"--export-filename={only_text}", cwd=tmp_path)
+    from PIL import Image
+
+    width, height = Image.open(only_text).size
+    assert width > 2 * height  # the caption's box, not the page

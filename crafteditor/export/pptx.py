@@ -43,7 +43,8 @@ OVAL_SITES = ((0.5, 0.0), (_C, _C), (0.0, 0.5), (_C, 1 - _C), (0.5, 1.0), (1 - _
 ALIGN = {"start": "LEFT", "middle": "CENTER", "end": "RIGHT"}
 GENERIC_FONTS = {"sans-serif": "Arial", "serif": "Times New Roman", "monospace": "Courier New"}
 BOLD_WEIGHTS = frozenset({"bold", "bolder", "600", "700", "800", "900"})
-CURVE_STEPS = 16  # points a curve or arc segment is flattened into
+CURVE_STEPS = 16  # at most this many points for a curve or arc segment,
+CURVE_STEP_PX = 2.0  # and about one every this many px of its length
 MAX_RASTER_PX = 4096
 
 
@@ -121,7 +122,8 @@ def connector_route(points: list[Point], tol_px: float = 0.5) -> Route | None:
 
 
 def flatten_path(d: str, steps: int = CURVE_STEPS) -> list[tuple[list[Point], bool]]:
-    """Each subpath of the path data ``d`` as points (curves sampled ``steps`` times) and whether it closes."""
+    """Each subpath of the path data ``d`` as points (curves sampled every ``CURVE_STEP_PX``, at most
+    ``steps`` times) and whether it closes."""
     import svgelements as se
 
     out: list[tuple[list[Point], bool]] = []
@@ -133,8 +135,10 @@ def flatten_path(d: str, steps: int = CURVE_STEPS) -> list[tuple[list[Point], bo
             run = [(float(seg.end.x), float(seg.end.y))] if isinstance(seg, se.Move) else run[:1]
         elif isinstance(seg, se.Line):
             run.append((float(seg.end.x), float(seg.end.y)))
-        else:
-            run.extend((float(x), float(y)) for x, y in seg.npoint([i / steps for i in range(1, steps + 1)]))
+        else:  # python-pptx's freeform builder is quadratic in points: take no more than the curve needs
+            rough = seg.npoint([0.0, 0.25, 0.5, 0.75, 1.0])
+            n = min(steps, max(1, math.ceil(sum(math.dist(a, b) for a, b in zip(rough, rough[1:])) / CURVE_STEP_PX)))
+            run.extend((float(x), float(y)) for x, y in seg.npoint([i / n for i in range(1, n + 1)]))
     if len(run) > 1:
         out.append((run, False))
     return out
@@ -243,7 +247,8 @@ class _SlideBuilder:
         from pptx.enum.shapes import MSO_CONNECTOR
         from pptx.oxml.ns import qn
 
-        points = simplify(item.points)
+        runs = flatten_path(item.path_d) if item.path_d else []  # the curves, when items gives the path
+        points = simplify(runs[0][0] if len(runs) == 1 else item.points)
         if len(points) < 2:
             self.warnings.append(f"{item.id} has fewer than two distinct points and is left out")
             return
@@ -356,7 +361,8 @@ class _SlideBuilder:
         from pptx.dml.color import RGBColor
         from pptx.util import Pt
 
-        font.size = Pt(round((paint.font_size or 16.0) * PT_PER_PX * self.frame.scale, 2))
+        size_pt = (paint.font_size or 16.0) * PT_PER_PX * self.frame.scale
+        font.size = Pt(round(min(max(size_pt, 1.0), 4000.0), 2))  # PowerPoint's range
         font.bold = paint.font_weight.strip().lower() in BOLD_WEIGHTS
         family = paint.font_family.split(",")[0].strip().strip("'\"")
         if family:

@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Box", "Conversion", "CraftEditorError", "Element", "EngineUnavailable", "InputError",
-    "Kind", "OutputError", "Scene", "Style", "convert", "convert_file",
+    "Kind", "OutputError", "Scene", "Style", "convert", "convert_file", "edit_file", "edit_svg", "export_file",
 ]
 
 if TYPE_CHECKING:
@@ -30,4 +30,12 @@ def __getattr__(name: str) -> Any:
         from crafteditor import pipeline
 
         return getattr(pipeline, name)
+    if name in ("edit_file", "edit_svg"):
+        from crafteditor import edit
+
+        return getattr(edit, name)
+    if name == "export_file":
+        from crafteditor.export import export_file
+
+        return export_file
     raise AttributeError(f"module 'crafteditor' has no attribute {name!r}")

@@ -68,6 +68,15 @@ examples:
 """
 
 
+def _suffixes() -> dict[str, str]:
+    from crafteditor.export import FORMATS
+
+    return {name: spec[2] for name, spec in FORMATS.items()}
+
+
+FORMATS_SUFFIX = _suffixes()
+
+
 class _Ordered(argparse.Action):
     """Appends ``(dest, value)`` to ``namespace.steps`` so the order of options is kept."""
 
@@ -245,18 +254,14 @@ def run_edit(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from crafteditor.export import FORMATS, ExportOptions, export
-    from crafteditor.io import atomic_write, check_output_path
-    from crafteditor.svgdoc import SvgDocument
+    from crafteditor.export import ExportOptions, export_file
 
     if args.dpi is not None and args.dpi <= 0:
         raise InputError(f"--dpi must be more than 0, got {args.dpi:g}")
-    out = args.output or args.svg.with_suffix(FORMATS[args.to][2])
-    target = check_output_path(out, args.svg)
-    result = export(SvgDocument.read(args.svg), args.to, ExportOptions(scale=args.scale, dpi=args.dpi))
-    atomic_write(target, result.data)
+    result = export_file(args.svg, args.to, args.output, ExportOptions(scale=args.scale, dpi=args.dpi))
     if not args.quiet:
         for warning in result.warnings:
             print(f"crafteditor: warning: {warning}", file=sys.stderr)
-        print(f"wrote {target} ({args.to}, {len(result.data):,} bytes)")
+        where = args.output or args.svg.with_suffix(FORMATS_SUFFIX[args.to])
+        print(f"wrote {where} ({args.to}, {len(result.data):,} bytes)")
     return 0

@@ -335,7 +335,7 @@ def item_of(el: Any, geo: Any) -> Item:
     points = _points(geo) if kind in ("connector", "line", "shape") and tag != "g" else ()
     geometry, radius = _shape_geometry(tag, el, points) if kind == "shape" else ("", 0.0)
     path_d = ""
-    if kind in ("path",) or geometry == "path":
+    if tag == "path":
         try:
             path_d = __import__("svgelements").Path(geo).d()
         except Exception:  # nothing to draw
@@ -370,3 +370,26 @@ def items(doc: SvgDocument) -> list[Item]:
             boxes[found[i].id] = box
             found[i] = replace(found[i], box=box)
     return found
+
+
+def label_owners(found: list[Item], page: Box) -> dict[str, list[Item]]:
+    """The text items each shape takes as its own text (its labels), by shape id.
+
+    A text goes to the smallest shape holding its centre in its own group; else
+    to the smallest shape holding its centre, unless that shape holds other
+    shapes (a container) or covers the page (a background): then it stays free.
+    """
+    by_id = {it.id: it for it in found}
+    shapes = [it for it in found
+              if it.kind == "shape" and it.box and it.box.area > 0 and not it.box.contains(page, 1.0)]
+    holders = {s.id for s in shapes if any(o is not s and s.box.contains(o.box) for o in shapes)}
+    owners: dict[str, list[Item]] = {}
+    for text in (it for it in found if it.kind == "text" and it.box and it.lines):
+        inside = sorted((s for s in shapes if s.box.contains_point(*text.box.center)), key=lambda s: s.box.area)
+        grouped = [s for s in inside if s.parent_id is not None and s.parent_id == text.parent_id
+                   and s.parent_id in by_id and by_id[s.parent_id].kind == "group"]
+        pick = grouped[0] if grouped else inside[0] if inside and inside[0].id not in holders else None
+        if pick is not None:
+            owners.setdefault(pick.id, []).append(text)
+    return owners
+

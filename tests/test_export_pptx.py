@@ -15,18 +15,16 @@ import subprocess
 import sys
 
 import pytest
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.dml import MSO_LINE_DASH_STYLE
+from pptx.enum.shapes import MSO_SHAPE, MSO_SHAPE_TYPE
+from pptx.enum.text import MSO_AUTO_SIZE, PP_ALIGN
+from pptx.oxml.ns import qn
 
 from crafteditor.export import export
 from crafteditor.export.pptx import EMU_PER_PX, Route, connector_route, flatten_path, simplify
 from crafteditor.svgdoc import SvgDocument
-
-pptx = pytest.importorskip("pptx")
-from pptx import Presentation  # noqa: E402
-from pptx.dml.color import RGBColor  # noqa: E402
-from pptx.enum.dml import MSO_LINE_DASH_STYLE  # noqa: E402
-from pptx.enum.shapes import MSO_SHAPE, MSO_SHAPE_TYPE  # noqa: E402
-from pptx.enum.text import MSO_AUTO_SIZE, PP_ALIGN  # noqa: E402
-from pptx.oxml.ns import qn  # noqa: E402
 
 HEAD = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
         'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" ')
@@ -46,10 +44,12 @@ def _figure_svg(png: bytes) -> str:
     data = base64.b64encode(png).decode("ascii")
     return f"""{HEAD}width="480" height="300" viewBox="0 0 480 300">
   <defs><marker id="m" viewBox="0 0 10 10" refX="10" refY="5" orient="auto"><path d="M0,0 L10,5 L0,10 z"/></marker>
-        <marker id="s" viewBox="0 0 10 10" refX="0" refY="5" orient="auto"><path d="M10,0 L0,5 L10,10 z"/></marker></defs>
+        <marker id="s" viewBox="0 0 10 10" refX="0" refY="5" orient="auto"><path d="M10,0 L0,5 L10,10 z"/></marker>
+  </defs>
   <g id="layer-shapes" inkscape:groupmode="layer" inkscape:label="Shapes">
     <g id="group-shape-0001" inkscape:label="Encoder">
-      <rect id="shape-0001" x="40" y="60" width="120" height="60" rx="8" fill="#dbe9f6" stroke="#2f5597" stroke-width="2"/>
+      <rect id="shape-0001" x="40" y="60" width="120" height="60" rx="8" fill="#dbe9f6" stroke="#2f5597"
+            stroke-width="2"/>
       <text id="text-0001" x="100" y="95" font-size="16" {FONT} font-weight="bold" fill="#1a1a1a"
             text-anchor="middle">Encoder</text>
     </g>
@@ -216,7 +216,8 @@ def test_viewbox_origin_is_the_slide_origin_and_big_figures_scale_down():
       <rect id="r" x="5000" y="100" width="1000" height="200" fill="#ff0000"/></svg>""")
     scale = 56 * 914_400 / (10000 * EMU_PER_PX)
     assert deck.slide_width == 56 * 914_400 and deck.slide_height == round(500 * EMU_PER_PX * scale)
-    assert abs(shapes["r"].left - 5000 * EMU_PER_PX * scale) <= 1 and abs(shapes["r"].width - 1000 * EMU_PER_PX * scale) <= 1
+    assert abs(shapes["r"].left - 5000 * EMU_PER_PX * scale) <= 1
+    assert abs(shapes["r"].width - 1000 * EMU_PER_PX * scale) <= 1
     assert any("scaled" in w for w in warnings)
 
 
@@ -231,7 +232,8 @@ def test_polygons_paths_and_slanted_polylines_are_freeforms():
         assert shapes[name].shape_type == MSO_SHAPE_TYPE.FREEFORM
     assert _at(shapes["tri"], 10, 10, 90, 80)
     assert shapes["tri"].fill.fore_color.rgb == RGBColor.from_string("123456")
-    assert shapes["tri"]._element.spPr.find(f"{qn('a:solidFill')}/{qn('a:srgbClr')}/{qn('a:alpha')}").get("val") == "50000"
+    alpha = shapes["tri"]._element.spPr.find(f"{qn('a:solidFill')}/{qn('a:srgbClr')}/{qn('a:alpha')}")
+    assert alpha.get("val") == "50000"  # opacity 0.5
     path = shapes["blob"]._element.spPr.find(f"{qn('a:custGeom')}/{qn('a:pathLst')}/{qn('a:path')}")
     assert len(path.findall(qn("a:lnTo"))) > 10 and path.find(qn("a:close")) is not None  # the curve, flattened
     zig = shapes["zig"]._element.spPr
@@ -241,12 +243,30 @@ def test_polygons_paths_and_slanted_polylines_are_freeforms():
 
 def test_a_vertical_elbow_is_a_turned_elbow_connector():
     shapes, _warnings, _deck = _export(f"""{HEAD}viewBox="0 0 300 300">
-      <polyline id="elbow" points="50,50 50,100 250,100 250,150" fill="none" stroke="#000000"/></svg>""")
+      <polyline id="elbow" points="50,50 50,80 250,80 250,150" fill="none" stroke="#000000"/></svg>""")
     connector = shapes["elbow"]
     assert connector.shape_type == MSO_SHAPE_TYPE.LINE
-    xfrm = connector._element.spPr.find(qn("a:xfrm"))
-    assert connector._element.spPr.find(qn("a:prstGeom")).get("prst") == "bentConnector3"
-    assert xfrm.get("rot") == "5400000"
+    geometry = connector._element.spPr.find(qn("a:prstGeom"))
+    assert geometry.get("prst") == "bentConnector3"
+    assert connector._element.spPr.find(qn("a:xfrm")).get("rot") == "5400000"
+    guide = geometry.find(f"{qn('a:avLst')}/{qn('a:gd')}")
+    assert (guide.get("name"), guide.get("fmla")) == ("adj1", "val 30000")  # the middle run 30 of 100 px along
+
+
+def test_curved_connectors_are_drawn_through_their_curve_when_items_give_the_path(monkeypatch):
+    """``items`` keeps ``path_d`` for closed paths; when it gives one for an open path, its curve is used."""
+    import dataclasses
+
+    import crafteditor.export.pptx as exporter
+
+    real = exporter.items
+    monkeypatch.setattr(exporter, "items", lambda doc: [
+        dataclasses.replace(it, path_d="M10,100 C60,0 140,0 190,100") if it.id == "arc" else it for it in real(doc)])
+    shapes, _warnings, _deck = _export(f"""{HEAD}viewBox="0 0 200 120">
+      <path id="arc" d="M10,100 C60,0 140,0 190,100" fill="none" stroke="#000000" marker-end="url(#m)"/></svg>""")
+    arc = shapes["arc"]
+    assert arc.shape_type == MSO_SHAPE_TYPE.FREEFORM and _near_px(arc.top, 25)  # the curve's top, not a chord
+    assert arc._element.spPr.find(f"{qn('a:ln')}/{qn('a:tailEnd')}") is not None
 
 
 def _drawn(route: Route) -> list[tuple[float, float]]:

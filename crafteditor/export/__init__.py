@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import os
 from dataclasses import dataclass
 
 from crafteditor.errors import InputError
@@ -62,3 +63,18 @@ def external_warnings(doc: SvgDocument) -> tuple[str, ...]:
     """One warning for each reference to a file or URL outside the document (never read)."""
     return tuple(f"{el_id} refers to {ref}, which is not read (only embedded data: images are)"
                  for el_id, ref in doc.external_refs())
+
+
+def export_file(src: str | os.PathLike, fmt: str, out: str | os.PathLike | None = None,
+                options: ExportOptions | None = None) -> Exported:
+    """Export the SVG at ``src`` to ``out`` (default: ``src`` with the format's suffix), atomically."""
+    from pathlib import Path
+
+    from crafteditor.io import atomic_write, check_output_path
+
+    if fmt not in FORMATS:
+        raise InputError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    target = check_output_path(out if out is not None else Path(src).with_suffix(FORMATS[fmt][2]), src)
+    result = export(SvgDocument.read(src), fmt, options)
+    atomic_write(target, result.data)
+    return result

@@ -23,7 +23,7 @@ from urllib.parse import unquote_to_bytes
 from lxml import etree
 
 from crafteditor.export import Exported, ExportOptions, external_warnings
-from crafteditor.items import Item, Paint, Point, items
+from crafteditor.items import Item, Paint, Point, items, label_owners
 from crafteditor.scene import Box
 from crafteditor.svgdoc import SVG_NS, SvgDocument
 
@@ -94,23 +94,6 @@ class _Diagram:
     def point(self, parent: etree._Element, xy: Point, role: str | None = None) -> None:
         x, y = xy[0] - self.origin_xy[0], xy[1] - self.origin_xy[1]
         etree.SubElement(parent, "mxPoint", x=_num(x), y=_num(y), attrib={"as": role} if role else {})
-
-
-def _label_owners(found: list[Item], by_id: dict[str, Item], page: Box) -> dict[str, list[Item]]:
-    """The text items each shape takes as its value, by shape id: a text goes to the smallest shape
-    holding its centre in its own group, else to the smallest shape holding its centre unless that
-    shape holds other shapes (a container) or the whole page (a background)."""
-    shapes = [it for it in found if it.kind == "shape" and it.box and not it.box.contains(page, 1.0)]
-    holders = {s.id for s in shapes if any(o is not s and s.box.contains(o.box) for o in shapes)}
-    owners: dict[str, list[Item]] = {}
-    for text in (it for it in found if it.kind == "text" and it.box and it.text):
-        inside = sorted((s for s in shapes if s.box.contains_point(*text.box.center)), key=lambda s: s.box.area)
-        grouped = [s for s in inside if s.parent_id is not None and s.parent_id == text.parent_id
-                   and by_id[s.parent_id].kind == "group"]
-        pick = grouped[0] if grouped else inside[0] if inside and inside[0].id not in holders else None
-        if pick is not None:
-            owners.setdefault(pick.id, []).append(text)
-    return owners
 
 
 def _layer_of(item: Item, by_id: dict[str, Item], layers: dict[str, str]) -> str:
@@ -284,7 +267,7 @@ def to_drawio(doc: SvgDocument, options: ExportOptions) -> Exported:
     parents = {it.id: _layer_of(it, by_id, layers) for it in content}
     if not layers or DEFAULT_LAYER in parents.values():  # the bottom layer, for what is in no layer
         root.insert(1, etree.Element("mxCell", id=DEFAULT_LAYER, parent="0"))
-    labels = _label_owners(found, by_id, Box(vx, vy, vx + vw, vy + vh))
+    labels = label_owners(found, Box(vx, vy, vx + vw, vy + vh))
     labelled = {text.id for texts in labels.values() for text in texts}
     elements = {el.get("id"): el for el in doc.root.iter() if isinstance(el.tag, str) and el.get("id")}
     warnings = list(external_warnings(doc))

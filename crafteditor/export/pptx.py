@@ -27,7 +27,7 @@ from urllib.parse import unquote_to_bytes
 
 from crafteditor.errors import InputError
 from crafteditor.export import Exported, ExportOptions, external_warnings
-from crafteditor.items import Item, Paint, Point, items
+from crafteditor.items import Item, Paint, Point, items, label_owners
 from crafteditor.scene import Box
 from crafteditor.svgdoc import SvgDocument, parse_svg, safe_url_fetcher
 
@@ -144,23 +144,6 @@ def flatten_path(d: str, steps: int = CURVE_STEPS) -> list[tuple[list[Point], bo
     return out
 
 
-def label_owners(found: list[Item], page: Box) -> dict[str, list[Item]]:
-    """The text items each shape takes as its text, by shape id (the same rule as the draw.io export)."""
-    by_id = {it.id: it for it in found}
-    shapes = [it for it in found
-              if it.kind == "shape" and it.box and it.box.area > 0 and not it.box.contains(page, 1.0)]
-    holders = {s.id for s in shapes if any(o is not s and s.box.contains(o.box) for o in shapes)}
-    owners: dict[str, list[Item]] = {}
-    for text in (it for it in found if it.kind == "text" and it.box and it.lines):
-        inside = sorted((s for s in shapes if s.box.contains_point(*text.box.center)), key=lambda s: s.box.area)
-        grouped = [s for s in inside if s.parent_id is not None and s.parent_id == text.parent_id
-                   and by_id[s.parent_id].kind == "group"]
-        pick = grouped[0] if grouped else inside[0] if inside and inside[0].id not in holders else None
-        if pick is not None:
-            owners.setdefault(pick.id, []).append(text)
-    return owners
-
-
 def _upright(item: Item) -> bool:
     """Whether ``item``'s outline touches its box as an unrotated one does (rectangles: at the corners)."""
     b = item.box
@@ -226,6 +209,8 @@ class _SlideBuilder:
             contours = [(list(item.points), True)] if closed else flatten_path(item.path_d) if item.path_d else []
             if not contours:
                 self.warnings.append(f"{item.id} has no outline to draw and is left out")
+                for label in labels:  # its labels still show, as free text
+                    self.add(label, [])
                 return
             shape = self._freeform(contours)
         self._finish(shape, item, item.paint.fill)
@@ -234,13 +219,11 @@ class _SlideBuilder:
 
     def _freeform(self, contours: list[tuple[list[Point], bool]]) -> Any:
         """A freeform through ``contours`` (root user units), drawn in EMU so nothing is rounded to a px."""
-        first = [self.frame.xy(p) for p in contours[0][0]]
-        builder = self.slide.shapes.build_freeform(*first[0], scale=1.0)
+        builder = self.slide.shapes.build_freeform(*self.frame.xy(contours[0][0][0]), scale=1.0)
         for n, (points, closed) in enumerate(contours):
-            emu = [self.frame.xy(p) for p in points]
             if n:
-                builder.move_to(*emu[0])
-            builder.add_line_segments(emu[1:], close=closed)
+                builder.move_to(*self.frame.xy(points[0]))
+            builder.add_line_segments([self.frame.xy(p) for p in points[1:]], close=closed)
         return builder.convert_to_shape()
 
     def _line(self, item: Item) -> None:

@@ -16,6 +16,7 @@ HEAD_WINDOW_PX = 6.0
 HEAD_MIN_PX = 20
 HEAD_OVERSIZE = 1.8  # our ink behind a tip over the source's
 OVERLAP_IOU = 0.1
+SOURCE_OVERFLOW_SHARE = 0.2  # our ink beyond the holder that the source lacks, at most, to let it be
 
 
 def _holder(box: Box, shapes) -> object | None:
@@ -25,8 +26,34 @@ def _holder(box: Box, shapes) -> object | None:
     return min(holders, key=lambda s: s.box.area, default=None)
 
 
+def _source_overflows_too(figure: CheckedFigure, line: Box, holder: Box) -> bool:
+    """Whether what the rendering draws beyond the holder's edges, along the line, is
+    drawn by the source too (within 2 px): then the figure itself lets the text run out."""
+    import cv2
+    import numpy as np
+
+    w, h = figure.image_wh
+    m = OVERFLOW_SLACK_PX  # past the outline's own band
+    strips = [(line.x0, line.y0, holder.x0 - m, line.y1), (holder.x1 + m, line.y0, line.x1, line.y1),
+              (line.x0, line.y0, line.x1, holder.y0 - m), (line.x0, holder.y1 + m, line.x1, line.y1)]
+    ours = extra = 0
+    for sx0, sy0, sx1, sy1 in strips:
+        if sx1 <= sx0 or sy1 <= sy0:
+            continue
+        x0, y0, x1, y1 = Box(sx0, sy0, sx1, sy1).clip(w, h).to_int()
+        if x1 <= x0 or y1 <= y0:
+            continue
+        drawn = figure.drawn_ours[y0:y1, x0:x1]
+        near = cv2.dilate(figure.drawn_source[max(y0 - 2, 0):y1 + 2, max(x0 - 2, 0):x1 + 2].astype(np.uint8),
+                          np.ones((5, 5), np.uint8)).astype(bool)[y0 - max(y0 - 2, 0):, x0 - max(x0 - 2, 0):]
+        near = near[: y1 - y0, : x1 - x0]
+        ours += int(drawn.sum())
+        extra += int((drawn & ~near).sum())
+    return ours > 0 and extra <= SOURCE_OVERFLOW_SHARE * ours
+
+
 def text_overflow(figure: CheckedFigure) -> list[Finding]:
-    """A text line whose drawn extent leaves the shape it sits in."""
+    """A text line whose drawn extent leaves the shape it sits in, where the source's does not."""
     out = []
     shapes = figure.drawn.shapes
     for line in figure.drawn.lines:
@@ -37,7 +64,7 @@ def text_overflow(figure: CheckedFigure) -> list[Finding]:
             continue
         b, h = line.box, holder.box
         over = max(h.x0 - b.x0, b.x1 - h.x1, h.y0 - b.y0, b.y1 - h.y1)
-        if over <= OVERFLOW_SLACK_PX:
+        if over <= OVERFLOW_SLACK_PX or _source_overflows_too(figure, b, h):
             continue
         room = max(h.width - 2 * OVERFLOW_SLACK_PX, 1.0)
         scale = round(min(1.0, room / max(b.width, 1e-6)) * 0.95, 3)
@@ -49,10 +76,23 @@ def text_overflow(figure: CheckedFigure) -> list[Finding]:
     return out
 
 
-def _outlines(boxes: list[Box]) -> list:
+def _outlines(shapes: list[tuple[str, Box]]) -> list:
+    """The outline of each ``(kind, box)`` as shapely sees it: ellipses and diamonds
+    as drawn, other shapes by their box."""
+    from shapely import affinity
+    from shapely.geometry import Point, Polygon
     from shapely.geometry import box as sbox
 
-    return [sbox(*b.xyxy).exterior for b in boxes]
+    out = []
+    for kind, b in shapes:
+        cx, cy = b.center
+        if kind == "ellipse" and b.width > 0 and b.height > 0:
+            out.append(affinity.scale(Point(cx, cy).buffer(1.0, 32), b.width / 2, b.height / 2).exterior)
+        elif kind == "diamond":
+            out.append(Polygon([(cx, b.y0), (b.x1, cy), (cx, b.y1), (b.x0, cy)]).exterior)
+        else:
+            out.append(sbox(*b.xyxy).exterior)
+    return out
 
 
 def _source_bridges(figure: CheckedFigure, a: tuple[float, float], b: tuple[float, float]) -> bool:
@@ -84,8 +124,7 @@ def arrow_endpoints(figure: CheckedFigure) -> list[Finding]:
     bigger than the source's."""
     from shapely.geometry import Point
 
-    boxes = [s.box for s in figure.drawn.shapes] + [i.box for i in figure.drawn.icons]
-    outlines = _outlines(boxes)
+    outlines = _outlines([(s.kind, s.box) for s in figure.drawn.shapes] + [("rect", i.box) for i in figure.drawn.icons])
     out = []
     for arrow in figure.drawn.arrows:
         ends = [("head", arrow.head, arrow.tail), ("tail", arrow.tail, arrow.head)]

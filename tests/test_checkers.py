@@ -44,10 +44,15 @@ def test_the_correct_figure_raises_no_finding():
 
 
 def test_a_label_overflowing_its_box_is_caught_with_a_shrink():
-    bad = BOX_A + BOX_B + LABEL.format(size=40) + ARROW.format(x=320)
+    bad = BOX_A + BOX_B + LABEL.format(size=48) + ARROW.format(x=320)  # 12 px out on each side
     (finding,) = text_overflow(read_figure(_svg(bad), SOURCE))
     assert finding.code == "text-overflow" and "Encoder" in finding.message
     assert finding.fix.kind == "shrink_font" and 0.3 < finding.fix.get("scale") < 0.9
+
+
+def test_a_label_that_overflows_in_the_source_too_is_no_finding():
+    wide = BOX_A + BOX_B + LABEL.format(size=48) + ARROW.format(x=320)
+    assert text_overflow(read_figure(_svg(wide), render(MARKER + wide, 500, 200))) == []
 
 
 def test_a_dangling_arrow_is_caught_with_the_point_to_snap_to():

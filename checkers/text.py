@@ -18,9 +18,19 @@ from crafteditor.scene import Box
 
 SIZE_RANGE = (0.7, 1.3)  # rendered glyph height over the source's
 MIN_INK_ROWS = 5  # shorter ink is too coarse to compare
+MIN_ROW_SHARE = 0.03  # of a line's width: sparser rows are no glyph rows
 SIZE_PAD = 0.35  # rows read above and below a drawn line, in its heights (more reaches neighbouring ink)
 MIN_WORD_CONFIDENCE = 0.8
 MISSPELT_MIN_SIMILARITY = 0.5  # below this the drawn text is something else
+
+
+def _glyph_rows(mask):
+    """``mask`` without the rows whose ink is too sparse to be a line of glyphs (the
+    corner of a shape, the end of a line poking into the window)."""
+    sparse = mask.sum(axis=1) < max(1, MIN_ROW_SHARE * mask.shape[1])
+    out = mask.copy()
+    out[sparse] = False
+    return out
 
 
 def text_size_drift(figure: CheckedFigure) -> list[Finding]:
@@ -34,8 +44,8 @@ def text_size_drift(figure: CheckedFigure) -> list[Finding]:
             continue
         x0, y0, x1, y1 = win
         near = line.box.center[1] - y0
-        ours = ink.row_run(ink.ink(figure.record.rgb[y0:y1, x0:x1]), near)
-        theirs = ink.row_run(ink.ink(figure.source_rgb[y0:y1, x0:x1]), near)
+        ours = ink.row_run(_glyph_rows(ink.ink(figure.record.rgb[y0:y1, x0:x1])), near)
+        theirs = ink.row_run(_glyph_rows(ink.ink(figure.source_rgb[y0:y1, x0:x1])), near)
         if ours is None or theirs is None:
             continue
         h_ours, h_theirs = ours[1] - ours[0], theirs[1] - theirs[0]

@@ -275,7 +275,8 @@ def op_delete(ctx: Context, item: Item, _value: Any) -> None:
         c_el = ctx.element(conn)
         c_el.attrib.pop(inkscape("connection-" + end), None)
         ctx.touched(conn.id)
-        ctx.notes.append(f"{conn.id} now dangles: its {end} was glued to {conn.source_id if end == 'start' else conn.target_id}")
+        was = conn.source_id if end == "start" else conn.target_id
+        ctx.notes.append(f"{conn.id} now dangles: its {end} was glued to {was}")
     for g in gone:
         parent = g.getparent()
         if parent is None:

@@ -59,6 +59,23 @@ def set_href(el: Any, value: str) -> None:
         el.set(f"{{{XLINK_NS}}}href", value)
 
 
+def decode_data_url(href: str) -> tuple[str, bytes] | None:
+    """The media type and bytes of a ``data:`` URL, or None when it is not one or does not decode."""
+    import base64
+    import binascii
+    from urllib.parse import unquote_to_bytes
+
+    head, comma, payload = href.partition(",")
+    if not comma or not head.startswith("data:"):
+        return None
+    params = head[len("data:"):].split(";")
+    try:
+        raw = base64.b64decode(payload) if "base64" in params[1:] else unquote_to_bytes(payload)
+    except (binascii.Error, ValueError):
+        return None
+    return (params[0] or "text/plain").strip().lower(), raw
+
+
 def safe_url_fetcher(url: str, resource_type: str) -> bytes:
     """A cairosvg ``url_fetcher`` that reads ``data:`` URLs and nothing else."""
     if url.startswith("data:"):

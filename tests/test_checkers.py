@@ -1,9 +1,7 @@
 """Programmatic checkers: each catches its planted defect, none fires on the truth."""
 
-import io
 import json
 
-import numpy as np
 import pytest
 from PIL import Image
 

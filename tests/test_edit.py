@@ -6,7 +6,7 @@ import pytest
 from lxml import etree
 
 from crafteditor import cli
-from crafteditor.edit import Operation, Selector, Step, apply_steps, edit_file, edit_svg
+from crafteditor.edit import Operation, Selector, Step, edit_file, edit_svg
 from crafteditor.errors import InputError, OutputError
 from crafteditor.items import items
 from crafteditor.svgdoc import SvgDocument

@@ -14,18 +14,16 @@ left out, each with a warning.
 from __future__ import annotations
 
 import base64
-import binascii
 import html
 from itertools import pairwise
 from pathlib import Path
-from urllib.parse import unquote_to_bytes
 
 from lxml import etree
 
 from crafteditor.export import Exported, ExportOptions, external_warnings
 from crafteditor.items import Item, Paint, Point, items, label_owners
 from crafteditor.scene import Box
-from crafteditor.svgdoc import SVG_NS, SvgDocument
+from crafteditor.svgdoc import SVG_NS, SvgDocument, decode_data_url
 
 DEFAULT_LAYER = "1"
 SHAPE_STYLES = {"rect": "rounded=0", "ellipse": "ellipse", "circle": "ellipse", "diamond": "rhombus"}
@@ -144,15 +142,11 @@ def _svg_image(item: Item, fill_rule: str) -> tuple[str, Box] | None:
 
 def _image_url(href: str) -> str | None:
     """An embedded ``data:`` URL as draw.io keeps it in a style (``data:<type>,<base64>``), or None."""
-    head, comma, payload = href.partition(",")
-    if not comma or not head.startswith("data:"):
+    decoded = decode_data_url(href)
+    if decoded is None:
         return None
-    params = head[len("data:"):].split(";")
-    try:
-        raw = base64.b64decode(payload) if "base64" in params[1:] else unquote_to_bytes(payload)
-    except (binascii.Error, ValueError):
-        return None
-    return f"data:{params[0] or 'image/png'},{base64.b64encode(raw).decode('ascii')}"
+    mime, raw = decoded
+    return f"data:{mime if mime != 'text/plain' else 'image/png'},{base64.b64encode(raw).decode('ascii')}"
 
 
 def _add_shape(diagram: _Diagram, item: Item, parent: str, labels: list[Item], fill_rule: str) -> str | None:

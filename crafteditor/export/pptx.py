@@ -17,19 +17,16 @@ images and elements without extent are left out, each with a warning.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import io
 import math
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote_to_bytes
 
 from crafteditor.errors import InputError
 from crafteditor.export import Exported, ExportOptions, external_warnings
 from crafteditor.items import Item, Paint, Point, items, label_owners
 from crafteditor.scene import Box
-from crafteditor.svgdoc import SvgDocument, parse_svg, safe_url_fetcher
+from crafteditor.svgdoc import SvgDocument, decode_data_url, parse_svg, safe_url_fetcher
 
 EMU_PER_PX = 9525
 EMU_PER_INCH = 914_400
@@ -151,19 +148,6 @@ def _upright(item: Item) -> bool:
     return all(nx and ny if item.geometry == "rect" else nx or ny for nx, ny in near)
 
 
-def _data_url(href: str) -> tuple[str, bytes] | None:
-    """The media type and bytes of a ``data:`` URL, or None when it is not one or does not decode."""
-    head, comma, payload = href.partition(",")
-    if not comma or not head.startswith("data:"):
-        return None
-    params = head[len("data:"):].split(";")
-    try:
-        raw = base64.b64decode(payload) if "base64" in params[1:] else unquote_to_bytes(payload)
-    except (binascii.Error, ValueError):
-        return None
-    return (params[0] or "text/plain").strip().lower(), raw
-
-
 class _SlideBuilder:
     """The slide being filled, the shapes connectors may glue to, and the warnings so far."""
 
@@ -264,7 +248,7 @@ class _SlideBuilder:
             cxn.id, cxn.idx = shape.shape_id, min(range(len(spots)), key=lambda i: math.dist(spots[i], xy))
 
     def _picture(self, item: Item) -> None:
-        decoded = _data_url(item.href or "")
+        decoded = decode_data_url(item.href or "")
         if decoded is None:
             if not item.href or item.href.startswith("data:"):
                 self.warnings.append(f"{item.id} is an image without readable data and is left out")

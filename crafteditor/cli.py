@@ -183,12 +183,10 @@ def _run_check(args: argparse.Namespace) -> int:
     from extraction.image import load_image
 
     source = load_image(args.source)
-    try:
-        svg = args.svg.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"SVG not found: {args.svg}") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {args.svg}: {exc.strerror}") from None
+    from crafteditor.svgdoc import parse_svg, read_svg_bytes
+
+    svg = read_svg_bytes(args.svg)
+    parse_svg(svg, str(args.svg))  # refuses what is unsafe or no SVG, as every command does
     words = []
     if args.ocr != "none":
         from extraction.ocr import get_engine, read_text

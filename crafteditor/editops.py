@@ -12,6 +12,7 @@ from typing import Any
 
 from crafteditor.errors import InputError
 from crafteditor.items import Item
+from crafteditor.scene import Box
 from crafteditor.svgdoc import SVG_NS, SvgDocument, inkscape, local, parse_svg, set_href
 from crafteditor.svggeom import fmt, move_end, scale_about, translate
 
@@ -55,7 +56,9 @@ class Context:
         """Text whose smallest enclosing shape is ``shape``."""
         if shape.kind != "shape" or shape.box is None:
             return []
-        shapes = [s for s in self.found if s.kind == "shape" and s.box is not None and s.layer != "Background"]
+        vx, vy, vw, vh = self.doc.viewbox()
+        page = Box(vx, vy, vx + vw, vy + vh)  # a shape covering the page is a background, holding no label
+        shapes = [s for s in self.found if s.kind == "shape" and s.box is not None and not s.box.contains(page, 1.0)]
         out = []
         for text in (t for t in self.found if t.kind == "text" and t.box is not None):
             cx, cy = text.box.center

@@ -302,3 +302,10 @@ def test_inspect_lists_every_element_as_a_table_and_as_json(tmp_path, capsys):
     assert [r["id"] for r in rows] == ["connector-0001", "connector-0002"]
     assert rows[0]["connects"] == {"start": "shape-0001", "end": "shape-0002"} and rows[0]["layer"] == "Connectors"
     assert cli.main(["inspect", str(src), "--kind", "blob"]) == 2
+
+
+def test_a_page_sized_background_holds_no_label():
+    data = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 100"><rect width="200" height="100" '
+            b'fill="#ffffff"/><text x="20" y="30">Title</text></svg>')
+    found, _r, _ = _edit(_step("id:rect-0001", ("move", (0, 10))), data=data)
+    assert found["text-0001"].box.y1 == pytest.approx(30 + 0.22 * 16, abs=0.01)  # the text stays

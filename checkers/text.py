@@ -18,19 +18,29 @@ from crafteditor.scene import Box
 
 SIZE_RANGE = (0.7, 1.3)  # rendered glyph height over the source's
 MIN_INK_ROWS = 5  # shorter ink is too coarse to compare
-MIN_ROW_SHARE = 0.03  # of a line's width: sparser rows are no glyph rows
 SIZE_PAD = 0.35  # rows read above and below a drawn line, in its heights (more reaches neighbouring ink)
 MIN_WORD_CONFIDENCE = 0.8
 MISSPELT_MIN_SIMILARITY = 0.5  # below this the drawn text is something else
 
 
-def _glyph_rows(mask):
-    """``mask`` without the rows whose ink is too sparse to be a line of glyphs (the
-    corner of a shape, the end of a line poking into the window)."""
-    sparse = mask.sum(axis=1) < max(1, MIN_ROW_SHARE * mask.shape[1])
+def _inside(mask, box: Box, origin: tuple[int, int]):
+    """``mask`` (a window whose top-left is ``origin``) cleared outside ``box``: the glyphs a
+    drawn line's own box holds, without a neighbouring shape's outline."""
     out = mask.copy()
-    out[sparse] = False
+    x0, y0 = origin
+    bx0, by0 = max(int(box.x0) - x0, 0), max(int(box.y0) - y0, 0)
+    bx1, by1 = max(int(round(box.x1)) - x0 + 1, 0), max(int(round(box.y1)) - y0 + 1, 0)
+    keep = out[by0:by1, bx0:bx1].copy()
+    out[:] = False
+    out[by0:by1, bx0:bx1] = keep
     return out
+
+
+def _dilated(mask):
+    import cv2
+    import numpy as np
+
+    return cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
 
 
 def text_size_drift(figure: CheckedFigure) -> list[Finding]:
@@ -44,8 +54,13 @@ def text_size_drift(figure: CheckedFigure) -> list[Finding]:
             continue
         x0, y0, x1, y1 = win
         near = line.box.center[1] - y0
-        ours = ink.row_run(_glyph_rows(ink.ink(figure.record.rgb[y0:y1, x0:x1])), near)
-        theirs = ink.row_run(_glyph_rows(ink.ink(figure.source_rgb[y0:y1, x0:x1])), near)
+        their_ink = ink.ink(figure.source_rgb[y0:y1, x0:x1])
+        # our ink outside the line's own box counts only where the source inks too: a
+        # neighbour both draw merges with the line alike, one only we draw does not
+        our_ink = ink.ink(figure.record.rgb[y0:y1, x0:x1])
+        our_ink = _inside(our_ink, line.box, (x0, y0)) | (our_ink & _dilated(their_ink))
+        ours = ink.row_run(our_ink, near)
+        theirs = ink.row_run(their_ink, near)
         if ours is None or theirs is None:
             continue
         h_ours, h_theirs = ours[1] - ours[0], theirs[1] - theirs[0]

@@ -197,6 +197,29 @@ def _text_lines(el: Any, geo: Any, paint: Paint) -> tuple[tuple[str, Box], ...]:
     return tuple(out)
 
 
+def _gradient_colour(el: Any, fill: Any) -> str | None:
+    """The first stop colour of the gradient a ``url(#id)`` fill names (an editor's
+    plain-colour stand-in), or None when the fill names none."""
+    ref = _ref_id(str(fill)) if isinstance(fill, str) and fill.strip().startswith("url(") else None
+    if ref is None:
+        return None
+    import svgelements as se
+
+    for _ in range(4):  # gradients may inherit their stops through xlink:href
+        target = next((n for n in el.getroottree().iter() if isinstance(n.tag, str) and n.get("id") == ref), None)
+        if target is None:
+            return None
+        for stop in target:
+            if local(stop.tag) == "stop":
+                style = dict(p.split(":", 1) for p in (stop.get("style") or "").replace(" ", "").split(";") if ":" in p)
+                colour = _colour(se.Color(style.get("stop-color") or stop.get("stop-color") or "black"))
+                return colour or "#000000"
+        ref = _ref_id(href_of(target))
+        if ref is None:
+            return None
+    return None
+
+
 def _paint(geo: Any, el: Any) -> Paint:
     if geo is None:
         return Paint()
@@ -216,7 +239,7 @@ def _paint(geo: Any, el: Any) -> Paint:
     except (AttributeError, TypeError):
         pass
     return Paint(
-        fill=_colour(getattr(geo, "fill", None)), stroke=stroke, stroke_width=round(width, 3), dash=dash,
+        fill=_gradient_colour(el, values.get("fill")) or _colour(getattr(geo, "fill", None)), stroke=stroke, stroke_width=round(width, 3), dash=dash,
         opacity=float(values.get("opacity", 1.0)) if _is_number(values.get("opacity", 1.0)) else 1.0,
         font_size=round(size, 3), font_family=family,
         font_weight=str(getattr(geo, "font_weight", "") or values.get("font-weight") or "normal"),

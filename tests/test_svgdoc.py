@@ -160,3 +160,13 @@ def test_every_real_figure_is_read_and_its_text_found():
         ids = [it.id for it in found]
         assert len(ids) == len(set(ids)), path.name
         assert any(it.kind == "text" and it.text for it in found), path.name
+
+
+def test_a_gradient_fill_reads_as_its_first_stop_colour():
+    data = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><defs>'
+            b'<linearGradient id="base"><stop offset="0" style="stop-color:#336699"/></linearGradient>'
+            b'<linearGradient id="g" xlink:href="#base"/></defs>'
+            b'<rect id="r" fill="url(#g)" width="5" height="5"/><rect id="s" fill="url(#none)" width="5" height="5"/>'
+            b'</svg>')
+    found = {it.id: it for it in items(SvgDocument.from_bytes(data))}
+    assert found["r"].paint.fill == "#336699"

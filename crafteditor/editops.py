@@ -138,8 +138,10 @@ def op_move(ctx: Context, item: Item, value: tuple[float, float]) -> None:
 
 
 def op_resize(ctx: Context, item: Item, value: tuple) -> None:
-    if item.kind in ("text", "layer") or item.box is None:
+    if item.kind in ("text", "layer"):
         raise InputError(f"{item.id} is {item.kind}: resize shapes, pictures and groups (use --font-size for text)")
+    if item.box is None or item.box.width <= 0 or item.box.height <= 0:
+        raise InputError(f"{item.id} has no size to resize")
     box = item.box
     if value[0] == "scale":
         sx = sy = float(value[1])

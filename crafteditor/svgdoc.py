@@ -220,6 +220,14 @@ class SvgDocument:
 
         return etree.tostring(self.root.getroottree(), xml_declaration=True, encoding="UTF-8")
 
+    def page_px(self) -> tuple[float, float]:
+        """The page's width and height in px (96 dpi), as a renderer sizes it at scale 1."""
+        _x, _y, vw, vh = self.viewbox()
+        w, h = self.root.get("width"), self.root.get("height")
+        if w and h and not w.strip().endswith("%") and not h.strip().endswith("%"):
+            return _length(w, vw), _length(h, vh)
+        return vw, vh
+
     def viewbox(self) -> tuple[float, float, float, float]:
         """``(x, y, width, height)`` of the user space the page shows."""
         vb = (self.root.get("viewBox") or "").replace(",", " ").split()

@@ -141,3 +141,11 @@ def test_round_trip_keeps_the_edited_label_as_text_in_every_format(edited, tmp_p
     assert "Predictions" in text  # the labels the edit did not touch are there too
     if fmt == "pptx":
         assert zipfile.is_zipfile(out)
+
+
+def test_png_size_follows_the_page_size_in_absolute_units():
+    data = (b'<svg xmlns="http://www.w3.org/2000/svg" width="100mm" height="50mm" viewBox="0 0 10000 5000">'
+            b'<rect width="10000" height="5000" fill="#ff0000"/></svg>')
+    doc = SvgDocument.from_bytes(data)
+    assert doc.page_px() == pytest.approx((377.95, 188.98), abs=0.01)
+    assert Image.open(io.BytesIO(export(doc, "png").data)).size == (378, 189)

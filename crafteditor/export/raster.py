@@ -13,7 +13,7 @@ MAX_OUTPUT_PIXELS = 200_000_000
 def _render(doc: SvgDocument, options: ExportOptions, fmt: str) -> bytes:
     from cairosvg.surface import PDFSurface, PNGSurface
 
-    _x, _y, w, h = doc.viewbox()
+    w, h = doc.page_px()
     factor = options.factor()
     if fmt == "png" and w * h * factor * factor > MAX_OUTPUT_PIXELS:
         raise InputError(f"a {w * factor:.0f}x{h * factor:.0f} px PNG is too large: lower --scale or --dpi")

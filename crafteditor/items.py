@@ -239,7 +239,8 @@ def _paint(geo: Any, el: Any) -> Paint:
     except (AttributeError, TypeError):
         pass
     return Paint(
-        fill=_gradient_colour(el, values.get("fill")) or _colour(getattr(geo, "fill", None)), stroke=stroke, stroke_width=round(width, 3), dash=dash,
+        fill=_gradient_colour(el, values.get("fill")) or _colour(getattr(geo, "fill", None)),
+        stroke=stroke, stroke_width=round(width, 3), dash=dash,
         opacity=float(values.get("opacity", 1.0)) if _is_number(values.get("opacity", 1.0)) else 1.0,
         font_size=round(size, 3), font_family=family,
         font_weight=str(getattr(geo, "font_weight", "") or values.get("font-weight") or "normal"),

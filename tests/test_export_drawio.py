@@ -374,3 +374,15 @@ def test_url_encoded_data_image_is_kept_as_base64():
       <image id="pic" x="5" y="5" width="20" height="20" xlink:href='{href}'/></svg>'''
     mxfile, warnings = _convert(svg)
     assert _image_data(_cells(mxfile)["pic"]) == ("image/svg+xml", inner.encode()) and warnings == ()
+
+
+def test_a_second_label_in_another_font_keeps_its_font_in_a_span():
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 120"><g>'
+           '<rect id="box" x="10" y="10" width="200" height="80" fill="#dbe9f6"/><text id="title" x="110" y="45" font-size="20" font-weight="bold" '
+           'text-anchor="middle">Encoder</text><text id="sub" x="110" y="70" font-size="14" fill="#444444" '
+           'text-anchor="middle">a &lt;b&gt; c</text></g></svg>')
+    mxfile, _warnings = _convert(svg)
+    value = _cells(mxfile)["box"].get("value")
+    assert value.startswith("Encoder<br><span style=\"font-size:14px;color:#444444;font-weight:normal")
+    assert value.endswith(">a &lt;b&gt; c</span>")
+    assert "fontSize=20;" in _cells(mxfile)["box"].get("style")

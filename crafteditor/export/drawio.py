@@ -60,8 +60,20 @@ def _font(paint: Paint) -> dict[str, str | None]:
 
 
 def _value(texts: list[Item]) -> str:
-    """HTML for an ``html=1`` cell: every line escaped, lines joined with ``<br>``."""
-    return "<br>".join(html.escape(line) for text in texts for line in text.text.split("\n"))
+    """HTML for an ``html=1`` cell: every line escaped, lines joined with ``<br>``.  The cell's
+    style carries the first label's font; a later label in another font gets its own span."""
+    first = _font(texts[0].paint) if texts else {}
+    out = []
+    for text in texts:
+        lines = "<br>".join(html.escape(line) for line in text.text.split("\n"))
+        font = _font(text.paint)
+        if font != first:
+            css = (f"font-size:{font['fontSize']}px;color:{font['fontColor']};"
+                   f"font-weight:{'bold' if font['fontStyle'] else 'normal'}"
+                   + (f";font-family:{html.escape(font['fontFamily'])}" if font["fontFamily"] else ""))
+            lines = f'<span style="{css}">{lines}</span>'
+        out.append(lines)
+    return "<br>".join(out)
 
 
 class _Diagram:

@@ -10,6 +10,7 @@ which font the SVG asked for.  Missing text needs what the source says:
 
 from __future__ import annotations
 
+import math
 from difflib import SequenceMatcher
 
 from checkers import ink
@@ -36,11 +37,24 @@ def _inside(mask, box: Box, origin: tuple[int, int]):
     return out
 
 
-def _dilated(mask):
+def _ratio(ours_mask, theirs_mask, near: float) -> float | None:
+    """Height of our run of inked rows at ``near`` over the source's; None when too short to tell."""
+    ours, theirs = ink.row_run(ours_mask, near), ink.row_run(theirs_mask, near)
+    if ours is None or theirs is None:
+        return None
+    h_ours, h_theirs = ours[1] - ours[0], theirs[1] - theirs[0]
+    return None if min(h_ours, h_theirs) < MIN_INK_ROWS else h_ours / h_theirs
+
+
+def _through(mask, near: float):
+    """The connected pieces of ``mask`` that cross row ``near`` (glyphs, not a line beside them)."""
     import cv2
     import numpy as np
 
-    return cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    row = int(np.clip(round(near), 0, mask.shape[0] - 1))
+    crossing = np.unique(labels[max(row - 1, 0):row + 2][mask[max(row - 1, 0):row + 2]])
+    return np.isin(labels, crossing[crossing > 0])
 
 
 def text_size_drift(figure: CheckedFigure) -> list[Finding]:
@@ -55,18 +69,15 @@ def text_size_drift(figure: CheckedFigure) -> list[Finding]:
         x0, y0, x1, y1 = win
         near = line.box.center[1] - y0
         their_ink = ink.ink(figure.source_rgb[y0:y1, x0:x1])
-        # our ink outside the line's own box counts only where the source inks too: a
-        # neighbour both draw merges with the line alike, one only we draw does not
         our_ink = ink.ink(figure.record.rgb[y0:y1, x0:x1])
-        our_ink = _inside(our_ink, line.box, (x0, y0)) | (our_ink & _dilated(their_ink))
-        ours = ink.row_run(our_ink, near)
-        theirs = ink.row_run(their_ink, near)
-        if ours is None or theirs is None:
+        # Two measures, and a drift only where both see it: the window's rows as they
+        # are (a neighbour both draw merges alike), and the glyphs alone (ours inside
+        # the line's own box, the source's ink through the line's middle).
+        alike = _ratio(our_ink, their_ink, near)
+        alone = _ratio(_inside(our_ink, line.box, (x0, y0)), _through(their_ink, near), near)
+        if alike is None or alone is None or (alike > 1) != (alone > 1):
             continue
-        h_ours, h_theirs = ours[1] - ours[0], theirs[1] - theirs[0]
-        if min(h_ours, h_theirs) < MIN_INK_ROWS:
-            continue
-        ratio = h_ours / h_theirs
+        ratio = min(alike, alone, key=lambda r: abs(math.log(r)))
         if SIZE_RANGE[0] <= ratio <= SIZE_RANGE[1]:
             continue
         out.append(Finding(

@@ -227,8 +227,9 @@ def _split_unions(regions: list[Region], gap_px: int = 15) -> list[Region]:
     from scipy.cluster.hierarchy import DisjointSet
 
     joined_sets = DisjointSet(range(len(regions)))
+    touching: list[tuple[int, int]] = []
 
-    kernel = np.ones((gap_px, gap_px), np.uint8)
+    kernel = np.ones((gap_px + 4, gap_px + 4), np.uint8)  # reaches across a line and the dash closing round it
     for i, a in enumerate(regions):
         for j in range(i + 1, len(regions)):
             b = regions[j]
@@ -245,11 +246,14 @@ def _split_unions(regions: list[Region], gap_px: int = 15) -> list[Region]:
             mb[by0 - y0:by1 - y0, bx0 - x0:bx1 - x0] = b.mask
             if (cv2.dilate(ma, kernel) & mb).any():
                 joined_sets.merge(i, j)
+                touching.append((i, j))
+    subsets = [sorted(subset) for subset in joined_sets.subsets() if len(subset) >= 2]
+    # a container's halves may touch a third region across its own outline: each
+    # touching pair of a larger set is tried too, after the whole set
+    subsets += [list(pair) for pair in touching if len(joined_sets.subset(pair[0])) > 2]
     out = []
-    for subset in joined_sets.subsets():
-        members = [regions[i] for i in sorted(subset)]
-        if len(members) < 2:
-            continue
+    for subset in subsets:
+        members = [regions[i] for i in subset]
         x0 = min(m.xyxy[0] for m in members)
         y0 = min(m.xyxy[1] for m in members)
         x1 = max(m.xyxy[2] for m in members)

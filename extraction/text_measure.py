@@ -107,6 +107,14 @@ def _to_frame(arr: np.ndarray, angle: float) -> np.ndarray:
     return out > 0 if is_mask else out
 
 
+def _core_colour(colours: np.ndarray, mask: np.ndarray, ground: np.ndarray) -> np.ndarray:
+    """The colour of a piece of ink where it stands farthest from its ground (its
+    anti-aliased rim left out, so thin glyphs keep the colour they are drawn in)."""
+    px = colours[mask]
+    dist = np.abs(px - ground).max(axis=1)
+    return np.median(px[dist >= np.median(dist)], axis=0)
+
+
 def _drop_stray_ends(glyphs: np.ndarray, crop: np.ndarray, text: str, angle: float) -> np.ndarray:
     """Drop a narrow mark standing apart at either end of a reading that the
     reading's string does not account for (a dash of a container's border
@@ -134,6 +142,7 @@ def _drop_stray_ends(glyphs: np.ndarray, crop: np.ndarray, text: str, angle: flo
         (cols[0], cols[last_cut], cols[-1] - cols[last_cut + 1] + 1),  # drop the last piece
     )
     colours = _to_frame(crop.astype(np.float32), angle)
+    ground = np.median(colours[~frame], axis=0) if (~frame).any() else np.full(3, 255.0, np.float32)
     for lo, hi, piece in ends:
         # Only a narrow mark (one stroke), never a word, not in the text's
         # colour, and only where that brings the width clearly closer to the string's.
@@ -142,7 +151,7 @@ def _drop_stray_ends(glyphs: np.ndarray, crop: np.ndarray, text: str, angle: flo
         text_part = frame & ~mark
         if not mark.any() or not text_part.any():
             continue
-        apart = np.abs(np.median(colours[mark], axis=0) - np.median(colours[text_part], axis=0)).max() > 30
+        apart = np.abs(_core_colour(colours, mark, ground) - _core_colour(colours, text_part, ground)).max() > 30
         if apart and piece <= 0.6 * height and abs((hi - lo + 1) - want) < 0.5 * abs(width - want):
             keep_cols = (lo, hi)
             break

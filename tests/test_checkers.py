@@ -265,3 +265,17 @@ def test_no_finding_on_the_ground_truth_read_without_a_mistake(seed):
     case = make_case(seed)
     figure = read_figure(case.svg, case.image_rgb, _perfect_reading(case))
     assert figure.source_words and _codes(run_checks(figure)) == []
+
+
+@pytest.mark.parametrize("extra", [
+    '<line x1="60" y1="{y}" x2="200" y2="{y}" stroke="#333" stroke-width="8"/>',  # a thick arrow under the label
+    '<rect x="40" y="{y}" width="30" height="30" fill="none" stroke="#333" stroke-width="2"/>',  # a box's corner
+])
+def test_a_neighbour_touching_only_our_label_is_no_size_drift(extra):
+    label = '<text x="130" y="{y}" font-family="Liberation Sans" font-size="18" text-anchor="middle">jogging</text>'
+    source = render(label.format(y=100) + extra.format(y=111), 500, 200)
+    ours = _svg(label.format(y=103) + extra.format(y=111))  # ours sits 3 px lower: its descenders touch
+    assert text_size_drift(read_figure(ours, source)) == []
+    bigger = _svg(label.replace('font-size="18"', 'font-size="30"').format(y=103) + extra.format(y=111))
+    (finding,) = text_size_drift(read_figure(bigger, source))
+    assert finding.fix.get("scale") < 0.8

@@ -114,3 +114,25 @@ def test_a_faint_fill_no_primitive_fits_is_traced_not_lost():
     assert g.shapes == () and g.icons == ()
     assert g.leftover_px > 3000
     assert g.leftover_rgb[120, 150].tolist() == [0xEE, 0xF3, 0xFA]
+
+
+def test_a_dashed_container_cut_by_a_row_of_boxes_and_touching_a_loop_is_one_rect():
+    """The bundled example without its text: the "Model" container is cut into an upper
+    and a lower half by the boxes and arrows across it, and its lower half touches the
+    region closed by the dashed feedback arrow; the two halves still make one rect."""
+    from pathlib import Path
+
+    import cairosvg
+    import numpy as np
+    from PIL import Image
+
+    from crafteditor.bench.svgedit import strip_text
+
+    svg = (Path(__file__).resolve().parents[1] / "fixtures" / "example_pipeline.svg").read_bytes()
+    png = cairosvg.svg2png(bytestring=strip_text(svg))
+    rgb = np.asarray(Image.open(__import__("io").BytesIO(png)).convert("RGB"))
+    shapes = ground_canvas(rgb, (255, 255, 255)).shapes
+    (container,) = [s for s in shapes if s.style.dash_px]
+    assert container.box.iou(type(container.box)(500, 150, 930, 380)) > 0.95
+    assert container.style.fill is None and container.style.stroke == "#666666"
+    assert len(shapes) == 8  # the container and the seven boxes

@@ -219,3 +219,14 @@ def test_a_border_dash_inside_the_engine_box_is_not_a_letter():
     assert m is not None and m.text == "logits"
     assert m.page_box.x0 >= 34
     assert m.font_size_px == pytest.approx(14, rel=0.1)
+
+
+def test_a_border_dash_lighter_than_thin_grey_text_is_not_a_letter():
+    # The bundled example: #333 text of 15 px, whose anti-aliased rims are lighter
+    # than its core, beside a #666 container side inside the reading's box.
+    rgb = render('<line x1="30" y1="20" x2="30" y2="140" stroke="#666666" stroke-width="2" stroke-dasharray="10 6"/>'
+                 '<text x="62" y="79" font-family="Liberation Sans" font-size="15" fill="#333333" '
+                 'text-anchor="middle">logits</text>')
+    m = measure(rgb, OcrWord("logits", ((29, 64), (77, 64), (77, 85), (29, 85)), 0.99))
+    assert m is not None and m.text == "logits"
+    assert m.page_box.x0 >= 38

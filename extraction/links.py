@@ -141,8 +141,7 @@ def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: 
             points[0] = heads[0][0]
         if len(points) < 2 or math.dist(points[0], points[-1]) < 3 and len(points) == 2:
             continue
-        if len(points) > 2:
-            points = _orthogonal(points) or points
+        points = _orthogonal(points) or points  # a straight line nearly level or upright is made exact too
         ends = []
         for which in (0, -1):
             tmp = Piece(points, piece.width_px, piece.colour)

@@ -94,3 +94,16 @@ def test_a_plain_line_is_a_connector_without_heads():
     (c,) = [e.connector for e in g.connectors]
     assert not c.head_start and not c.head_end
     assert {c.source_id, c.target_id} == {_shape_at(g, A_RIGHT), _shape_at(g, B_LEFT)}
+
+
+@pytest.mark.parametrize("route", ["right", "left", "down", "up"])
+def test_a_level_or_upright_arrow_comes_out_exactly_level_or_upright(route):
+    c = _ground(_arrow(ROUTES[route], 2.5)).connectors[0].connector
+    (x0, y0), (x1, y1) = c.points
+    assert (y0 == y1) if route in ("right", "left") else (x0 == x1), c.points
+
+
+def test_a_sloping_arrow_keeps_its_slope():
+    c = _ground(_arrow([A_RIGHT, C_LEFT], 2.0)).connectors[0].connector
+    (x0, y0), (x1, y1) = c.points
+    assert abs((y1 - y0) / (x1 - x0) - (C_LEFT[1] - A_RIGHT[1]) / (C_LEFT[0] - A_RIGHT[0])) < 0.05

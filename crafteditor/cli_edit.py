@@ -34,6 +34,7 @@ selectors:
   text:~PART     text containing PART (case-insensitive)
   label:NAME     the element whose inkscape:label is NAME (label:~PART too)
   kind:KIND      layer, group, shape, path, connector, line, text, image, use
+Elements in a locked layer (the Background) are selected by id: only.
 
 Connectors glued to a moved or resized shape follow it, the labels inside a box
 move (and are deleted) with it, and connectors left dangling by a deletion are
@@ -209,6 +210,8 @@ def _item_json(it: Any) -> dict[str, Any]:
         out["geometry"] = it.geometry
     if it.parent_id:
         out["parent"] = it.parent_id
+    if it.locked:
+        out["locked"] = True
     return out
 
 

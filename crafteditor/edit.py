@@ -6,7 +6,9 @@
 
 A ``Step`` is selectors (all must match) and operations applied in order to
 what they select.  A selector that matches nothing is an error, and one that
-matches several is an error unless the step allows ``many``.
+matches several is an error unless the step allows ``many``.  Elements in a
+locked layer (the Background) are chosen by ``id:`` only, as Inkscape's own
+selection skips them.
 
 Operations: ``set_text``, ``move`` ``(dx, dy)``, ``resize`` ``(w, h)`` or
 ``("scale", s)``, ``fill``, ``stroke``, ``text_color``, ``font_size`` (px),
@@ -98,7 +100,8 @@ def select(found: Sequence[Item], selectors: Sequence[Selector], many: bool = Fa
     """The items every selector matches; an ``InputError`` for none, or several without ``many``."""
     if not selectors:
         raise InputError("an operation needs a selection first: add --where before it")
-    hits = [it for it in found if all(s.matches(it) for s in selectors)]
+    by_id = any(s.field == "id" for s in selectors)  # locked elements are chosen by id only, as in Inkscape
+    hits = [it for it in found if all(s.matches(it) for s in selectors) and (by_id or not it.locked)]
     what = " and ".join(str(s) for s in selectors)
     if not hits:
         raise InputError(f"nothing matches {what}")

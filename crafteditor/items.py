@@ -65,6 +65,7 @@ class Item:
     href: str | None = None  # images: the reference (a data: URL when embedded)
     parent_id: str | None = None
     path_d: str = ""  # closed paths and cylinders: the path, root user units
+    locked: bool = False  # it or a group holding it is locked (``sodipodi:insensitive``)
     children: tuple[str, ...] = field(default=(), repr=False)
 
 
@@ -246,6 +247,11 @@ def _layer_label(el: Any) -> str | None:
     return None
 
 
+def _locked(el: Any) -> bool:
+    key = f"{{{SODIPODI_NS}}}insensitive"
+    return any(node.get(key) in ("true", "1") for node in (el, *el.iterancestors()))
+
+
 def _label(el: Any) -> str:
     label = el.get(inkscape("label"))
     if label:
@@ -288,8 +294,9 @@ def item_of(el: Any, geo: Any) -> Item:
         marker_start=bool(el.get("marker-start")), marker_end=bool(el.get("marker-end")),
         href=href_of(el) if tag in ("image", "use") else None,
         parent_id=parent.get("id") if parent is not None and local(parent.tag) == "g" else None,
-        path_d=path_d, children=tuple(c.get("id") for c in el if isinstance(c.tag, str) and c.get("id")
-                                      and local(c.tag) != "tspan") if tag == "g" else (),
+        path_d=path_d, locked=_locked(el),
+        children=tuple(c.get("id") for c in el if isinstance(c.tag, str) and c.get("id")
+                       and local(c.tag) != "tspan") if tag == "g" else (),
     )
 
 

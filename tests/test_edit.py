@@ -309,3 +309,10 @@ def test_a_page_sized_background_holds_no_label():
             b'fill="#ffffff"/><text x="20" y="30">Title</text></svg>')
     found, _r, _ = _edit(_step("id:rect-0001", ("move", (0, 10))), data=data)
     assert found["text-0001"].box.y1 == pytest.approx(30 + 0.22 * 16, abs=0.01)  # the text stays
+
+
+def test_locked_elements_are_selected_by_id_only():
+    _f, report, _ = _edit(_step("kind:shape", ("stroke", "#444444"), many=True))
+    assert "background" not in report.selected[0] and "shape-0001" in report.selected[0]
+    found, _r, _ = _edit(_step("id:background", ("fill", "#fafafa")))
+    assert found["background"].paint.fill == "#fafafa" and found["background"].locked

@@ -44,9 +44,9 @@ def _source_overflows_too(figure: CheckedFigure, line: Box, holder: Box) -> bool
         if x1 <= x0 or y1 <= y0:
             continue
         drawn = figure.drawn_ours[y0:y1, x0:x1]
-        near = cv2.dilate(figure.drawn_source[max(y0 - 2, 0):y1 + 2, max(x0 - 2, 0):x1 + 2].astype(np.uint8),
-                          np.ones((5, 5), np.uint8)).astype(bool)[y0 - max(y0 - 2, 0):, x0 - max(x0 - 2, 0):]
-        near = near[: y1 - y0, : x1 - x0]
+        px0, py0 = max(x0 - 2, 0), max(y0 - 2, 0)  # the source read 2 px wider, then dilated by 2
+        around = cv2.dilate(figure.drawn_source[py0:y1 + 2, px0:x1 + 2].astype(np.uint8), np.ones((5, 5), np.uint8))
+        near = around[y0 - py0:y1 - py0, x0 - px0:x1 - px0].astype(bool)
         ours += int(drawn.sum())
         extra += int((drawn & ~near).sum())
     return ours > 0 and extra <= SOURCE_OVERFLOW_SHARE * ours

@@ -27,13 +27,13 @@ MISSPELT_MIN_SIMILARITY = 0.5  # below this the drawn text is something else
 def _inside(mask, box: Box, origin: tuple[int, int]):
     """``mask`` (a window whose top-left is ``origin``) cleared outside ``box``: the glyphs a
     drawn line's own box holds, without a neighbouring shape's outline."""
-    out = mask.copy()
+    import numpy as np
+
     x0, y0 = origin
     bx0, by0 = max(int(box.x0) - x0, 0), max(int(box.y0) - y0, 0)
     bx1, by1 = max(int(round(box.x1)) - x0 + 1, 0), max(int(round(box.y1)) - y0 + 1, 0)
-    keep = out[by0:by1, bx0:bx1].copy()
-    out[:] = False
-    out[by0:by1, bx0:bx1] = keep
+    out = np.zeros_like(mask)
+    out[by0:by1, bx0:bx1] = mask[by0:by1, bx0:bx1]
     return out
 
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from crafteditor.scene import (
     Box, Element, ImageContent, Kind, Provenance, Render, Scene, Style, TextContent, TextLine,
-    to_hex,
+    from_hex, to_hex,
 )
 
 ADD_PAD_PX = 2
@@ -242,29 +242,19 @@ def _set_text(scene: Scene, finding: Any, _ev: Evidence) -> Scene | None:
     return _replace(scene, el, el.replace(text=dataclasses.replace(el.text, lines=tuple(lines)), label=""))
 
 
-def _dominant(crop: np.ndarray) -> np.ndarray:
-    """The mean colour of the crop's most common colour (channels bucketed by 8)."""
-    px = crop.reshape(-1, 3).astype(np.int32)
-    q = px // 8
-    keys = (q[:, 0] << 10) | (q[:, 1] << 5) | q[:, 2]
-    return px[keys == np.bincount(keys).argmax()].mean(axis=0)
-
-
-def _rgb(hex_colour: str) -> np.ndarray:
-    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], np.float64)
-
-
 def _refill(scene: Scene, el: Element, ev: Evidence) -> Scene | None:
     """Paint a shape with the colour the source shows inside it (text lifted), when that differs."""
     pad = max(el.style.stroke_width_px or 0.0, 1.0) + REFILL_INSET_PX
     x0, y0, x1, y1 = el.box.expand(-pad).clip(*ev.figure.image_wh).to_int()
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
-    inside = _dominant(ev.pixels_rgb[y0:y1, x0:x1])
+    from extraction.glyphs import dominant_colour
+
+    inside = dominant_colour(ev.pixels_rgb[y0:y1, x0:x1])
     current = el.style.fill or ev.background
-    if np.abs(inside - _rgb(current)).max() <= REFILL_TOLERANCE:
+    if np.abs(inside - from_hex(current)).max() <= REFILL_TOLERANCE:
         return None
-    fill = None if np.abs(inside - _rgb(ev.background)).max() <= REFILL_TOLERANCE else to_hex(inside)
+    fill = None if np.abs(inside - from_hex(ev.background)).max() <= REFILL_TOLERANCE else to_hex(inside)
     return _replace(scene, el, el.replace(style=dataclasses.replace(el.style, fill=fill)))
 
 

@@ -69,15 +69,6 @@ examples:
 """
 
 
-def _suffixes() -> dict[str, str]:
-    from crafteditor.export import FORMATS
-
-    return {name: spec[2] for name, spec in FORMATS.items()}
-
-
-FORMATS_SUFFIX = _suffixes()
-
-
 class _Ordered(argparse.Action):
     """Appends ``(dest, value)`` to ``namespace.steps`` so the order of options is kept."""
 
@@ -257,7 +248,7 @@ def run_edit(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from crafteditor.export import ExportOptions, export_file
+    from crafteditor.export import ExportOptions, default_output, export_file
 
     if args.dpi is not None and args.dpi <= 0:
         raise InputError(f"--dpi must be more than 0, got {args.dpi:g}")
@@ -265,6 +256,6 @@ def run_export(args: argparse.Namespace) -> int:
     if not args.quiet:
         for warning in result.warnings:
             print(f"crafteditor: warning: {warning}", file=sys.stderr)
-        where = args.output or args.svg.with_suffix(FORMATS_SUFFIX[args.to])
+        where = args.output or default_output(args.svg, args.to)
         print(f"wrote {where} ({args.to}, {len(result.data):,} bytes)")
     return 0

@@ -13,7 +13,7 @@ from typing import Any
 from crafteditor.errors import InputError
 from crafteditor.items import Item
 from crafteditor.scene import Box
-from crafteditor.svgdoc import SVG_NS, SvgDocument, inkscape, local, parse_svg, set_href
+from crafteditor.svgdoc import SVG_NS, SvgDocument, inkscape, local, parse_svg, ref_id, set_href
 from crafteditor.svggeom import fmt, move_end, scale_about, translate
 
 SHAPE_TAGS = ("rect", "circle", "ellipse", "polygon", "path", "line", "polyline", "image", "use")
@@ -169,21 +169,24 @@ def op_resize(ctx: Context, item: Item, value: tuple) -> None:
             ctx.notes.append(f"{conn.id} follows {item.id} ({end})")
 
 
+MARKER_ATTRS = ("marker-start", "marker-end", "marker-mid")
+
+
 def _recolour_markers(ctx: Context, el: Any, value: str) -> None:
     """Give a connector's arrowheads its new colour (a marker others share is copied first)."""
     import copy
 
-    for attr in ("marker-start", "marker-end", "marker-mid"):
-        ref = re.fullmatch(r"\s*url\(\s*['\"]?#([^)'\"]+)['\"]?\s*\)\s*", el.get(attr) or "")
-        marker = ctx.doc.by_id(ref.group(1)) if ref else None
+    for attr in MARKER_ATTRS:
+        marker_id = ref_id(el.get(attr))
+        marker = ctx.doc.by_id(marker_id) if marker_id else None
         if marker is None:
             continue
-        users = [u for u in ctx.doc.root.iter() if isinstance(u.tag, str) and ref.group(0).strip() in
-                 (u.get("marker-start"), u.get("marker-end"), u.get("marker-mid"))]
+        users = [u for u in ctx.doc.root.iter() if isinstance(u.tag, str)
+                 and any(ref_id(u.get(a)) == marker_id for a in MARKER_ATTRS)]
         if len(users) > 1:
             marker = copy.deepcopy(marker)
-            marker.set("id", f"{ref.group(1)}-{el.get('id')}")
-            ctx.doc.by_id(ref.group(1)).addnext(marker)
+            marker.set("id", f"{marker_id}-{el.get('id')}")
+            ctx.doc.by_id(marker_id).addnext(marker)
             el.set(attr, f"url(#{marker.get('id')})")
         for part in marker.iter():
             if local(part.tag) in SHAPE_TAGS:

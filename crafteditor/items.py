@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crafteditor.scene import Box
-from crafteditor.svgdoc import SODIPODI_NS, SvgDocument, href_of, inkscape, local, selectable
-from crafteditor.svgtext import text_lines
+from crafteditor.svgdoc import SODIPODI_NS, SvgDocument, href_of, inkscape, local, ref_id, selectable
+from crafteditor.svgtext import first_family, is_bold, text_lines
 
 Point = tuple[float, float]
 KINDS = ("layer", "group", "shape", "path", "connector", "line", "text", "image", "use")
@@ -42,6 +42,15 @@ class Paint:
     font_family: str = ""
     font_weight: str = "normal"
     anchor: str = "start"
+
+    @property
+    def bold(self) -> bool:
+        return is_bold(self.font_weight)
+
+    @property
+    def family(self) -> str:
+        """The first font family asked for, unquoted ("" for none)."""
+        return first_family(self.font_family)
 
 
 @dataclass(frozen=True)
@@ -68,14 +77,16 @@ class Item:
     locked: bool = False  # it or a group holding it is locked (``sodipodi:insensitive``)
     children: tuple[str, ...] = field(default=(), repr=False)
 
-
-def _ref_id(value: str | None) -> str | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.startswith("url(") and value.endswith(")"):
-        value = value[4:-1].strip("'\"")
-    return value[1:] if value.startswith("#") else value or None
+    @property
+    def upright(self) -> bool:
+        """Whether the outline touches its box as an unrotated one does (a rectangle at
+        its corners, other outlines on the box edges)."""
+        b = self.box
+        if self.geometry == "circle":
+            return True
+        near = [(min(abs(x - b.x0), abs(x - b.x1)) < 0.5, min(abs(y - b.y0), abs(y - b.y1)) < 0.5)
+                for x, y in self.points]
+        return all(nx and ny if self.geometry == "rect" else nx or ny for nx, ny in near)
 
 
 def _colour(value: Any) -> str | None:
@@ -117,7 +128,7 @@ def _geometry_tree(doc: SvgDocument) -> dict[str, Any]:
 def _gradient_colour(el: Any, fill: Any) -> str | None:
     """The first stop colour of the gradient a ``url(#id)`` fill names (an editor's
     plain-colour stand-in), or None when the fill names none."""
-    ref = _ref_id(str(fill)) if isinstance(fill, str) and fill.strip().startswith("url(") else None
+    ref = ref_id(str(fill)) if isinstance(fill, str) and fill.strip().startswith("url(") else None
     if ref is None:
         return None
     import svgelements as se
@@ -131,7 +142,7 @@ def _gradient_colour(el: Any, fill: Any) -> str | None:
                 style = dict(p.split(":", 1) for p in (stop.get("style") or "").replace(" ", "").split(";") if ":" in p)
                 colour = _colour(se.Color(style.get("stop-color") or stop.get("stop-color") or "black"))
                 return colour or "#000000"
-        ref = _ref_id(href_of(target))
+        ref = ref_id(href_of(target))
         if ref is None:
             return None
     return None
@@ -290,7 +301,7 @@ def item_of(el: Any, geo: Any) -> Item:
     return Item(
         id=el.get("id"), kind=kind, tag=tag, layer=_layer_label(el), label=_label(el), box=box, paint=paint,
         text="\n".join(t for t, _b in lines), lines=lines, geometry=geometry, radius=radius, points=points,
-        source_id=_ref_id(el.get(inkscape("connection-start"))), target_id=_ref_id(el.get(inkscape("connection-end"))),
+        source_id=ref_id(el.get(inkscape("connection-start"))), target_id=ref_id(el.get(inkscape("connection-end"))),
         marker_start=bool(el.get("marker-start")), marker_end=bool(el.get("marker-end")),
         href=href_of(el) if tag in ("image", "use") else None,
         parent_id=parent.get("id") if parent is not None and local(parent.tag) == "g" else None,

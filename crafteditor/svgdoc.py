@@ -47,6 +47,16 @@ def inkscape(name: str) -> str:
     return f"{{{INKSCAPE_NS}}}{name}"
 
 
+def ref_id(value: str | None) -> str | None:
+    """The id a reference names: ``#id`` or ``url(#id)`` (None for none)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.startswith("url(") and value.endswith(")"):
+        value = value[4:-1].strip().strip("'\"")
+    return value[1:] if value.startswith("#") else value or None
+
+
 def href_of(el: Any) -> str | None:
     return el.get(f"{{{XLINK_NS}}}href") or el.get("href")
 

@@ -41,11 +41,15 @@ def parent_matrix(el: Any) -> Any:
     return m
 
 
-def to_parent(el: Any, dx: float, dy: float) -> Point:
-    """A root-units displacement in ``el``'s parent frame."""
-    m = parent_matrix(el)
+def _displacement_in(m: Any, dx: float, dy: float) -> Point:
+    """A root-units displacement in the frame that matrix ``m`` maps to the root."""
     inv = ~m
     return float(inv.a * dx + inv.c * dy), float(inv.b * dx + inv.d * dy)
+
+
+def to_parent(el: Any, dx: float, dy: float) -> Point:
+    """A root-units displacement in ``el``'s parent frame."""
+    return _displacement_in(parent_matrix(el), dx, dy)
 
 
 def _shift_list(value: str | None, delta: float) -> str | None:
@@ -164,11 +168,7 @@ def move_end(el: Any, which: str, dx: float, dy: float) -> None:
 
 
 def _to_own(el: Any, dx: float, dy: float) -> Point:
-    import svgelements as se
-
-    m = _matrix(el) * parent_matrix(el) if el.get("transform") else parent_matrix(el)
-    inv = ~(m if isinstance(m, se.Matrix) else se.Matrix(m))
-    return float(inv.a * dx + inv.c * dy), float(inv.b * dx + inv.d * dy)
+    return _displacement_in(_matrix(el) * parent_matrix(el), dx, dy)  # its own transform, then its parents'
 
 
 def _moved_ends(pts: list[Point], which: str, dx: float, dy: float) -> list[Point]:

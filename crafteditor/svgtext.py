@@ -11,6 +11,16 @@ from crafteditor.scene import Box
 from crafteditor.svgdoc import local
 
 Point = tuple[float, float]
+BOLD_WEIGHTS = frozenset({"bold", "bolder", "600", "700", "800", "900"})
+
+
+def first_family(family: str) -> str:
+    """The first name of a CSS font-family list, unquoted."""
+    return family.split(",")[0].strip().strip("'\"")
+
+
+def is_bold(weight: str) -> bool:
+    return weight.strip().lower() in BOLD_WEIGHTS
 
 
 FONT_FILES = {
@@ -26,7 +36,7 @@ FONT_FILES = {
 def _font_file(family: str, bold: bool) -> str | None:
     from extraction.fonts import _find_file
 
-    name = family.split(",")[0].strip().strip("'\"").lower()
+    name = first_family(family).lower()
     if "mono" in name or "courier" in name:
         kind = "Mono"
     elif ("serif" in name and "sans" not in name) or "times" in name or "georgia" in name:
@@ -90,7 +100,7 @@ def text_lines(el: Any, geo: Any, font_size: float, family: str, weight: str,
     for text, (x, y) in chunks:
         if not text:
             continue
-        width = text_width(text, size, family, weight in ("bold", "700", "800", "900"))
+        width = text_width(text, size, family, is_bold(weight))
         x0 = x - width / 2 if anchor == "middle" else x - width if anchor == "end" else x
         corners = [matrix.point_in_matrix_space((cx, cy)) for cx in (x0, x0 + width)
                    for cy in (y - 0.8 * size, y + 0.22 * size)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import importlib
 import os
+from pathlib import Path
 from dataclasses import dataclass
 
 from crafteditor.errors import InputError
@@ -65,16 +66,19 @@ def external_warnings(doc: SvgDocument) -> tuple[str, ...]:
                  for el_id, ref in doc.external_refs())
 
 
-def export_file(src: str | os.PathLike, fmt: str, out: str | os.PathLike | None = None,
-                options: ExportOptions | None = None) -> Exported:
-    """Export the SVG at ``src`` to ``out`` (default: ``src`` with the format's suffix), atomically."""
-    from pathlib import Path
-
-    from crafteditor.io import atomic_write, check_output_path
-
+def default_output(src: str | os.PathLike, fmt: str) -> Path:
+    """``src`` with the suffix of format ``fmt``."""
     if fmt not in FORMATS:
         raise InputError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    target = check_output_path(out if out is not None else Path(src).with_suffix(FORMATS[fmt][2]), src)
+    return Path(src).with_suffix(FORMATS[fmt][2])
+
+
+def export_file(src: str | os.PathLike, fmt: str, out: str | os.PathLike | None = None,
+                options: ExportOptions | None = None) -> Exported:
+    """Export the SVG at ``src`` to ``out`` (default: ``default_output``), atomically."""
+    from crafteditor.io import atomic_write, check_output_path
+
+    target = check_output_path(out if out is not None else default_output(src, fmt), src)
     result = export(SvgDocument.read(src), fmt, options)
     atomic_write(target, result.data)
     return result

@@ -28,7 +28,6 @@ from crafteditor.svgdoc import SVG_NS, SvgDocument, decode_data_url
 DEFAULT_LAYER = "1"
 SHAPE_STYLES = {"rect": "rounded=0", "ellipse": "ellipse", "circle": "ellipse", "diamond": "rhombus"}
 ALIGN = {"start": "left", "middle": "center", "end": "right"}
-BOLD_WEIGHTS = frozenset({"bold", "bolder", "600", "700", "800", "900"})
 MODEL_FLAGS = {"grid": "0", "guides": "1", "connect": "1", "arrows": "1", "page": "1", "pageScale": "1", "math": "0"}
 
 
@@ -54,9 +53,8 @@ def _stroke(paint: Paint) -> dict[str, str | None]:
 
 
 def _font(paint: Paint) -> dict[str, str | None]:
-    family = paint.font_family.split(",")[0].strip().strip("'\"")
     return {"fontSize": _num(paint.font_size or 16.0), "fontColor": paint.fill or "#000000",
-            "fontFamily": family or None, "fontStyle": "1" if paint.font_weight in BOLD_WEIGHTS else None}
+            "fontFamily": paint.family or None, "fontStyle": "1" if paint.bold else None}
 
 
 def _value(texts: list[Item]) -> str:
@@ -117,13 +115,6 @@ def _layer_of(item: Item, by_id: dict[str, Item], layers: dict[str, str]) -> str
     return by_label.get(item.layer, DEFAULT_LAYER) if item.layer is not None else DEFAULT_LAYER
 
 
-def _upright(item: Item) -> bool:
-    """Whether ``item`` fills its box unrotated (rectangle corners, other outlines on the box edges)."""
-    b = item.box
-    near = [(min(abs(x - b.x0), abs(x - b.x1)) < 0.5, min(abs(y - b.y0), abs(y - b.y1)) < 0.5) for x, y in item.points]
-    return item.geometry == "circle" or all(nx and ny if item.geometry == "rect" else nx or ny for nx, ny in near)
-
-
 def _fill_rule(el: etree._Element | None) -> str:
     """The fill rule ``el`` is drawn with (its own, or inherited from a group)."""
     for node in [el, *el.iterancestors()] if el is not None else []:
@@ -164,7 +155,7 @@ def _image_url(href: str) -> str | None:
 def _add_shape(diagram: _Diagram, item: Item, parent: str, labels: list[Item], fill_rule: str) -> str | None:
     """Add a shape, closed path or traced path as a vertex; a warning when it cannot be."""
     text = {**_font(labels[0].paint), "whiteSpace": "wrap", "html": "1"} if labels else {"html": "1"}
-    upright = _upright(item)
+    upright = item.upright
     if item.geometry in (*SHAPE_STYLES, "rounded_rect") and (upright or item.geometry != "rect"):
         rounded = ("rounded=1", "absoluteArcSize=1", f"arcSize={_num(item.radius * 2)}")
         flags = rounded if item.geometry == "rounded_rect" else (SHAPE_STYLES[item.geometry],)

@@ -39,7 +39,6 @@ BOX_SITES = ((0.5, 0.0), (0.0, 0.5), (0.5, 1.0), (1.0, 0.5))  # connection sites
 OVAL_SITES = ((0.5, 0.0), (_C, _C), (0.0, 0.5), (_C, 1 - _C), (0.5, 1.0), (1 - _C, 1 - _C), (1.0, 0.5), (1 - _C, _C))
 ALIGN = {"start": "LEFT", "middle": "CENTER", "end": "RIGHT"}
 GENERIC_FONTS = {"sans-serif": "Arial", "serif": "Times New Roman", "monospace": "Courier New"}
-BOLD_WEIGHTS = frozenset({"bold", "bolder", "600", "700", "800", "900"})
 CURVE_STEPS = 16  # at most this many points for a curve or arc segment,
 CURVE_STEP_PX = 2.0  # and about one every this many px of its length
 MAX_RASTER_PX = 4096
@@ -141,13 +140,6 @@ def flatten_path(d: str, steps: int = CURVE_STEPS) -> list[tuple[list[Point], bo
     return out
 
 
-def _upright(item: Item) -> bool:
-    """Whether ``item``'s outline touches its box as an unrotated one does (rectangles: at the corners)."""
-    b = item.box
-    near = [(min(abs(x - b.x0), abs(x - b.x1)) < 0.5, min(abs(y - b.y0), abs(y - b.y1)) < 0.5) for x, y in item.points]
-    return all(nx and ny if item.geometry == "rect" else nx or ny for nx, ny in near)
-
-
 class _SlideBuilder:
     """The slide being filled, the shapes connectors may glue to, and the warnings so far."""
 
@@ -178,7 +170,7 @@ class _SlideBuilder:
     def _shape(self, item: Item, labels: list[Item]) -> None:
         from pptx.enum.shapes import MSO_SHAPE
 
-        upright = _upright(item)
+        upright = item.upright
         if item.geometry in AUTOSHAPES and (upright or item.geometry != "rect"):
             kind = getattr(MSO_SHAPE, AUTOSHAPES[item.geometry])
             shape = self.slide.shapes.add_shape(kind, *self.frame.xywh(item.box))
@@ -330,8 +322,8 @@ class _SlideBuilder:
 
         size_pt = (paint.font_size or 16.0) * PT_PER_PX * self.frame.scale
         font.size = Pt(round(min(max(size_pt, 1.0), 4000.0), 2))  # PowerPoint's range
-        font.bold = paint.font_weight.strip().lower() in BOLD_WEIGHTS
-        family = paint.font_family.split(",")[0].strip().strip("'\"")
+        font.bold = paint.bold
+        family = paint.family
         if family:
             font.name = GENERIC_FONTS.get(family.lower(), family)
         if paint.fill:

@@ -14,14 +14,11 @@ EDITOR_NAMESPACES = (INKSCAPE_NS, SODIPODI_NS)
 LOOSE_LAYER = "Figure"
 
 
-def _with_namespaces(root: Any) -> Any:
-    """``root`` declaring the inkscape and sodipodi prefixes (a new root element when it does not)."""
+def _rerooted(root: Any, nsmap: dict) -> Any:
+    """A new root element like ``root`` declaring ``nsmap``, holding ``root``'s children
+    (lxml fixes an element's namespace declarations when it is made)."""
     from lxml import etree
 
-    if root.nsmap.get("inkscape") == INKSCAPE_NS and root.nsmap.get("sodipodi") == SODIPODI_NS:
-        return root
-    nsmap = {k: v for k, v in root.nsmap.items() if v not in EDITOR_NAMESPACES and k not in ("inkscape", "sodipodi")}
-    nsmap.update({"inkscape": INKSCAPE_NS, "sodipodi": SODIPODI_NS})
     new = etree.Element(root.tag, nsmap=nsmap)
     for key, value in root.attrib.items():
         new.set(key, value)
@@ -29,6 +26,15 @@ def _with_namespaces(root: Any) -> Any:
     for child in list(root):
         new.append(child)
     return new
+
+
+def _with_namespaces(root: Any) -> Any:
+    """``root`` declaring the inkscape and sodipodi prefixes (a new root element when it does not)."""
+    if root.nsmap.get("inkscape") == INKSCAPE_NS and root.nsmap.get("sodipodi") == SODIPODI_NS:
+        return root
+    nsmap = {k: v for k, v in root.nsmap.items() if v not in EDITOR_NAMESPACES and k not in ("inkscape", "sodipodi")}
+    nsmap.update({"inkscape": INKSCAPE_NS, "sodipodi": SODIPODI_NS})
+    return _rerooted(root, nsmap)
 
 
 def _is_layer(el: Any) -> bool:
@@ -106,12 +112,7 @@ def to_plain(doc: SvgDocument, _options: ExportOptions) -> Exported:
             continue
         for key in [k for k in el.attrib if k.startswith(tuple("{" + ns for ns in EDITOR_NAMESPACES))]:
             del el.attrib[key]
-    stripped = etree.Element(root.tag, nsmap={k: v for k, v in root.nsmap.items() if v not in EDITOR_NAMESPACES})
-    for key, value in root.attrib.items():
-        stripped.set(key, value)
-    stripped.text = root.text
-    for child in list(root):
-        stripped.append(child)
+    stripped = _rerooted(root, {k: v for k, v in root.nsmap.items() if v not in EDITOR_NAMESPACES})
     etree.cleanup_namespaces(stripped)
     return Exported(etree.tostring(etree.ElementTree(stripped), xml_declaration=True, encoding="UTF-8"),
                     external_warnings(doc))

@@ -54,7 +54,7 @@ class FontCandidate:
     stack: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # holds arrays: compared by identity
 class Rendering:
     """A string rendered at ``REFERENCE_SIZE_PX``: ink mask and its box relative to
     the pen origin (x at the start of the advance, y on the baseline)."""

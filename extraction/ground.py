@@ -26,7 +26,7 @@ RING_PX = 6  # outline ink searched this far outside an interior
 PAD_PX = RING_PX + 8
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # holds arrays: compared by identity
 class GroundedShape:
     """A fitted shape before it becomes an element: fit, paint, and its silhouette."""
 

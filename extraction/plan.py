@@ -53,7 +53,7 @@ class CleaningPlan:
     decisions: tuple[RegionDecision, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # holds arrays: compared by identity
 class Grounding:
     """Grounded elements, the plan, and the leftover canvas (page colour where
     everything grounded was, HWC uint8) for the tracer."""

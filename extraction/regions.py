@@ -23,7 +23,7 @@ MAX_STD = 9.0  # colour spread within a region (JPEG noise passes, gradients do 
 MIN_INSIDE_PX = 4.0  # an interior holds a disc of this radius; thinner flat ink is a stroke
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # holds arrays: compared by identity
 class Region:
     """One flat region: its mask over ``xyxy`` (ints, exclusive ends), colour and area."""
 
@@ -40,7 +40,7 @@ class Region:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # holds arrays: compared by identity
 class Flatness:
     """The labelling of a canvas: ``page`` (HW bool) and the candidate interiors."""
 

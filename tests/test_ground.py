@@ -2,6 +2,7 @@
 
 import random
 
+import numpy as np
 import pytest
 
 from crafteditor.scene import from_hex
@@ -136,3 +137,19 @@ def test_a_dashed_container_cut_by_a_row_of_boxes_and_touching_a_loop_is_one_rec
     assert container.box.iou(type(container.box)(500, 150, 930, 380)) > 0.95
     assert container.style.fill is None and container.style.stroke == "#666666"
     assert len(shapes) == 8  # the container and the seven boxes
+
+
+def test_grounded_shapes_compare_by_identity_not_by_their_arrays():
+    """Two fits of one place with different silhouettes never reach array equality."""
+    from extraction.ground import GroundedShape, _merge_cylinders, _unique
+    from extraction.shapes import ShapeFit
+    from crafteditor.scene import Box
+
+    fit = ShapeFit("ellipse", Box(10, 10, 50, 20), 0.9)
+    paint = None
+    a = GroundedShape(fit, paint, (10, 10, 50, 20), np.ones((10, 40), bool), (200.0, 200.0, 200.0), False)
+    b = GroundedShape(fit, paint, (10, 10, 50, 20), np.eye(10, 40, dtype=bool), (200.0, 200.0, 200.0), False)
+    assert a != b and a == a
+    merged = _merge_cylinders([a, b])
+    assert len(merged) == 2 and merged[0] is a and merged[1] is b
+    assert _unique([a, b]) == [a]

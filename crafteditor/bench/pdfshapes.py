@@ -12,9 +12,10 @@ path is classified by its geometry:
 
 Truth shapes are the closed painted paths of a primitive kind (not ``path``:
 free outlines are icons, glyphs or decorations), at least 6 px on each side,
-under 90% of the canvas, mostly inside the crop box, that are not arrowheads
-(below), and that show on the rendering: at half or more of 32 points along
-the outline, the outline or the inside differs from the outside (3 px away)
+under 90% of the canvas, mostly inside the crop box (their box clipped to
+it), that are not arrowheads
+(below), and that show on the rendering: at 75% or more of 32 points along
+the outline, the outline or the inside differs from the outside (3 px beyond the stroke)
 by more than 12 in some channel, on the rendering without text.  A shape
 painted twice (fill, then stroke) counts once (same kind, IoU >= 0.9).
 
@@ -45,6 +46,7 @@ from crafteditor.scene import Box
 Point = tuple[float, float]
 PRIMITIVE_KINDS = frozenset(("rect", "rounded_rect", "ellipse", "diamond", "polygon"))
 VISIBLE_DIFF = 12
+VISIBLE_SHARE = 0.75
 CURVE_STEPS = 8
 
 
@@ -57,6 +59,7 @@ class PdfPath:
     closed: bool
     filled: bool
     stroked: bool
+    stroke_px: float = 0.0
 
     @property
     def box(self) -> Box:
@@ -103,7 +106,8 @@ def pdf_path(obj: dict[str, Any], frame: PageFrame) -> PdfPath | None:
     closed = closed or (len(points) > 2 and math.dist(points[0], points[-1]) <= 0.5)
     if closed and math.dist(points[0], points[-1]) > 0.5:
         segments.append(("l", points[-1], points[0]))
-    return PdfPath(tuple(points), tuple(segments), closed, bool(obj.get("fill")), bool(obj.get("stroke")))
+    width = float(obj.get("linewidth") or 0.0) * frame.px_per_pt if obj.get("stroke") else 0.0
+    return PdfPath(tuple(points), tuple(segments), closed, bool(obj.get("fill")), bool(obj.get("stroke")), width)
 
 
 # -- kinds ---------------------------------------------------------------------------
@@ -204,9 +208,10 @@ def _outline_samples(points: tuple[Point, ...], n: int = 32) -> list[tuple[Point
     return out
 
 
-def outline_visible(path: PdfPath, rgb: np.ndarray, offset_px: float = 3.0) -> bool:
-    """Whether the outline shows on ``rgb`` (HWC uint8) at half of the samples (module docstring)."""
+def outline_visible(path: PdfPath, rgb: np.ndarray) -> bool:
+    """Whether the outline shows on ``rgb`` (HWC uint8) at ``VISIBLE_SHARE`` of the samples (module docstring)."""
     h, w = rgb.shape[:2]
+    offset_px = 3.0 + path.stroke_px / 2
 
     def at(x: float, y: float) -> np.ndarray:
         return rgb[min(max(int(y), 0), h - 1), min(max(int(x), 0), w - 1)].astype(np.int16)
@@ -217,7 +222,7 @@ def outline_visible(path: PdfPath, rgb: np.ndarray, offset_px: float = 3.0) -> b
         outside = at(x + offset_px * nx, y + offset_px * ny)
         nearby = [at(x + k * nx, y + k * ny) for k in (-1.0, 0.0, 1.0, -offset_px)]
         shown += max(int(np.abs(c - outside).max()) for c in nearby) > VISIBLE_DIFF
-    return shown * 2 >= len(samples)
+    return shown >= VISIBLE_SHARE * len(samples)
 
 
 def is_head(path: PdfPath, limit_px: float) -> bool:
@@ -241,6 +246,7 @@ def shapes_from_paths(paths: list[PdfPath], rgb: np.ndarray, limit_px: float) ->
         kind = shape_kind(path)
         if kind not in PRIMITIVE_KINDS or not outline_visible(path, rgb):
             continue
+        box = box.clip(w, h)
         if not any(s.kind == kind and s.box.iou(box) >= 0.9 for s in out):
             out.append(TruthShape(kind, box))
     return out

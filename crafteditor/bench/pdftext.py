@@ -206,6 +206,10 @@ def font_style(fontname: str) -> tuple[str, str]:
     return family, "bold" if bold else "normal"
 
 
+def _text(line: list[PdfChar]) -> str:
+    return " ".join(normalise_text("".join(c.text for c in word)) for word in _tokens(line)).strip()
+
+
 def _repeated(line: TruthLine, lines: list[TruthLine]) -> bool:
     """The same string drawn again over an earlier line (a shadow or a fake bold) shows once."""
     return any(o.text == line.text and o.box.iou(line.box) >= 0.5 for o in lines)
@@ -216,9 +220,9 @@ def text_truth(chars: list[PdfChar]) -> tuple[list[TruthLine], list[TruthWord], 
     lines: list[TruthLine] = []
     words: list[TruthWord] = []
     hidden = [c for c in chars if not c.is_space and c.ink is None]
-    dropped = [normalise_text("".join(c.text for c in g)) for g in group_lines(hidden)]
+    dropped = [_text(g) for g in group_lines(hidden)]
     for group in group_lines([c for c in chars if c.is_space or c.ink is not None]):
-        text = normalise_text("".join(c.text for c in group))
+        text = _text(group)
         if not text:
             continue
         built = build_line(group, len(lines))

@@ -196,3 +196,33 @@ def test_every_shared_pdf_figure_loads_with_truth_inside_the_image():
         assert case.truth.lines and len(case.truth.words) >= len(case.truth.lines)
         for item in (*case.truth.lines, *case.truth.shapes, *case.truth.icons):
             assert -1 <= item.box.x0 < item.box.x1 <= w + 1 and -1 <= item.box.y0 < item.box.y1 <= h + 1, path.name
+
+
+ARROWS_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200" viewBox="0 0 400 200">
+ <text x="20" y="190" font-family="DejaVu Sans" font-size="14">arrows</text>
+ <polygon points="20,29 100,29 100,31 20,31" fill="#000000"/>
+ <polygon points="100,24 112,30 100,36" fill="#000000"/>
+ <line x1="20" y1="80" x2="112" y2="80" stroke="#000000" stroke-width="1.5"/>
+ <polyline points="104,75 112,80 104,85" fill="none" stroke="#000000" stroke-width="1.5"/>
+ <line x1="200" y1="30" x2="280" y2="30" stroke="#000000" stroke-width="1.5"/>
+ <rect x="280" y="22" width="16" height="16" rx="4" fill="#000000"/>
+ <line x1="200" y1="80" x2="280" y2="80" stroke="#000000" stroke-width="1.5"/>
+ <polygon points="292,74 280,80 292,86" fill="#000000"/>
+ <path d="M 200 130 L 260 130 L 260 170" fill="none" stroke="#000000" stroke-width="1.5"/>
+ <polygon points="254,160 260,172 266,160" fill="#000000"/>
+</svg>"""
+
+
+def test_arrow_kinds_in_a_pdf(tmp_path):
+    import cairosvg
+
+    path = tmp_path / "arrows.pdf"
+    cairosvg.svg2pdf(bytestring=ARROWS_SVG.encode("utf-8"), write_to=str(path))
+    case = load_pdf_case(path)
+    assert isinstance(case, Case), case
+    k = case.image_wh[0] / 400
+    found = sorted((round(a.tail[0] / k), round(a.tail[1] / k), round(a.head[0] / k), round(a.head[1] / k))
+                   for a in case.truth.arrows)
+    # a line drawn as a thin filled band, a V-shaped open head, an elbow; not a line ending at a
+    # rounded square, nor one whose head points back along it
+    assert found == [(20, 30, 112, 30), (20, 80, 112, 80), (200, 130, 260, 172)]

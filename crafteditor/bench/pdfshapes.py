@@ -1,30 +1,29 @@
-"""Shapes, arrows and pictures of a PDF page, from pdfplumber's paths and images.
+"""Shapes and pictures of a PDF page, from pdfplumber's paths and images.
 
 Every painted path (pdfplumber's rects, lines and curves; a path of several
 subpaths comes as one object per subpath) is flattened to pixels.  A closed
 path is classified by its geometry:
 
 - ``rect``: four corners of its box; ``diamond``: four side midpoints;
-- ``rounded_rect``: axis-aligned straight sides joined by curves, every point
-  near the box border (within 0.3 of the corner radius), radius at least 1 px;
+- ``rounded_rect``: axis-aligned straight sides (two or more) joined by curves,
+  every point near the box border (within 0.3 of the corner radius), radius at
+  least 1 px;
 - ``ellipse``: curves only, every point within 6% of the inscribed ellipse;
 - ``polygon``: another convex polygon of 3 to 6 vertices; ``path`` otherwise.
 
 Truth shapes are the closed painted paths of a primitive kind (not ``path``:
 free outlines are icons, glyphs or decorations), at least 6 px on each side,
-under 90% of the canvas, mostly inside the crop box (their box clipped to
-it), that are not arrowheads
-(below), and that show on the rendering: at 75% or more of 32 points along
-the outline, the outline or the inside differs from the outside (3 px beyond the stroke)
-by more than 12 in some channel, on the rendering without text.  A shape
-painted twice (fill, then stroke) counts once (same kind, IoU >= 0.9).
+under 90% of the canvas, mostly inside the crop box (their box clipped to it),
+that are not arrowheads (below), and that show on the rendering without text:
+at 75% or more of 32 points along the outline, the outline or the inside
+differs from the outside (3, 6 or 10 px out) by more than 12 in some channel.
+So a shape mostly clipped away or covered is left out.  A shape painted twice
+(fill, then stroke) counts once (same kind, IoU >= 0.9).
 
-Arrowheads are small closed straight polygons of 3 to 6 vertices other than
-rectangles, at most ``truth.head_limit_px`` across.  An open stroked path whose
-end lies in a head's box (grown by 0.15 of that limit) is an arrow; its head
-point is the head's vertex farthest from the path's previous point, its tail
-the path's other end (both ends with heads: a two-headed arrow).  Dot markers
-are not counted, as in the SVG sets.
+Arrowheads (``is_head``) are small pointed shapes: closed, at most
+``truth.head_limit_px`` across, of 3 to 10 sides, curves only as rounded
+joints, not rectangles, rounded rectangles or dots (``pdfarrows`` makes arrows
+of them).
 
 Pictures are the page's images at least 8 px on each side inside the crop box
 where at least 2% of the pixels are drawn (by ``DRAWN_THRESHOLD``, on white).
@@ -40,13 +39,14 @@ import numpy as np
 
 from checkers.fidelity import DRAWN_THRESHOLD, drawn_mask
 from crafteditor.bench.pdfpage import PageFrame
-from crafteditor.bench.truth import TruthArrow, TruthIcon, TruthShape
+from crafteditor.bench.truth import TruthIcon, TruthShape
 from crafteditor.scene import Box
 
 Point = tuple[float, float]
 PRIMITIVE_KINDS = frozenset(("rect", "rounded_rect", "ellipse", "diamond", "polygon"))
 VISIBLE_DIFF = 12
 VISIBLE_SHARE = 0.75
+OUTSIDE_PX = (3.0, 6.0, 10.0)  # beyond thin and thick strokes
 CURVE_STEPS = 8
 
 
@@ -59,7 +59,6 @@ class PdfPath:
     closed: bool
     filled: bool
     stroked: bool
-    stroke_px: float = 0.0
 
     @property
     def box(self) -> Box:
@@ -106,12 +105,11 @@ def pdf_path(obj: dict[str, Any], frame: PageFrame) -> PdfPath | None:
     closed = closed or (len(points) > 2 and math.dist(points[0], points[-1]) <= 0.5)
     if closed and math.dist(points[0], points[-1]) > 0.5:
         segments.append(("l", points[-1], points[0]))
-    width = float(obj.get("linewidth") or 0.0) * frame.px_per_pt if obj.get("stroke") else 0.0
-    return PdfPath(tuple(points), tuple(segments), closed, bool(obj.get("fill")), bool(obj.get("stroke")), width)
+    return PdfPath(tuple(points), tuple(segments), closed, bool(obj.get("fill")), bool(obj.get("stroke")))
 
 
 # -- kinds ---------------------------------------------------------------------------
-def _distinct(points: tuple[Point, ...], tol: float = 0.5) -> list[Point]:
+def distinct(points: tuple[Point, ...], tol: float = 0.5) -> list[Point]:
     out: list[Point] = []
     for p in points:
         if not out or math.dist(p, out[-1]) > tol:
@@ -136,7 +134,7 @@ def _convex(pts: list[Point]) -> bool:
 
 
 def _polygon_kind(path: PdfPath) -> str:
-    pts = _distinct(path.vertices)
+    pts = distinct(path.vertices)
     b = path.box
     tol = 0.12 * max(b.width, b.height)
     if len(pts) == 4:
@@ -182,7 +180,8 @@ def shape_kind(path: PdfPath) -> str:
     if _is_ellipse(path):
         return "ellipse"
     radius = _corner_radius(path)
-    if radius is None:
+    straight = sum(kind == "l" and math.dist(a, b) >= 1.0 for kind, a, b in path.segments)
+    if radius is None or straight < 2:
         return "path"
     return "rounded_rect" if radius >= 1.0 else "rect"
 
@@ -211,7 +210,6 @@ def _outline_samples(points: tuple[Point, ...], n: int = 32) -> list[tuple[Point
 def outline_visible(path: PdfPath, rgb: np.ndarray) -> bool:
     """Whether the outline shows on ``rgb`` (HWC uint8) at ``VISIBLE_SHARE`` of the samples (module docstring)."""
     h, w = rgb.shape[:2]
-    offset_px = 3.0 + path.stroke_px / 2
 
     def at(x: float, y: float) -> np.ndarray:
         return rgb[min(max(int(y), 0), h - 1), min(max(int(x), 0), w - 1)].astype(np.int16)
@@ -219,18 +217,22 @@ def outline_visible(path: PdfPath, rgb: np.ndarray) -> bool:
     shown = 0
     samples = _outline_samples(path.points)
     for (x, y), (nx, ny) in samples:
-        outside = at(x + offset_px * nx, y + offset_px * ny)
-        nearby = [at(x + k * nx, y + k * ny) for k in (-1.0, 0.0, 1.0, -offset_px)]
-        shown += max(int(np.abs(c - outside).max()) for c in nearby) > VISIBLE_DIFF
+        nearby = [at(x + k * nx, y + k * ny) for k in (-1.0, 0.0, 1.0, -3.0)]
+        shown += any(max(int(np.abs(c - at(x + d * nx, y + d * ny)).max()) for c in nearby) > VISIBLE_DIFF
+                     for d in OUTSIDE_PX)
     return shown >= VISIBLE_SHARE * len(samples)
 
 
 def is_head(path: PdfPath, limit_px: float) -> bool:
-    """A small closed straight polygon of 3 to 6 vertices other than a rectangle."""
-    if not path.closed or path.n_curves or not 3 <= len(_distinct(path.vertices)) <= 6:
-        return False
+    """A small pointed shape: closed, at most ``limit_px`` across, 3 to 10 sides of which
+    any curve is a rounded joint (at most 0.2 of its size), not a rectangle or a dot."""
     b = path.box
-    return 2 <= max(b.width, b.height) <= limit_px and _polygon_kind(path) != "rect"
+    size = max(b.width, b.height)
+    if not path.closed or not 2 <= size <= limit_px or not 3 <= len(path.segments) <= 10:
+        return False
+    if any(kind == "c" and math.dist(p, q) > 0.2 * size for kind, p, q in path.segments):
+        return False
+    return len(distinct(path.vertices)) >= 3 and shape_kind(path) not in ("rect", "rounded_rect", "ellipse")
 
 
 def shapes_from_paths(paths: list[PdfPath], rgb: np.ndarray, limit_px: float) -> list[TruthShape]:
@@ -249,43 +251,6 @@ def shapes_from_paths(paths: list[PdfPath], rgb: np.ndarray, limit_px: float) ->
         box = box.clip(w, h)
         if not any(s.kind == kind and s.box.iou(box) >= 0.9 for s in out):
             out.append(TruthShape(kind, box))
-    return out
-
-
-def _tip(head: PdfPath, before: Point) -> Point:
-    return max(_distinct(head.vertices), key=lambda q: math.dist(q, before))
-
-
-def _before(points: tuple[Point, ...], end: Point) -> Point:
-    """The last point of ``points`` (ordered towards ``end``) more than 1 px from it."""
-    return next((p for p in reversed(points) if math.dist(p, end) > 1.0), points[0])
-
-
-def arrows_from_paths(paths: list[PdfPath], limit_px: float) -> list[TruthArrow]:
-    """Open stroked paths ending in an arrowhead (module docstring)."""
-    heads = [p for p in paths if is_head(p, limit_px)]
-    reach = 0.15 * limit_px
-
-    def head_at(end: Point) -> PdfPath | None:
-        found = [hd for hd in heads if hd.box.expand(reach).contains_point(*end)]
-        return min(found, key=lambda hd: math.dist(hd.box.center, end)) if found else None
-
-    out = []
-    for path in paths:
-        if path.closed or not path.stroked:
-            continue
-        first, last = path.points[0], path.points[-1]
-        if math.dist(first, last) < 2:
-            continue
-        at_last, at_first = head_at(last), head_at(first)
-        tip_last = _tip(at_last, _before(path.points, last)) if at_last else None
-        tip_first = _tip(at_first, _before(path.points[::-1], first)) if at_first else None
-        if tip_last and tip_first:
-            out.append(TruthArrow(tip_first, tip_last, both_ends=True))
-        elif tip_last:
-            out.append(TruthArrow(first, tip_last))
-        elif tip_first:
-            out.append(TruthArrow(last, tip_first))
     return out
 
 

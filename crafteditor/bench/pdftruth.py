@@ -15,7 +15,8 @@ import numpy as np
 
 from checkers.fidelity import DRAWN_THRESHOLD
 from crafteditor.bench.pdfpage import TruthPage
-from crafteditor.bench.pdfshapes import arrows_from_paths, icons_from_images, pdf_path, shapes_from_paths
+from crafteditor.bench.pdfarrows import arrows_from_paths
+from crafteditor.bench.pdfshapes import icons_from_images, pdf_path, shapes_from_paths
 from crafteditor.bench.pdftext import pdf_chars, text_truth
 from crafteditor.bench.truth import Truth, head_limit_px
 

@@ -226,3 +226,27 @@ def test_arrow_kinds_in_a_pdf(tmp_path):
     # a line drawn as a thin filled band, a V-shaped open head, an elbow; not a line ending at a
     # rounded square, nor one whose head points back along it
     assert found == [(20, 30, 112, 30), (20, 80, 112, 80), (200, 130, 260, 172)]
+
+
+def _char(text, x, y=100.0, em=20.0, adv=10.0):
+    from crafteditor.bench.pdftext import PdfChar
+    from crafteditor.scene import Box
+
+    ink = None if not text.strip() else Box(x, y - 0.7 * em, x + adv, y)
+    return PdfChar(text, (x, y), (adv, 0.0), em, 0.0, ink, "#000000", "Arial")
+
+
+def test_lines_join_runs_drawn_out_of_order_and_split_words_by_gaps():
+    from crafteditor.bench.pdftext import text_truth
+
+    # "World" is drawn before "Hello"; "r" + narrow space + superscript "2" is one word;
+    # a line 2 em lower is another line
+    chars = [_char(c, 70 + 10 * i) for i, c in enumerate("World")]
+    chars += [_char(c, 10 * i) for i, c in enumerate("Hello")]
+    chars += [_char("r", 130), _char(" ", 140, adv=1.0), _char("2", 141.5, y=92.0, em=13.0, adv=7.0)]
+    chars += [_char(c, 10 * i, y=140.0) for i, c in enumerate("below")]
+    lines, words, dropped = text_truth(chars)
+    assert [line.text for line in lines] == ["Hello World r2", "below"]
+    assert [w.text for w in words] == ["Hello", "World", "r2", "below"]
+    assert words[1].box.x0 == 70 and words[0].line_index == 0 and words[3].line_index == 1
+    assert lines[0].font_size_px == 20.0 and not dropped

@@ -6,9 +6,11 @@ direction, its baseline is within 0.25 em of the previous one's (0.6 em when
 one of the two is at least 15% smaller: sub- and superscripts stay in their
 line), and the gap from the previous character's advance is between -0.5 em
 and 1 em.  Lines that meet end to start by the same rule are then joined
-whatever their drawing order.  A space is inserted where the gap exceeds
-0.15 em and neither side is a space.  The same string drawn again over an
-earlier line (box IoU >= 0.5: a shadow or a fake bold) counts once.
+whatever their drawing order.  Words are split where the gap between two
+glyphs exceeds 0.15 em, whether or not the PDF has a space character there
+(a narrow space before a superscript is not a word break).  The same string
+drawn again over an earlier line (box IoU >= 0.5: a shadow or a fake bold)
+counts once.
 
 Only upright and vertical text (baseline at a multiple of 90 degrees, within
 1 degree) is counted; a line at another angle is listed as dropped, as are
@@ -154,13 +156,12 @@ def _chain(runs: list[list[PdfChar]]) -> list[list[PdfChar]]:
 
 
 def _tokens(line: list[PdfChar]) -> list[list[PdfChar]]:
-    """The line's words: runs of characters split at spaces and at gaps over SPACE_EM."""
-    words: list[list[PdfChar]] = [[]]
-    for prev, char in zip([None, *line], line, strict=False):
-        if char.is_space:
-            words.append([])
-            continue
-        if prev is not None and not prev.is_space and _gap(prev, char)[0] > SPACE_EM * max(prev.em_px, char.em_px):
+    """The line's words: its glyphs split where the gap exceeds SPACE_EM (space characters
+    narrower than that, such as one before a superscript, do not split)."""
+    glyphs = [c for c in line if not c.is_space]
+    words: list[list[PdfChar]] = [glyphs[:1]]
+    for prev, char in zip(glyphs, glyphs[1:], strict=False):
+        if _gap(prev, char)[0] > SPACE_EM * max(prev.em_px, char.em_px):
             words.append([])
         words[-1].append(char)
     return [w for w in words if w]

@@ -250,3 +250,25 @@ def test_lines_join_runs_drawn_out_of_order_and_split_words_by_gaps():
     assert [w.text for w in words] == ["Hello", "World", "r2", "below"]
     assert words[1].box.x0 == 70 and words[0].line_index == 0 and words[3].line_index == 1
     assert lines[0].font_size_px == 20.0 and not dropped
+
+
+def test_a_picture_is_boxed_by_what_it_shows(tmp_path):
+    import cairosvg
+
+    rgba = np.zeros((40, 40, 4), dtype=np.uint8)
+    rgba[10:30, 5:35] = (200, 40, 40, 255)  # opaque 30x20 in a transparent 40x40 picture
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG")
+    href = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="400" '
+           f'height="200"><text x="20" y="190" font-family="DejaVu Sans" font-size="14">picture</text>'
+           f'<image x="100" y="20" width="80" height="80" xlink:href="{href}"/>'
+           f'<image x="300" y="20" width="40" height="40" xlink:href="{href}"/>'
+           f'<rect x="290" y="10" width="60" height="60" fill="#3050a0"/></svg>')
+    path = tmp_path / "picture.pdf"
+    cairosvg.svg2pdf(bytestring=svg.encode("utf-8"), write_to=str(path))
+    case = load_pdf_case(path)
+    assert isinstance(case, Case), case
+    k = case.image_wh[0] / 400
+    (icon,) = case.truth.icons  # the second picture is covered by the rectangle
+    assert _near(icon.box.xyxy, (110 * k, 40 * k, 170 * k, 80 * k), 1.5 * k)

@@ -10,7 +10,8 @@ raised until the 10th percentile of the page's font sizes reaches 13 px (as
 for the real SVG set), capped at a long side of 2000 px.  Truth comes from the
 same PDF (``pdftruth``), in pixels of that rendering.  The rendering without
 text, which the ghost-text metric needs, is the same page with every text
-object removed (form XObjects included).
+object removed (form XObjects included); removing the images as well gives
+what the pictures cover.
 
 A PDF that cannot be read or rendered, whose first page is rotated (/Rotate),
 or that has no visible text, is skipped and reported (``Skipped``).
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -87,17 +89,28 @@ def render_page(path: str | Path, long_side_px: int) -> np.ndarray:
         document.close()
 
 
-def render_page_pair(path: Path, px_per_pt: float) -> tuple[np.ndarray, np.ndarray]:
-    """(page 1, page 1 without its text objects) at ``px_per_pt``, HWC uint8 RGB."""
+@dataclass(frozen=True, slots=True)
+class PageRenders:
+    """Page 1 at one scale (HWC uint8 RGB): whole, without its text objects, and
+    without its text and image objects (form XObjects included)."""
+
+    rgb: np.ndarray
+    notext_rgb: np.ndarray
+    noimage_rgb: np.ndarray
+
+
+def render_layers(path: Path, px_per_pt: float) -> PageRenders:
+    """``PageRenders`` of the PDF at ``path`` at ``px_per_pt``."""
     import pypdfium2.raw as pdfium_c
 
     document, page = _open_page(path)
     try:
-        rgb = _render(page, px_per_pt)
-        texts = [o for o in page.get_objects(max_depth=32) if o.type == pdfium_c.FPDF_PAGEOBJ_TEXT]
-        for obj in texts:  # rendering reads the object lists, no content regeneration needed
-            page.remove_obj(obj)
-        return rgb, _render(page, px_per_pt)
+        renders = [_render(page, px_per_pt)]
+        for kind in (pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_IMAGE):
+            for obj in [o for o in page.get_objects(max_depth=32) if o.type == kind]:
+                page.remove_obj(obj)  # rendering reads the object lists: no content regeneration needed
+            renders.append(_render(page, px_per_pt))
+        return PageRenders(*renders)
     finally:
         document.close()
 
@@ -128,11 +141,12 @@ def load_pdf_case(path: Path) -> Case | Skipped:
     try:
         with open_truth_page(path) as tpage:
             scale = choose_scale(tpage.crop_wh_pt, tpage.font_sizes_pt())
-            rgb, notext = render_page_pair(path, scale)
-            truth = truth_from_page(tpage, scale, rgb, notext)
+            renders = render_layers(path, scale)
+            truth = truth_from_page(tpage, scale, renders)
     except Exception as exc:  # a broken file is reported, the run goes on
         return Skipped(str(path), f"{type(exc).__name__}: {exc}")
     if not truth.lines:
         return Skipped(str(path), "no visible text")
+    rgb = renders.rgb
     return Case(case_id=path.stem, set_name=SET_NAME, svg=b"", render_scale=scale, image_rgb=rgb,
-                clean_rgb=rgb, notext_rgb=notext, truth=truth, source=str(path))
+                clean_rgb=rgb, notext_rgb=renders.notext_rgb, truth=truth, source=str(path))

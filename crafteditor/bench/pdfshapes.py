@@ -25,8 +25,11 @@ Arrowheads (``is_head``) are small pointed shapes: closed, at most
 joints, not rectangles, rounded rectangles or dots (``pdfarrows`` makes arrows
 of them).
 
-Pictures are the page's images at least 8 px on each side inside the crop box
-where at least 2% of the pixels are drawn (by ``DRAWN_THRESHOLD``, on white).
+Pictures are the page's images, each boxed by the extent of the pixels it
+changes inside its placement (renderings with and without images, by more than
+8 in some channel): a transparent margin, a clip or a cover is left out.  An
+image that changes under 2% of its placement, or whose extent is under 8 px on
+a side, is left out.
 """
 
 from __future__ import annotations
@@ -37,7 +40,6 @@ from typing import Any
 
 import numpy as np
 
-from checkers.fidelity import DRAWN_THRESHOLD, drawn_mask
 from crafteditor.bench.pdfpage import PageFrame
 from crafteditor.bench.truth import TruthIcon, TruthShape
 from crafteditor.scene import Box
@@ -48,6 +50,7 @@ VISIBLE_DIFF = 12
 VISIBLE_SHARE = 0.75
 OUTSIDE_PX = (3.0, 6.0, 10.0)  # beyond thin and thick strokes
 CURVE_STEPS = 8
+IMAGE_DIFF = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,17 +257,18 @@ def shapes_from_paths(paths: list[PdfPath], rgb: np.ndarray, limit_px: float) ->
     return out
 
 
-def icons_from_images(images: list[dict[str, Any]], frame: PageFrame, rgb: np.ndarray) -> list[TruthIcon]:
-    """Truth pictures: embedded images that show (module docstring)."""
+def icons_from_images(images: list[dict[str, Any]], frame: PageFrame, rgb: np.ndarray,
+                      noimage_rgb: np.ndarray) -> list[TruthIcon]:
+    """Truth pictures: the extent of the pixels each embedded image changes (module docstring)."""
     h, w = rgb.shape[:2]
+    changed = np.abs(rgb.astype(np.int16) - noimage_rgb.astype(np.int16)).max(axis=2) > IMAGE_DIFF
     out: list[TruthIcon] = []
     for image in images:
-        box = frame.box(image["x0"], image["top"], image["x1"], image["bottom"]).clip(w, h)
-        if min(box.width, box.height) < 8:
+        x0, y0, x1, y1 = frame.box(image["x0"], image["top"], image["x1"], image["bottom"]).clip(w, h).to_int()
+        ys, xs = np.nonzero(changed[y0:y1, x0:x1])
+        if len(xs) < 0.02 * max((x1 - x0) * (y1 - y0), 1):
             continue
-        x0, y0, x1, y1 = box.to_int()
-        if drawn_mask(rgb[y0:y1, x0:x1], (255, 255, 255), DRAWN_THRESHOLD).mean() < 0.02:
-            continue
-        if not any(icon.box.iou(box) >= 0.9 for icon in out):
+        box = Box(x0 + float(xs.min()), y0 + float(ys.min()), x0 + float(xs.max()) + 1, y0 + float(ys.max()) + 1)
+        if min(box.width, box.height) >= 8 and not any(icon.box.iou(box) >= 0.9 for icon in out):
             out.append(TruthIcon(box))
     return out

@@ -5,7 +5,7 @@ colour, every painted path and every image.  ``pdftext`` groups characters
 into lines and words, ``pdfshapes`` classifies paths into shapes and arrows and
 keeps visible images as pictures; ``pdfpage`` maps points to pixels.  What the
 rendering does not show (text that left no ink, shapes whose outline does not
-stand out, images with no drawn pixels) is left out, as the SVG sets leave out
+stand out, images that change no pixels) is left out, as the SVG sets leave out
 what cairosvg did not draw.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from checkers.fidelity import DRAWN_THRESHOLD
+from crafteditor.bench.pdffigs import PageRenders
 from crafteditor.bench.pdfpage import TruthPage
 from crafteditor.bench.pdfarrows import arrows_from_paths
 from crafteditor.bench.pdfshapes import icons_from_images, pdf_path, shapes_from_paths
@@ -26,10 +27,11 @@ def glyph_ink(rgb: np.ndarray, notext_rgb: np.ndarray) -> np.ndarray:
     return np.abs(rgb.astype(np.int16) - notext_rgb.astype(np.int16)).max(axis=2) > DRAWN_THRESHOLD
 
 
-def truth_from_page(tpage: TruthPage, px_per_pt: float, rgb: np.ndarray, notext_rgb: np.ndarray) -> Truth:
-    """The ``Truth`` of ``tpage`` rendered at ``px_per_pt`` as ``rgb`` (and ``notext_rgb`` without text)."""
-    if rgb.shape != notext_rgb.shape:
-        raise ValueError(f"renderings differ in size: {rgb.shape} vs {notext_rgb.shape}")
+def truth_from_page(tpage: TruthPage, px_per_pt: float, renders: PageRenders) -> Truth:
+    """The ``Truth`` of ``tpage`` rendered at ``px_per_pt`` as ``renders``."""
+    rgb, notext_rgb = renders.rgb, renders.notext_rgb
+    if not rgb.shape == notext_rgb.shape == renders.noimage_rgb.shape:
+        raise ValueError(f"renderings differ in size: {rgb.shape}, {notext_rgb.shape}, {renders.noimage_rgb.shape}")
     h, w = rgb.shape[:2]
     frame = tpage.frame(px_per_pt)
     page = tpage.page.dedupe_chars(tolerance=1)
@@ -45,6 +47,6 @@ def truth_from_page(tpage: TruthPage, px_per_pt: float, rgb: np.ndarray, notext_
         words=tuple(words),
         shapes=tuple(shapes_from_paths(paths, notext_rgb, limit)),
         arrows=tuple(arrows_from_paths(paths, limit)),
-        icons=tuple(icons_from_images(list(page.images), frame, notext_rgb)),
+        icons=tuple(icons_from_images(list(page.images), frame, notext_rgb, renders.noimage_rgb)),
         dropped=tuple(dropped),
     )

@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
 from checkers.fidelity import SvgRenderError
 from extraction.image import estimate_background

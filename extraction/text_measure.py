@@ -16,7 +16,8 @@ import numpy as np
 
 from crafteditor.scene import Box
 from extraction import fonts
-from extraction.fontmatch import ObservedInk, fix_by_context, ink_extents, match_font, restore_spaces, verify_reading
+from extraction.fontmatch import ObservedInk, fix_by_context, ink_extents, match_font, restore_spaces
+from extraction.lookalikes import verify_reading
 from extraction.glyphs import border_ring, dominant_colour, glyph_mask, plausible_glyphs, strongest, to_rgb, unit
 from extraction.ocr import OcrWord
 
@@ -288,9 +289,17 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
     # match, then check the spaces again in the matched face.
     plain = fonts.candidates()[0]
     first = fonts.render(plain, text)
+    read = text
     if first is not None:
         text, _ = restore_spaces(observed, f_glyphs, f_keep, text, plain, first)
     cand, r, score = match_font(observed, text)
+    if text != read:
+        # The spaces stand only if the best face with them explains the ink
+        # better than the best face without (a fixed-width face leaves wide
+        # gaps round narrow letters: "Ma trix").
+        plain_match = match_font(observed, read)
+        if plain_match[2] >= score:
+            text, (cand, r, score) = read, plain_match
     text, r = restore_spaces(observed, f_glyphs, f_keep, text, cand, r)
     text, r = verify_reading(observed, text, cand, r)
 

@@ -1,4 +1,4 @@
-"""The benchmark: synthetic and real figures with ground truth, metrics and reports.
+"""The benchmark: synthetic, real and PDF figures with ground truth, metrics and reports.
 
     synth      seeded synthetic diagrams (``make_case``), with ``icons`` and ``vocab``
     cases      ``Case`` (truth SVG, converter input, clean renderings, truth) and degradations
@@ -6,6 +6,10 @@
     svgrecord  cairosvg rendering that records glyphs, painted paths and images
     svgedit    document edits: drop text, the Text layer, images
     realfigs   the real diagrams in ``shared/realfigs/svg``
+    pdffigs    paper figures drawn as vector PDFs (``shared/realfigs/pdf``), rendered with pypdfium2
+    pdftruth   their truth read with pdfplumber: ``pdfpage`` (points to pixels), ``pdftext``,
+               ``pdfshapes``, ``pdfarrows``
+    rasterviews  raster paper figures (``shared/realfigs/png``) converted for viewing, not scored
     textmatch  line/word matching, CER, CIEDE2000
     metrics    per-case scores of an output SVG (``evaluate``)
     baselines  ``vtracer`` and ``embed`` peers

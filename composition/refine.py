@@ -85,8 +85,8 @@ def _size_bound_px(el: Element) -> float | None:
     not blow the label up past its box)."""
     from extraction import fonts
 
-    content = el.content
-    if not isinstance(content, TextContent):
+    content = el.text
+    if content is None:
         return None
     cand = fonts.candidate_for(el.style.font_family, el.style.font_weight, el.style.font_class)
     return fonts.size_bound_px(cand, [(line.text, (line.box.width, line.box.height)) for line in content.lines])

@@ -118,13 +118,11 @@ def glyph_extent(mask: np.ndarray, span: tuple[float, float]) -> Extent | None:
         return None  # run together with a neighbour: the ink does not say where the glyph ends
     if not crossed(labels[:, x:x + w] == k):
         return None
-    lo, hi = max(int(np.floor(a)), x), min(int(np.ceil(b)), x + w)
-    if abs((lo + hi) / 2 - (a + b) / 2) > 0.5 * width:
+    if abs((x + w / 2) - (a + b) / 2) > 0.5 * width:
         return None
-    # The x family has four arms: both halves reach the glyph's top and bottom,
-    # while a touching neighbour's stroke (the arm of an E) reaches into one.
-    mid = int(round((a + b) / 2))
-    halves = [(labels[:, c0:c1] == k).any(axis=1) for c0, c1 in ((lo, mid), (mid, hi)) if c1 > c0]
+    # The x family has four arms: both halves reach the glyph's top and bottom.
+    mid = x + w // 2
+    halves = [(labels[:, c0:c1] == k).any(axis=1) for c0, c1 in ((x, mid), (mid, x + w)) if c1 > c0]
     if len(halves) < 2 or not all(h.any() for h in halves):
         return None
     top = max(int(np.argmax(h)) for h in halves)

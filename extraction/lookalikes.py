@@ -280,3 +280,39 @@ def verify_reading(
         return text, r
     rendered = fonts.render(cand, fixed)
     return (fixed, rendered) if rendered is not None else (text, r)
+
+
+def serifed_capital_i(mask: np.ndarray, span: tuple[float, float]) -> bool:
+    """Whether the bar drawn in ``span`` has a serif on both sides at its top, as a
+    serif face's ``I`` has and its ``l`` (a flag to the left only) has not."""
+    a, b = span
+    c0, c1 = max(int(np.floor(a)), 0), min(int(np.ceil(b)), mask.shape[1])
+    if c1 - c0 < 3:
+        return False
+    piece = mask[:, c0:c1]
+    rows = np.nonzero(piece.any(axis=1))[0]
+    if len(rows) < 6:
+        return False
+    piece = piece[rows[0]:rows[-1] + 1]
+    cols = piece.sum(axis=0)
+    stem = np.nonzero(cols >= 0.8 * piece.shape[0])[0]  # the bar runs the glyph's height
+    if len(stem) == 0:
+        return False
+    top = piece[:max(1, piece.shape[0] // 6)]
+    return bool(top[:, :stem[0]].any() and top[:, stem[-1] + 1:].any())
+
+
+def keep_ink_capitals(observed, read: str, text: str, cand: fonts.FontCandidate, r: fonts.Rendering) -> str:
+    """Undo a context swap of ``I`` to ``l`` (``fontmatch.fix_by_context``) where the
+    glyph's ink shows a serifed ``I``: context settles only what the ink cannot."""
+    if len(read.replace(" ", "")) != len(text.replace(" ", "")):
+        return text
+    flat_read = read.replace(" ", "")
+    at = [j for j, ch in enumerate(text) if ch != " "]
+    spans = char_spans(text, cand, r, observed.width)
+    chars = list(text)
+    for k, ch in enumerate(flat_read):
+        j = at[k]
+        if ch == "I" and text[j] == "l" and serifed_capital_i(observed.mask, spans[j]):
+            chars[j] = "I"
+    return "".join(chars)

@@ -91,3 +91,19 @@ def test_the_ink_decides_a_look_alike(family, drawn, read):
                  width=int(40 + 0.75 * size * len(drawn)), height=60)
     m = measure(rgb, word_at(read, 10, 40, size, family))
     assert m is not None and m.text == drawn
+
+
+@pytest.mark.parametrize("family", ["Liberation Serif", "DejaVu Serif", "Liberation Sans", "DejaVu Sans"])
+@pytest.mark.parametrize("drawn, read", [
+    ("CIassifier", "CIassifier"), ("Classifier", "CIassifier"), ("DownsampIe", "DownsampIe"), ("Downsample", "DownsampIe"),
+])
+def test_a_capital_i_read_in_a_lowercase_word_is_an_l_unless_the_ink_shows_an_i(family, drawn, read):
+    size = 20
+    rgb = render(f'<text x="10" y="40" font-family="{family}" font-size="{size}">{drawn}</text>',
+                 width=int(40 + 0.75 * size * len(drawn)), height=60)
+    m = measure(rgb, word_at(read, 10, 40, size, family))
+    serif = "Serif" in family
+    # A serif face draws I and l apart: the ink decides.  A sans face draws them
+    # alike: the word's context settles what the ink cannot.
+    want = drawn if serif else drawn.replace("I", "l")
+    assert m is not None and m.text == want

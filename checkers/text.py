@@ -18,6 +18,7 @@ from checkers.base import CheckedFigure, Finding, Fix
 from crafteditor.scene import Box
 
 SIZE_RANGE = (0.7, 1.3)  # rendered glyph height over the source's
+MAX_GROWTH = 1.15  # larger than this (give or take a row) is caught
 MIN_INK_ROWS = 5  # shorter ink is too coarse to compare
 SIZE_PAD = 0.35  # rows read above and below a drawn line, in its heights (more reaches neighbouring ink)
 MIN_WORD_CONFIDENCE = 0.8
@@ -37,13 +38,20 @@ def _inside(mask, box: Box, origin: tuple[int, int]):
     return out
 
 
-def _ratio(ours_mask, theirs_mask, near: float) -> float | None:
-    """Height of our run of inked rows at ``near`` over the source's; None when too short to tell."""
+def _ratio(ours_mask, theirs_mask, near: float) -> tuple[float, float] | None:
+    """Height of our run of inked rows at ``near`` over the source's, and the
+    source's height in rows; None when too short to tell."""
     ours, theirs = ink.row_run(ours_mask, near), ink.row_run(theirs_mask, near)
     if ours is None or theirs is None:
         return None
     h_ours, h_theirs = ours[1] - ours[0], theirs[1] - theirs[0]
-    return None if min(h_ours, h_theirs) < MIN_INK_ROWS else h_ours / h_theirs
+    return None if min(h_ours, h_theirs) < MIN_INK_ROWS else (h_ours / h_theirs, float(h_theirs))
+
+
+def _too_big(ratio: float, rows: float) -> bool:
+    """Drawn more than ``MAX_GROWTH`` larger than the source, give or take a row
+    of rounding (short glyphs cannot show 15%)."""
+    return ratio > min(SIZE_RANGE[1], MAX_GROWTH * (rows + 1) / rows)
 
 
 def _through(mask, near: float):
@@ -58,7 +66,8 @@ def _through(mask, near: float):
 
 
 def text_size_drift(figure: CheckedFigure) -> list[Finding]:
-    """A drawn line whose glyphs are outside 0.7-1.3x the height of the source's."""
+    """A drawn line whose glyphs are under 0.7x the height of the source's, or over
+    1.15x of it give or take a row (at most 1.3x)."""
     out = []
     for line in figure.drawn.lines:
         if line.rotation_deg or not line.text.strip():
@@ -73,12 +82,15 @@ def text_size_drift(figure: CheckedFigure) -> list[Finding]:
         # Two measures, and a drift only where both see it: the window's rows as they
         # are (a neighbour both draw merges alike), and the glyphs alone (ours inside
         # the line's own box, the source's ink through the line's middle).
-        alike = _ratio(our_ink, their_ink, near)
-        alone = _ratio(_inside(our_ink, line.box, (x0, y0)), _through(their_ink, near), near)
-        if alike is None or alone is None or (alike > 1) != (alone > 1):
+        measured = _ratio(our_ink, their_ink, near)
+        measured_alone = _ratio(_inside(our_ink, line.box, (x0, y0)), _through(their_ink, near), near)
+        if measured is None or measured_alone is None:
             continue
-        ratio = min(alike, alone, key=lambda r: abs(math.log(r)))
-        if SIZE_RANGE[0] <= ratio <= SIZE_RANGE[1]:
+        (alike, rows), (alone, rows_alone) = measured, measured_alone
+        if (alike > 1) != (alone > 1):
+            continue
+        ratio, rows = min((alike, rows), (alone, rows_alone), key=lambda m: abs(math.log(m[0])))
+        if ratio >= SIZE_RANGE[0] and not _too_big(ratio, rows):
             continue
         out.append(Finding(
             "text-size-drift", "warning",

@@ -78,13 +78,33 @@ def _replace(scene: Scene, old: Element, new: Element) -> Scene:
     return scene.replace_elements(new if e.id == old.id else e for e in scene.elements)
 
 
+def _size_bound_px(el: Element) -> float | None:
+    """The largest size the text may grow to: each of its lines' ink stays within
+    ``fonts.MAX_GROWTH`` of the ink box it was read from (in its reading frame) (a size check that
+    misjudged the source, its glyphs merged with a border or a neighbour, must
+    not blow the label up past its box)."""
+    from extraction import fonts
+
+    content = el.text
+    if content is None:
+        return None
+    cand = fonts.candidate_for(el.style.font_family, el.style.font_weight, el.style.font_class)
+    return fonts.size_bound_px(cand, [(line.text, (line.box.width, line.box.height)) for line in content.lines])
+
+
 def _scale_font(scene: Scene, finding: Any, _ev: Evidence) -> Scene | None:
     el = _target_text(scene, finding)
     scale = float(finding.fix.get("scale", 1.0))
     if el is None or el.kind is not Kind.TEXT or not el.style.font_size_px or not 0.2 <= scale <= 5.0:
         return None
-    return _replace(scene, el, el.replace(style=dataclasses.replace(
-        el.style, font_size_px=round(el.style.font_size_px * scale, 2))))
+    size = el.style.font_size_px * scale
+    if scale > 1.0:
+        bound = _size_bound_px(el)
+        if bound is not None:
+            size = min(size, max(bound, el.style.font_size_px))
+        if size <= el.style.font_size_px + 0.05:
+            return None
+    return _replace(scene, el, el.replace(style=dataclasses.replace(el.style, font_size_px=round(size, 2))))
 
 
 def _shift_text(content: TextContent, dx: float, dy: float) -> TextContent:

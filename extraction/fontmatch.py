@@ -1,7 +1,7 @@
 """Matching a line's ink against fonts rendered with the same string.
 
 Gives the family, weight and size, and checks the reading itself: word
-spaces the engine dropped and look-alike characters the ink can settle.
+spaces the engine dropped (look-alike characters: ``extraction.lookalikes``).
 """
 
 from __future__ import annotations
@@ -21,11 +21,6 @@ def ink_extents(coverage: np.ndarray, glyphs: np.ndarray) -> tuple[float, float]
     y0, x0 = max(ys.min() - 1, 0), max(xs.min() - 1, 0)
     crop = coverage[y0:ys.max() + 2, x0:xs.max() + 2]
     return fonts.coverage_extent(crop, 0), fonts.coverage_extent(crop, 1)
-
-
-def _similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """1 for equal non-negative arrays, 0 for disjoint ones."""
-    return 1.0 - float(np.abs(a - b).sum()) / max(float((a + b).sum()), 1e-6)
 
 
 BLUR_PAD = 3
@@ -49,6 +44,7 @@ class ObservedInk:
     contrast: np.ndarray  # signed contrast along the text's hue, glyph box + BLUR_PAD
     channels: np.ndarray  # signed contrast per RGB channel (HW3), same region
     inset: tuple[int, int]  # where the glyph box starts inside ``contrast`` (x, y)
+    mask: np.ndarray  # HW bool: the glyphs, cropped to their box
 
     @classmethod
     def of(cls, glyphs: np.ndarray, coverage: np.ndarray, channels: np.ndarray, unit: np.ndarray) -> ObservedInk:
@@ -62,6 +58,7 @@ class ObservedInk:
             contrast=np.ascontiguousarray(region @ unit.astype(np.float32)),
             channels=region,
             inset=(int(x0 - px0), int(y0 - py0)),
+            mask=np.ascontiguousarray(glyphs[y0:y1, x0:x1]),
             blurred=cv2.GaussianBlur(crop, (3, 3), 0.8),
             width=int(x1 - x0),
             height=int(y1 - y0),
@@ -168,9 +165,16 @@ class ObservedInk:
         return abs(r.extent_w * self.extent_h / r.extent_h - self.extent_w) / max(self.extent_w, 1)
 
 
+# A serif or monospaced face is taken only where its rendering explains the
+# ink clearly better than every sans face: at small sizes the faces' scores
+# lie close, and a wrong serif or fixed-width face shows more than a wrong sans.
+CLASS_MARGIN = 0.03
+
+
 def match_font(observed: ObservedInk, text: str) -> tuple[fonts.FontCandidate, fonts.Rendering, float]:
-    """The candidate whose rendering of ``text`` best explains the observed ink."""
-    best = None
+    """The candidate whose rendering of ``text`` best explains the observed ink
+    (sans unless another class wins by ``CLASS_MARGIN``)."""
+    best = sans = None
     for cand in fonts.candidates():
         r = fonts.render(cand, text)
         if r is None:
@@ -178,25 +182,13 @@ def match_font(observed: ObservedInk, text: str) -> tuple[fonts.FontCandidate, f
         score = observed.score(r)
         if best is None or score > best[2]:
             best = (cand, r, score)
+        if cand.font_class == "sans" and (sans is None or score > sans[2]):
+            sans = (cand, r, score)
     if best is None:
         raise ValueError(f"no font renders {text!r}")
+    if sans is not None and best[2] - sans[2] < CLASS_MARGIN:
+        return sans
     return best
-
-
-# Look-alikes whose glyphs differ enough for the ink to decide.  ``l`` and
-# ``I`` (one glyph in many sans faces) and ``O``/``0`` are left to context;
-# case pairs (``c``/``C``) differ only in size, which a font missing from the
-# candidates gets wrong, so the engine's reading stands.
-
-
-# Look-alikes whose glyphs differ enough for the ink to decide.  ``l`` and
-# ``I`` (one glyph in many sans faces) and ``O``/``0`` are left to context;
-# case pairs (``c``/``C``) differ only in size, which a font missing from the
-# candidates gets wrong, so the engine's reading stands.
-CONFUSABLE: dict[str, tuple[str, ...]] = {
-    "×": ("x",), "x": ("×", "X"), "X": ("x", "×"), "ð": ("d",), "ı": ("i",), "ℓ": ("l",),
-    "ß": ("s", "ss", "B"),
-}
 
 
 _CAPITAL_I_IN_WORD = re.compile(r"(?<=[a-z])I(?=[a-z]|\b)|(?<=^[A-Z])I(?=[a-z]{3})")
@@ -304,34 +296,3 @@ def restore_spaces(
     if rendered is None or observed.width_error(rendered) >= observed.width_error(r):
         return text, r
     return spaced, rendered
-
-
-def verify_reading(
-    observed: ObservedInk, text: str, cand: fonts.FontCandidate, r: fonts.Rendering, margin: float = 0.06
-) -> tuple[str, fonts.Rendering]:
-    """Swap look-alike characters where the swap explains the ink clearly better.
-
-    Each confusable character is judged on the columns it occupies only, in
-    the matched font, so the rest of the line adds no noise.
-    """
-    def local(rendering: fonts.Rendering, c0: int, c1: int) -> float:
-        img = cv2.resize(rendering.coverage, (observed.width, observed.height), interpolation=cv2.INTER_AREA)
-        img = cv2.GaussianBlur(img, (3, 3), 0.8)
-        return _similarity(img[:, c0:c1], observed.blurred[:, c0:c1])
-
-    for i, ch in enumerate(text):
-        alts = CONFUSABLE.get(ch, ())
-        if not alts:
-            continue
-        sx = observed.width / max(r.ink_right - r.ink_left, 1e-6)
-        c0 = max(int((fonts.prefix_advance(cand, text, i) - r.ink_left) * sx) - 2, 0)
-        c1 = min(int(np.ceil((fonts.prefix_advance(cand, text, i + 1) - r.ink_left) * sx)) + 2, observed.width)
-        if c1 - c0 < 2:
-            continue
-        current = local(r, c0, c1)
-        for alt in alts:
-            variant = text[:i] + alt + text[i + 1:]
-            rv = fonts.render(cand, variant)
-            if rv is not None and local(rv, c0, c1) > current + margin:
-                text, r, current = variant, rv, local(rv, c0, c1)
-    return text, r

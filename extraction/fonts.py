@@ -153,3 +153,37 @@ def coverage_extent(coverage: np.ndarray, axis: int) -> float:
 def prefix_advance(candidate: FontCandidate, text: str, index: int) -> float:
     """Pen x (at the reference size) where character ``index`` of ``text`` starts."""
     return _font(candidate.path, REFERENCE_SIZE_PX).getlength(text[:index])
+
+
+# A label drawn larger than this share of the ink it was read from is wrong:
+# neither its rendered ink's width nor its height may exceed the source's by more.
+MAX_GROWTH = 1.15
+
+
+def candidate_for(family: tuple[str, ...], weight: str = "normal", font_class: str | None = None) -> FontCandidate:
+    """The candidate that draws an SVG family stack: the first family found at
+    the weight, else the class's first candidate, else the first candidate."""
+    cands = candidates()
+    for name in family:
+        hit = [c for c in cands if c.family == name]
+        if hit:
+            return next((c for c in hit if c.weight == weight), hit[0])
+    return next((c for c in cands if font_class and c.font_class == font_class), cands[0])
+
+
+def largest_size_px(candidate: FontCandidate, text: str, ink_wh: tuple[float, float]) -> float | None:
+    """The largest font size at which ``text`` in ``candidate`` keeps its ink within
+    ``MAX_GROWTH`` of the ink box ``ink_wh`` (w, h) it was read from; None when it has no ink."""
+    r = render(candidate, text)
+    if r is None or r.extent_w <= 0 or r.extent_h <= 0:
+        return None
+    w, h = ink_wh
+    return REFERENCE_SIZE_PX * MAX_GROWTH * min(w / r.extent_w, h / r.extent_h)
+
+
+def size_bound_px(candidate: FontCandidate, lines: list[tuple[str, tuple[float, float]]]) -> float | None:
+    """The largest size at which every ``(text, ink_wh)`` line stays within its ink box
+    (``largest_size_px``); None when no line tells."""
+    bounds = [largest_size_px(candidate, text.strip(), wh) for text, wh in lines if text.strip() and min(wh) > 0]
+    bounds = [b for b in bounds if b is not None]
+    return min(bounds) if bounds else None

@@ -20,11 +20,12 @@ import numpy as np
 from crafteditor.scene import Box
 from extraction.ocr import OcrEngine, OcrWord, Quad, is_word_char
 
+DARK_FILL_GRAY = 170  # a local mean below this is a dark fill that light text can stand on
 LINE_LEN_PX = 41  # straight strokes at least this long are rules and borders, not glyphs
 GLYPH_MAX_PX = 60  # a component wider or taller than this is not one glyph of a label
 JOIN_GAP_PX = 9  # glyphs of one vertical line are at most this far apart along the line
 MIN_COLUMN_PX = (5, 24)  # a candidate column is at least this wide and this tall
-TALL_RATIO = 2.5  # and at least this many times taller than wide
+TALL_RATIO = 2.0  # and at least this many times taller than wide (a turned three-letter word is ~2.4)
 MIN_GLYPHS = 3  # and made of at least this many components (arrowheads and stubs are fewer)
 MIN_COVER = 0.6  # a reading must span this share of its column
 MIN_SCORE = 0.8  # and read confidently: real labels score ~1, marks read as text ~0.5-0.7
@@ -60,19 +61,53 @@ class _Slot:
         return (x1 - v, y0 + u)  # counter-clockwise: crop (x, y) -> (y, w - x)
 
 
-def _ink(image_rgb: np.ndarray) -> np.ndarray:
-    """Dark-on-light strokes as a uint8 0/1 mask."""
-    gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
-    ink = cv2.adaptiveThreshold(gray, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 25)
+def _without_lines(ink: np.ndarray) -> np.ndarray:
+    """``ink`` with straight strokes at least ``LINE_LEN_PX`` long (rules, borders) taken out."""
     lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (LINE_LEN_PX, 1)))
     lines |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, LINE_LEN_PX)))
     ink[cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0] = 0
     return ink
 
 
+def _ink(image_rgb: np.ndarray) -> np.ndarray:
+    """Dark-on-light strokes as a uint8 0/1 mask."""
+    gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
+    return _without_lines(cv2.adaptiveThreshold(gray, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 25))
+
+
+def _light_ink(image_rgb: np.ndarray) -> np.ndarray:
+    """Light strokes on a dark fill (a white label on a coloured bar) as a uint8 0/1 mask.
+
+    Only where the surroundings are dark: beside dark strokes on a light page
+    the page itself stands out from the local mean and would ring every glyph.
+    """
+    gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
+    light = cv2.adaptiveThreshold(gray, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 31, -25)
+    return _without_lines(light & (cv2.blur(gray, (31, 31)) < DARK_FILL_GRAY).astype(np.uint8))
+
+
 def find_vertical_groups(image_rgb: np.ndarray, covered: Sequence[Box]) -> list[Box]:
-    """Page boxes of tall narrow columns of glyph-like ink outside the ``covered`` boxes."""
-    ink = _ink(image_rgb)
+    """Page boxes of tall narrow columns of glyph-like ink outside the ``covered`` boxes,
+    dark on light or light on a dark fill."""
+    merged: list[Box] = []
+    for g in (g for ink in (_ink(image_rgb), _light_ink(image_rgb)) for g in _groups(ink, covered)):
+        # Light glyphs on a fill are ringed by darker fill: both passes find them; read them once.
+        same = next((m for m in merged if _overlap(m, g) > 0.5), None)
+        if same is None:
+            merged.append(g)
+        else:
+            merged[merged.index(same)] = same.union(g)
+    return merged
+
+
+def _overlap(a: Box, b: Box) -> float:
+    """Shared area over the smaller box's."""
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return 0.0 if w <= 0 or h <= 0 else w * h / max(min(a.area, b.area), 1e-6)
+
+
+def _groups(ink: np.ndarray, covered: Sequence[Box]) -> list[Box]:
     height, width = ink.shape
     for box in covered:
         x0, y0, x1, y1 = box.expand(2).clip(width, height).to_int()

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from crafteditor.scene import Element, Kind, Provenance, Style, TextContent, TextLine, new_id, to_hex
+from extraction import fonts
 from extraction.text_group import Label
 
 
@@ -14,6 +15,11 @@ def label_element(label: Label, index: int, detector: str) -> Element:
     lines = label.lines
     weights = np.array([max(len(m.text), 1) for m in lines], dtype=float)
     size = float(np.average([m.font_size_px for m in lines], weights=weights))
+    # Lines of one size share it, never larger than the size their ink allows
+    # (weighted as the size is: one line cut short must not shrink the rest).
+    bounds = [fonts.size_bound_px(m.font, [(m.text, (m.ink.width, m.ink.height))]) for m in lines]
+    if all(b is not None for b in bounds):
+        size = min(size, float(np.average(bounds, weights=weights)))
     color = np.median(np.array([m.color_rgb for m in lines], dtype=float), axis=0)
     first = label.first
     page_box = lines[0].page_box

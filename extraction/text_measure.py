@@ -16,7 +16,8 @@ import numpy as np
 
 from crafteditor.scene import Box
 from extraction import fonts
-from extraction.fontmatch import ObservedInk, fix_by_context, ink_extents, match_font, restore_spaces, verify_reading
+from extraction.fontmatch import ObservedInk, fix_by_context, ink_extents, match_font, restore_spaces
+from extraction.lookalikes import keep_ink_capitals, verify_reading
 from extraction.glyphs import border_ring, dominant_colour, glyph_mask, plausible_glyphs, strongest, to_rgb, unit
 from extraction.ocr import OcrWord
 
@@ -271,7 +272,8 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
         parts = _split_at_gaps(word, glyphs, keep, x0)
         if len(parts) > 1:
             return [m for part in parts for m in measure_all(rgb, part, depth=1)]
-    text = fix_by_context(word.text.strip())
+    engine_read = word.text.strip()
+    text = fix_by_context(engine_read)
     f_glyphs = _to_frame(glyphs, angle)
     peak = float(np.percentile(dist[glyphs], 90))
     near = cv2.dilate(glyphs.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
@@ -288,11 +290,22 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
     # match, then check the spaces again in the matched face.
     plain = fonts.candidates()[0]
     first = fonts.render(plain, text)
+    read = text
     if first is not None:
         text, _ = restore_spaces(observed, f_glyphs, f_keep, text, plain, first)
     cand, r, score = match_font(observed, text)
+    if text != read:
+        # The spaces stand only if the best face with them explains the ink
+        # better than the best face without (a fixed-width face leaves wide
+        # gaps round narrow letters: "Ma trix").
+        plain_match = match_font(observed, read)
+        if plain_match[2] >= score:
+            text, (cand, r, score) = read, plain_match
     text, r = restore_spaces(observed, f_glyphs, f_keep, text, cand, r)
     text, r = verify_reading(observed, text, cand, r)
+    kept = keep_ink_capitals(observed, engine_read, text, cand, r)
+    if kept != text and fonts.render(cand, kept) is not None:
+        text, r = kept, fonts.render(cand, kept)
 
     ys, xs = np.nonzero(f_glyphs)
     fx0, fx1, fy0, fy1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1

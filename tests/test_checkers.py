@@ -128,7 +128,7 @@ def _size_drift(factor: float) -> list[Finding]:
     return text_size_drift(read_figure(_svg(bad), SOURCE))
 
 
-@pytest.mark.parametrize("factor", [1.6, 2.0])
+@pytest.mark.parametrize("factor", [1.3, 1.6, 2.0])
 def test_a_label_drawn_bigger_than_the_source_is_caught_with_a_smaller_font(factor):
     (finding,) = _size_drift(factor)
     assert finding.code == "text-size-drift" and "Encoder" in finding.message

@@ -340,3 +340,27 @@ def test_tesseract_gets_vertical_labels_from_the_vertical_pass(tesseract):
     up = paste_ink_box(page, rotated_label("Throughput", ImageFont.truetype(str(DEJAVU), 16), 90), (40, 60))
     words = [w for w in read_text(np.asarray(page), tesseract) if w.text == "Throughput"]
     assert len(words) == 1 and words[0].angle_deg == pytest.approx(-90, abs=4) and close(words[0].box, up)
+
+
+@pytest.mark.parametrize("fill, ink", [("#4472c4", "#ffffff"), ("#ffffff", "#000000")])
+@pytest.mark.parametrize("token", ["T2T", "MLP"])
+def test_a_short_turned_token_is_a_vertical_group_on_either_polarity(fill, ink, token):
+    from tests.drawing import render
+
+    # A three-letter word running down a bar (dark on light or light on a dark fill).
+    page = render(f'<rect x="30" y="20" width="26" height="150" rx="12" fill="{fill}"/>'
+                  f'<text transform="rotate(90 43 40)" x="43" y="45" font-family="Liberation Sans" '
+                  f'font-size="14" fill="{ink}">{token}</text>', width=120, height=200)
+    groups = ocr_vertical.find_vertical_groups(page, [])
+    assert len(groups) == 1, groups  # found, and once
+    g = groups[0]
+    assert g.x0 >= 30 and g.x1 <= 56 and g.y0 >= 34 and g.y1 <= 80, g
+
+
+def test_a_light_page_beside_dark_strokes_is_no_vertical_text():
+    from tests.drawing import render
+
+    # Dark strokes on white: the page round them is lighter than the local mean, but no fill is dark.
+    page = render(''.join(f'<rect x="{20 + 6 * i}" y="{20 + 9 * i}" width="4" height="7" fill="#000"/>' for i in range(6)),
+                  width=120, height=120)
+    assert ocr_vertical._light_ink(page).sum() == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import io
 from collections import Counter
 
@@ -74,7 +76,7 @@ LINE2 = Box(40, 64, 100, 82)
 
 
 @pytest.mark.parametrize(("kind", "scale", "size"), [
-    ("shrink_font", 0.5, 8.0), ("shrink_font", 0.8, 12.8), ("set_font_size", 1.25, 20.0), ("set_font_size", 0.2, 3.2),
+    ("shrink_font", 0.5, 8.0), ("shrink_font", 0.8, 12.8), ("set_font_size", 1.05, 16.8), ("set_font_size", 0.2, 3.2),
 ])
 @pytest.mark.parametrize("by", ["id", "box"])
 def test_font_fixes_scale_the_text_found_by_id_or_by_a_line_box(kind, scale, size, by):
@@ -83,6 +85,27 @@ def test_font_fixes_scale_the_text_found_by_id_or_by_a_line_box(kind, scale, siz
     assert applied == Counter({kind: 1})
     assert scene.by_id("text-0001").style.font_size_px == size
     assert _changed(_scene(), scene) == {"text-0001"}
+
+
+@pytest.mark.parametrize("scale", [1.5, 2.5, 4.0])
+def test_a_font_never_grows_past_the_ink_box_it_was_read_from(scale):
+    from extraction import fonts
+
+    scene, applied = _apply(_finding("set_font_size", "text-0001", scale=scale))
+    el = scene.by_id("text-0001")
+    assert applied == Counter({"set_font_size": 1}) and 16.0 < el.style.font_size_px < 16.0 * scale
+    cand = fonts.candidate_for(el.style.font_family, el.style.font_weight)
+    for line in el.text.lines:  # each line's ink at the new size within 15% of the box it was read from
+        r = fonts.render(cand, line.text)
+        k = el.style.font_size_px / fonts.REFERENCE_SIZE_PX
+        assert r.extent_w * k <= 1.15 * line.box.width + 0.01 and r.extent_h * k <= 1.15 * line.box.height + 0.01
+
+
+def test_a_font_already_filling_its_box_does_not_grow():
+    big = _scene().replace_elements(
+        e.replace(style=dataclasses.replace(e.style, font_size_px=30.0)) if e.id == "text-0001" else e for e in _scene())
+    scene, applied = _apply(_finding("set_font_size", "text-0001", scale=1.5), big)
+    assert scene == big and not applied
 
 
 @pytest.mark.parametrize("finding", [

@@ -90,3 +90,22 @@ def test_lifting_removes_glyphs_but_keeps_the_box_border():
         assert np.abs(canvas[70, x].astype(int) - border).max() < 30
         assert np.array_equal(canvas[40:100, x], rgb[40:100, x])
     assert lifted.any() and not lifted[:, 48:53].any()
+
+
+def test_a_label_element_never_draws_larger_than_the_ink_its_lines_were_read_from():
+    import dataclasses
+
+    from extraction import fonts
+    from extraction.text import label_element
+
+    body = (f'<text x="150" y="80" font-family="{FONT}" font-size="18" text-anchor="middle">Image</text>'
+            f'<text x="150" y="103" font-family="{FONT}" font-size="18" text-anchor="middle">Encoder block</text>')
+    words = [word_at("Image", 150, 80, 18, FONT, anchor="middle"),
+             word_at("Encoder block", 150, 103, 18, FONT, anchor="middle")]
+    _, _, _, (label,) = _labels(body, words)
+    assert label_element(label, 1, "test").style.font_size_px == pytest.approx(18, rel=0.08)
+    # A size measured far too large (a line merged with a neighbour's ink, say) is held to the ink.
+    blown = dataclasses.replace(label, lines=tuple(dataclasses.replace(m, font_size_px=3 * m.font_size_px)
+                                                   for m in label.lines))
+    size = label_element(blown, 1, "test").style.font_size_px
+    assert size <= fonts.MAX_GROWTH * 18 * 1.08

@@ -45,11 +45,9 @@ def end_kind(path: DrawnPath, which: int, limit_px: float) -> str:
     """Kind of the marks ``path``'s marker drew at end ``which``."""
     end, other = (path.points[0], path.points[-1]) if which == 0 else (path.points[-1], path.points[0])
     mine: list[DrawnMark] = []
-    for mark in path.marks:
-        cx = sum(p[0] for p in mark.points) / len(mark.points)
-        cy = sum(p[1] for p in mark.points) / len(mark.points)
-        d = math.dist((cx, cy), end)
-        if d <= limit_px and d <= math.dist((cx, cy), other):
+    for mark in path.marks:  # a mark touches (or surrounds) the vertex it is drawn at
+        d = min(math.dist(p, end) for p in mark.points)
+        if d <= limit_px and d <= min(math.dist(p, other) for p in mark.points):
             mine.append(mark)
     visible = [m for m in mine if m.stroked or (m.filled is not None and not _light(m.filled))]
     if not visible:

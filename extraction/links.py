@@ -19,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 from crafteditor.scene import Box, ConnectorContent, Element, Kind, Provenance, Style, new_id, to_hex
 from extraction.connectors import MIN_LENGTH_PX, SNAP_PX, Piece
+from extraction.marks import dot_at
 
 XY = tuple[float, float]
 
@@ -131,9 +132,10 @@ def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: 
             continue
         points = list(piece.points)
         heads = dict(piece.heads)
+        marks = {e: piece.marks.get(e, "arrow") for e in heads}
         if 0 in heads and -1 not in heads:  # a lone head is the end
             points.reverse()
-            heads = {-1: heads[0]}
+            heads, marks = {-1: heads[0]}, {-1: marks[0]}
         head_start, head_end = 0 in heads, -1 in heads
         if head_end:
             points[-1] = heads[-1][0]
@@ -148,7 +150,18 @@ def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: 
             snapped, shape_id = _snap(points[which], tmp.direction(which), outlines, canvas, ground)
             points[which] = snapped
             ends.append(shape_id)
-        sizes = [h for h in heads.values()]
+            if which not in heads and canvas is not None and ground is not None:
+                dot = dot_at(canvas, ground, snapped, tmp.direction(which), piece.colour, piece.width_px)
+                if dot is not None:
+                    marks[which], points[which] = dot[0], dot[1]
+                    heads[which] = (dot[1], dot[2], dot[2])
+        if 0 in heads and -1 not in heads:  # a lone mark is the end
+            points.reverse()
+            heads, marks = {-1: heads[0]}, {-1: marks[0]}
+            ends.reverse()
+        head_start, head_end = 0 in heads, -1 in heads
+        round_marks = [h[1] for e, h in heads.items() if marks.get(e) in ("dot", "circle")]
+        sizes = [h for e, h in heads.items() if marks.get(e) not in ("dot", "circle")] or list(heads.values())
         length = statistics.median(h[1] for h in sizes) if sizes else 0.0
         width = statistics.median(h[2] for h in sizes) if sizes else 0.0
         dash: tuple[float, ...] = ()
@@ -168,6 +181,9 @@ def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: 
             head_width_px=round(width, 2),
             source_id=ends[0],
             target_id=ends[1],
+            start_mark=marks.get(0, "arrow"),
+            end_mark=marks.get(-1, "arrow"),
+            dot_px=round(statistics.median(round_marks), 2) if round_marks else 0.0,
         )
         kind = "arrow" if head_end or head_start else "line"
         el = Element(

@@ -10,6 +10,7 @@ is in page pixels.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -165,10 +166,16 @@ def _widened_ends(mask: np.ndarray, path: list[tuple[int, int]], on_line: np.nda
     return out
 
 
+EndMark = Callable[[Point, Point, tuple[int, int, int], float], object]
+
+
 def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tuple[int, int],
-                          ground_rgb: np.ndarray) -> list[Piece] | None:
+                          ground_rgb: np.ndarray, end_mark: EndMark | None = None) -> list[Piece] | None:
     """Centre line and heads of one thin ink component (``mask`` HW bool over a crop);
-    None when the ink is not thin enough to be a line."""
+    None when the ink is not thin enough to be a line.  ``end_mark(end, out, colour,
+    width)`` (page px; ``out`` the unit direction out of the line) tells whether a
+    free end of a branching line carries a mark the residual ink does not show
+    whole (a dot centred on an outline), so that end takes a head, not a tail."""
     ox, oy = offset_xy
     h, w = mask.shape
     if 4 <= min(h, w) and max(h, w) <= 24 and 0.35 * h * w <= mask.sum() <= 0.8 * h * w:
@@ -214,7 +221,8 @@ def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tup
     colour = _ink_colour(crop_rgb, mask, [h for h, full in zip(heads, solid) if full], ground_rgb)
     tree = skeleton_tree(line, spur_px=max(8.0, 2.0 * width + 4.0)) if line.sum() >= 3 else None
     if tree is not None and 3 <= len(tree.leaves) <= MAX_BRANCHES:
-        routes = _branch_routes(tree, heads, k)
+        marked = _marked_leaves(tree, end_mark, offset_xy, colour, width) if end_mark is not None else set()
+        routes = _branch_routes(tree, heads, k, marked)
         if routes:
             return [_finish(Piece([(x + ox, y + oy) for x, y in simplify_path(r)], width, colour),  # type: ignore[arg-type]
                             r, mask, heads, solid, width, offset_xy, only_ends=ends)
@@ -234,11 +242,30 @@ def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tup
 MAX_BRANCHES = 6  # more free ends than this is no connector tree (a glyph, a hatching)
 
 
-def _branch_routes(tree, heads: list[np.ndarray], k: int) -> list[tuple[list[tuple[int, int]], set[int]]]:
+def _marked_leaves(tree, end_mark: EndMark, offset_xy: tuple[int, int], colour: tuple[int, int, int],
+                   width: float) -> set[int]:
+    """The leaves of ``tree`` at which ``end_mark`` finds a mark."""
+    ox, oy = offset_xy
+    out = set()
+    other = {leaf: next(o for o in tree.leaves if o != leaf) for leaf in tree.leaves}
+    for leaf in tree.leaves:
+        route = tree.route(leaf, other[leaf])
+        if len(route) < 3:
+            continue
+        (x0, y0), (x1, y1) = route[0], route[min(8, len(route) - 1)]
+        n = math.hypot(x0 - x1, y0 - y1) or 1.0
+        if end_mark((x0 + ox, y0 + oy), ((x0 - x1) / n, (y0 - y1) / n), colour, width) is not None:
+            out.add(leaf)
+    return out
+
+
+def _branch_routes(tree, heads: list[np.ndarray], k: int, marked: set[int] = frozenset()
+                   ) -> list[tuple[list[tuple[int, int]], set[int]]]:
     """Routes (crop pixels, tail first) through a branching line, each with the
     ends (0 / -1) at which it may take a head: one per tail and head pair when
-    there are heads, else the longest line and each branch hung on it."""
-    head_leaves: set[int] = set()
+    there are heads (or ``marked`` leaves), else the longest line and each branch
+    hung on it."""
+    head_leaves: set[int] = set(marked)
     for head in heads:
         ys, xs = np.nonzero(head)
         pts = np.stack([xs, ys], axis=1)

@@ -89,6 +89,40 @@ def _snap(end: XY, inward: XY, shapes: list[tuple[Element, BaseGeometry]],
     return best[1], best[2]
 
 
+def _short_arrow(piece: Piece, outlines: list[tuple[Element, BaseGeometry]]) -> Piece | None:
+    """A lone head that is a whole short arrow (a stub of line and its head, as
+    between stacked boxes): along its long axis the profile rises sharply at the
+    head's base and slowly from its tip.  Kept only when both ends touch outlines."""
+    pts = piece.head_px
+    assert pts is not None
+    centre = pts.mean(axis=0)
+    _, vecs = np.linalg.eigh(np.cov((pts - centre).T))
+    ux, uy = vecs[:, -1]
+    u = (pts - centre) @ np.array([ux, uy])
+    counts = np.bincount(np.floor(u - u.min()).astype(int)).astype(float)
+    if len(counts) < 8:
+        return None
+
+    def rise(c: np.ndarray) -> int:
+        first = int(np.argmax(c >= 0.3 * c.max()))
+        return int(np.argmax(c >= 0.8 * c.max())) - first
+
+    forward, backward = rise(counts), rise(counts[::-1])
+    if abs(forward - backward) < 2:
+        return None
+    sign = 1.0 if backward > forward else -1.0  # the tip is where the profile rises slowly
+    tip = (float(centre[0] + ux * sign * (u.max() if sign > 0 else -u.min())),
+           float(centre[1] + uy * sign * (u.max() if sign > 0 else -u.min())))
+    tail = (float(centre[0] - ux * sign * (-u.min() if sign > 0 else u.max())),
+            float(centre[1] - uy * sign * (-u.min() if sign > 0 else u.max())))
+    if not all(min((line.distance(Point(p)) for _el, line in outlines), default=99.0) <= 6.0 for p in (tail, tip)):
+        return None
+    width = float(counts.max())
+    length = float(max(forward, backward)) / 0.5 + 1.0
+    line_px = float(np.median(counts[counts > 0][:3] if sign > 0 else counts[counts > 0][-3:]))
+    return Piece([tail, tip], max(line_px, 1.0), piece.colour, {-1: (tip, min(length, len(counts)), width)})
+
+
 def _orthogonal(points: list[XY], tolerance_px: float = 3.0) -> list[XY] | None:
     """The points with every segment made exactly horizontal or vertical, if each
     already nearly is; None otherwise."""
@@ -128,6 +162,10 @@ def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: 
     outlines = [(el, outline(el)) for el in shapes if el.kind == Kind.SHAPE]
     out: list[Element] = []
     for piece in pieces:
+        if piece.head_only:
+            piece = _short_arrow(piece, outlines)
+            if piece is None:
+                continue
         if piece.length < MIN_LENGTH_PX and not piece.heads:
             continue
         points = list(piece.points)

@@ -282,7 +282,8 @@ def _clear(fig: _Figure, pts: list[tuple[float, float]], a: _Node, b: _Node, min
     blockers += [n.box.expand(3) for n in fig.nodes if n is not a and n is not b]
     if any(line.intersects(sbox(*k.xyxy)) for k in blockers):
         return False
-    return not any(line.distance(LineString(p)) < 8 for p, *_rest in fig.arrows if p not in siblings)
+    return not any(line.distance(LineString(p)) < 8 for p, *_rest in fig.arrows
+                   if not any(p is q for q in siblings))
 
 
 # -- SVG writing ----------------------------------------------------------------

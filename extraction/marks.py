@@ -78,8 +78,7 @@ def dot_at(canvas: np.ndarray, ground: np.ndarray, end: Point, out: Point, colou
     if x1 - x0 < 5 or y1 - y0 < 5:
         return None
     win, under = canvas[y0:y1, x0:x1].astype(np.int16), ground[y0:y1, x0:x1].astype(np.int16)
-    off_colour = np.abs(win - np.asarray(colour)).max(axis=2)
-    ink = (np.abs(win - under).max(axis=2) > ink_diff) & (off_colour < np.abs(win - under).max(axis=2))
+    ink = (np.abs(win - under).max(axis=2) > ink_diff) & _blend_of(win, under, colour)
     closed = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)) > 0
     filled = binary_fill_holes(closed)
     dist = cv2.distanceTransform(np.pad(filled, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]
@@ -95,7 +94,7 @@ def dot_at(canvas: np.ndarray, ground: np.ndarray, end: Point, out: Point, colou
         return None
     r_c = np.hypot(xx - cx, yy - cy)
     ring = (r_c >= radius + 2) & (r_c <= radius + 4)
-    if not ring.any() or filled[ring].mean() >= 0.5:
+    if not ring.any() or filled[ring].mean() >= 0.5 or _thick_arms(dist, (cx - x0, cy - y0), radius, line_r) > 1:
         return None
     inside = r_c <= radius - 0.5
     kind = "dot" if ink[inside].mean() >= 0.75 else "circle"
@@ -112,3 +111,29 @@ def _line_radius(dist: np.ndarray, end: Point, out: Point, reach: int) -> float 
         if 1 <= x < w - 1 and 1 <= y < h - 1:
             found.append(float(dist[y - 1:y + 2, x - 1:x + 2].max()))
     return float(np.median(found)) if found else None
+
+
+def _blend_of(win: np.ndarray, under: np.ndarray, colour: tuple[int, int, int], off_px: float = 40.0) -> np.ndarray:
+    """Pixels that are ``colour`` laid over ``under`` at some opacity (anti-aliased
+    edges included): on the RGB segment from the ground to the colour, at least a
+    third of the way."""
+    span = np.asarray(colour, np.float32) - under.astype(np.float32)
+    rel = win.astype(np.float32) - under.astype(np.float32)
+    norm = np.maximum((span * span).sum(axis=2), 1.0)
+    t = (rel * span).sum(axis=2) / norm
+    off = np.sqrt(((rel - t[..., None] * span) ** 2).sum(axis=2))
+    return (t >= 0.33) & (off <= off_px)
+
+
+def _thick_arms(dist: np.ndarray, centre: Point, radius: float, line_r: float) -> int:
+    """Directions (of 16) in which ink thicker than the line runs on past a disc of
+    ``radius`` around ``centre``: none for a dot (only its line leaves it), some
+    where a line meets a thick outline or another line."""
+    h, w = dist.shape
+    count = 0
+    for a in np.linspace(0, 2 * math.pi, 16, endpoint=False):
+        x = int(round(centre[0] + math.cos(a) * (radius + 1.5)))
+        y = int(round(centre[1] + math.sin(a) * (radius + 1.5)))
+        if 0 <= x < w and 0 <= y < h and dist[y, x] >= max(0.6 * radius, line_r + 0.4):
+            count += 1
+    return count

@@ -274,7 +274,8 @@ def _branch_routes(tree, heads: list[np.ndarray], k: int, marked: set[int] = fro
             head_leaves.add(best)
     pairs = leaf_pairs(tree, head_leaves)
     if pairs:
-        return [(r, {-1}) for r in (tree.route(t, h) for t, h in pairs) if len(r) >= 2]
+        both = {0, -1} if all(leaf in head_leaves for leaf in tree.leaves) else {-1}
+        return [(r, both) for r in (tree.route(t, h) for t, h in pairs) if len(r) >= 2]
     a, b = max(((a, b) for i, a in enumerate(tree.leaves) for b in tree.leaves[i + 1:]),
                key=lambda ab: len(tree.route(*ab)))
     main = tree.route(a, b)

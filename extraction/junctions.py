@@ -143,13 +143,28 @@ def leaf_pairs(tree: Tree, head_leaves: set[int]) -> list[tuple[int, int]]:
     none (the caller keeps the longest line and hangs the branches on it)."""
     tails = [leaf for leaf in tree.leaves if leaf not in head_leaves]
     heads = [leaf for leaf in tree.leaves if leaf in head_leaves]
-    if not heads or not tails:
+    if not heads:
         return []
+    if not tails:  # heads everywhere (crossing two-headed arrows): the straightest pairs
+        return _straight_pairs(tree, heads)
     if len(tails) == 1 or len(heads) == 1:
         return [(t, h) for t in tails for h in heads]
 
-    def bend(t: int, h: int) -> float:
-        length = len(tree.route(t, h))
-        return length / max(math.dist(tree.xy[t], tree.xy[h]), 1.0)
+    return [(min(tails, key=lambda t: _bend(tree, t, h)), h) for h in heads]
 
-    return [(min(tails, key=lambda t: bend(t, h)), h) for h in heads]
+
+def _bend(tree: Tree, a: int, b: int) -> float:
+    """Route length over straight distance: 1 for a straight route."""
+    return len(tree.route(a, b)) / max(math.dist(tree.xy[a], tree.xy[b]), 1.0)
+
+
+def _straight_pairs(tree: Tree, leaves: list[int]) -> list[tuple[int, int]]:
+    """Leaves paired straightest first, each once (a lone one is left out)."""
+    ranked = sorted((_bend(tree, a, b), a, b) for i, a in enumerate(leaves) for b in leaves[i + 1:])
+    used: set[int] = set()
+    out = []
+    for _bend_ratio, a, b in ranked:
+        if a not in used and b not in used:
+            used |= {a, b}
+            out.append((a, b))
+    return out

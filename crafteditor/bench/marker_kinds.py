@@ -43,17 +43,39 @@ def outward(points: Sequence[Point], which: int, reach_px: float = 3.0) -> Point
 
 def end_kind(path: DrawnPath, which: int, limit_px: float) -> str:
     """Kind of the marks ``path``'s marker drew at end ``which``."""
+    return end_mark(path, which, limit_px)[0]
+
+
+def end_mark(path: DrawnPath, which: int, limit_px: float) -> tuple[str, Point]:
+    """Kind of the marks at end ``which`` and where they put the end as seen: an
+    arrowhead's tip (its farthest point out of the line), a round mark's centre,
+    else the end vertex."""
+    end = path.points[0] if which == 0 else path.points[-1]
+    visible = _visible_marks(path, which, limit_px)
+    if not visible:
+        return "none", end
+    filled = any(m.filled is not None and not _light(m.filled) for m in visible)
+    pts = [p for m in visible for p in m.points]
+    out = outward(path.points, which)
+    kind = shape_kind_at(pts, filled, out)
+    if kind in ARROWHEADS or kind == "diamond":
+        tip = max(pts, key=lambda p: (p[0] - end[0]) * out[0] + (p[1] - end[1]) * out[1])
+        along = (tip[0] - end[0]) * out[0] + (tip[1] - end[1]) * out[1]
+        return kind, (end[0] + out[0] * along, end[1] + out[1] * along) if along > 0 else end
+    if kind in DOTS:
+        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+        return kind, ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+    return kind, end
+
+
+def _visible_marks(path: DrawnPath, which: int, limit_px: float) -> list[DrawnMark]:
     end, other = (path.points[0], path.points[-1]) if which == 0 else (path.points[-1], path.points[0])
     mine: list[DrawnMark] = []
     for mark in path.marks:  # a mark touches (or surrounds) the vertex it is drawn at
         d = min(math.dist(p, end) for p in mark.points)
         if d <= limit_px and d <= min(math.dist(p, other) for p in mark.points):
             mine.append(mark)
-    visible = [m for m in mine if m.stroked or (m.filled is not None and not _light(m.filled))]
-    if not visible:
-        return "none"
-    filled = any(m.filled is not None and not _light(m.filled) for m in visible)
-    return shape_kind_at([p for m in visible for p in m.points], filled, outward(path.points, which))
+    return [m for m in mine if m.stroked or (m.filled is not None and not _light(m.filled))]
 
 
 def _light(colour: str) -> bool:

@@ -27,7 +27,7 @@ import numpy as np
 
 from checkers.fidelity import DRAWN_THRESHOLD
 from crafteditor.bench.svgedit import strip_text
-from crafteditor.bench.marker_kinds import ARROWHEADS, DOTS, end_kind, outward, shape_kind_at
+from crafteditor.bench.marker_kinds import ARROWHEADS, DOTS, end_mark, outward, shape_kind_at
 from crafteditor.bench.svgrecord import DrawnPath, Glyph, RenderRecord, TextPiece, render_recorded
 from crafteditor.scene import Box
 
@@ -335,8 +335,9 @@ def shapes_from_paths(paths: list[DrawnPath], image_wh: tuple[int, int], limit: 
 def arrows_from_paths(paths: list[DrawnPath], limit: float) -> list[TruthArrow]:
     """Marker arrows (head at the marked end vertex) and open paths ending in a small
     filled polygon (Graphviz style; head at the polygon vertex farthest from the path)
-    or a small dot (head at its centre).  Each marked end's shape is classified
-    (``markers.end_kind``)."""
+    or a small dot (head at its centre).  Each marked end's shape is classified and
+    the end put where its mark shows it (``marker_kinds.end_mark``: an arrowhead's
+    tip, a dot's centre; a marker drawing nothing leaves the vertex)."""
     heads = [p for p in paths if _is_head(p, limit)]
     dots = [p for p in paths if _is_dot(p, limit)]
     out = []
@@ -345,12 +346,12 @@ def arrows_from_paths(paths: list[DrawnPath], limit: float) -> list[TruthArrow]:
             continue
         first, last = p.points[0], p.points[-1]
         if p.marker_end or p.marker_start:
-            start_kind = end_kind(p, 0, limit) if p.marker_start else ""
+            start_kind, start = end_mark(p, 0, limit) if p.marker_start else ("", first)
             if p.marker_end:
-                out.append(TruthArrow(first, last, both_ends=p.marker_start, head_kind=end_kind(p, -1, limit),
-                                      tail_kind=start_kind))
+                kind, end = end_mark(p, -1, limit)
+                out.append(TruthArrow(start, end, both_ends=p.marker_start, head_kind=kind, tail_kind=start_kind))
             else:
-                out.append(TruthArrow(last, first, head_kind=start_kind))
+                out.append(TruthArrow(last, start, head_kind=start_kind))
             continue
         for end, other in ((last, first), (first, last)):
             head = next((h for h in heads if Box(*h.xyxy).expand(0.15 * limit).contains_point(*end)), None)

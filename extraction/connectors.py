@@ -9,6 +9,7 @@ is in page pixels.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -211,15 +212,21 @@ def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tup
     if not heads:  # small or blurred heads: a widening at an end of the line
         heads = _widened_ends(shape_mask, path, on_line, width)
     solid = [True] * len(heads)
+    colour = _ink_colour(crop_rgb, mask, heads, ground_rgb)
     for ring in _hollow_marks(mask, width):
+        # An outlined mark is drawn in the line's colour (a line across a glyph's bowl is none).
+        ring_rgb = np.median(crop_rgb[ring & mask].astype(np.float32), axis=0) if (ring & mask).any() else None
+        if ring_rgb is None or np.abs(ring_rgb - np.asarray(colour, np.float32)).max() > 60:
+            continue
         if not any((ring & h).sum() > 0.5 * ring.sum() for h in heads):
             heads.append(ring)
             solid.append(False)
     line = mask.copy()
     for head in heads:
         line &= ~(cv2.dilate(head.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
-    colour = _ink_colour(crop_rgb, mask, [h for h, full in zip(heads, solid) if full], ground_rgb)
     tree = skeleton_tree(line, spur_px=max(8.0, 2.0 * width + 4.0)) if line.sum() >= 3 else None
+    if tree is not None and 3 <= len(tree.leaves) <= MAX_BRANCHES:
+        tree = _same_colour_leaves(tree, crop_rgb, colour)
     if tree is not None and 3 <= len(tree.leaves) <= MAX_BRANCHES:
         marked = _marked_leaves(tree, end_mark, offset_xy, colour, width) if end_mark is not None else set()
         routes = _branch_routes(tree, heads, k, marked)
@@ -240,6 +247,21 @@ def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tup
 
 
 MAX_BRANCHES = 6  # more free ends than this is no connector tree (a glyph, a hatching)
+
+
+def _same_colour_leaves(tree, crop_rgb: np.ndarray, colour: tuple[int, int, int], reach_px: int = 10):
+    """``tree`` with only the leaves whose branch is drawn in the line's own colour
+    (a box edge or another line crossing it is no branch of this connector)."""
+    keep = []
+    for leaf in tree.leaves:
+        other = next(o for o in tree.leaves if o != leaf)
+        route = tree.route(leaf, other)[:reach_px]
+        if not route:
+            continue
+        seen = np.median(np.array([crop_rgb[y, x] for x, y in route], np.float32), axis=0)
+        if np.abs(seen - np.asarray(colour, np.float32)).max() <= 60:
+            keep.append(leaf)
+    return dataclasses.replace(tree, leaves=keep)
 
 
 def _marked_leaves(tree, end_mark: EndMark, offset_xy: tuple[int, int], colour: tuple[int, int, int],

@@ -150,25 +150,57 @@ def _shape(parent: etree._Element, el: Element) -> None:
 
 
 class _Markers:
-    """``<marker>`` arrowheads, one per colour, size and end, shared by connectors."""
+    """``<marker>`` heads, one per colour, size, end and shape, shared by connectors.
 
-    def __init__(self, defs: etree._Element) -> None:
+    Arrowheads and diamonds put their tip on the end point; dots, circles and bars
+    are centred on it.  Outlined shapes (open arrow, circle, open diamond) are
+    stroked as wide as their line and filled with the page, so the line stops at
+    their outline."""
+
+    def __init__(self, defs: etree._Element, page: str = "#ffffff") -> None:
         self._defs = defs
-        self._ids: dict[tuple[str, float, float, str], str] = {}
+        self._page = page
+        self._ids: dict[tuple, str] = {}
 
-    def ref(self, colour: str, length_px: float, width_px: float, end: str) -> str:
-        key = (colour, round(length_px, 1), round(width_px, 1), end)
+    def ref(self, colour: str, length_px: float, width_px: float, end: str, kind: str = "arrow",
+            stroke_px: float = 1.0) -> str:
+        key = (colour, round(length_px, 1), round(width_px, 1), end, kind, round(stroke_px, 1))
         if key not in self._ids:
-            marker_id = f"arrowhead-{len(self._ids) + 1}"
+            marker_id = f"arrowhead-{len(self._ids) + 1}" if kind == "arrow" else f"{kind}-{len(self._ids) + 1}"
             m = _sub(self._defs, "marker", id=marker_id, viewBox="0 0 10 10", refY="5",
                      markerUnits="userSpaceOnUse", orient="auto",
                      markerWidth=_num(max(key[1], 1.0)), markerHeight=_num(max(key[2], 1.0)))
-            m.set("refX", "10" if end == "end" else "0")
-            m.set(f"{INK}stockid", f"arrowhead {end}")
-            d = "M0,0 L10,5 L0,10 z" if end == "end" else "M10,0 L0,5 L10,10 z"
-            _sub(m, "path", d=d, fill=colour, stroke="none")
+            m.set(f"{INK}stockid", f"{kind.replace('_', ' ') if kind != 'arrow' else 'arrowhead'} {end}")
+            if kind == "arrow":
+                m.set("refX", "10" if end == "end" else "0")
+                d = "M0,0 L10,5 L0,10 z" if end == "end" else "M10,0 L0,5 L10,10 z"
+                _sub(m, "path", d=d, fill=colour, stroke="none")
+            else:
+                m.set("preserveAspectRatio", "none")
+                self._shape(m, kind, end, colour, 10.0 * stroke_px / max(min(key[1], key[2]), 1.0))
             self._ids[key] = marker_id
         return f"url(#{self._ids[key]})"
+
+    def _shape(self, m: etree._Element, kind: str, end: str, colour: str, stroke: float) -> None:
+        at_end = end == "end"
+        line = dict(fill=self._page, stroke=colour, **{"stroke-width": _num(stroke)})
+        inset = stroke / 2
+        if kind in ("dot", "circle", "bar"):
+            m.set("refX", "5")
+        else:
+            m.set("refX", _num(10 - inset) if at_end else _num(inset))
+        if kind == "dot":
+            _sub(m, "circle", cx="5", cy="5", r="5", fill=colour, stroke="none")
+        elif kind == "circle":
+            _sub(m, "circle", cx="5", cy="5", r=_num(5 - inset), **line)
+        elif kind == "bar":
+            _sub(m, "rect", x="3.5", y="0", width="3", height="10", fill=colour, stroke="none")
+        elif kind in ("diamond", "open_diamond"):
+            d = f"M{_num(inset)},5 L5,{_num(inset)} L{_num(10 - inset)},5 L5,{_num(10 - inset)} z"
+            _sub(m, "path", d=d, **(line if kind == "open_diamond" else dict(fill=colour, stroke="none")))
+        else:  # open_arrow: a chevron
+            d = "M0,0 L10,5 L0,10" if at_end else "M10,0 L0,5 L10,10"
+            _sub(m, "path", d=d, fill="none", stroke=colour, **{"stroke-width": _num(stroke)})
 
 
 def connector_d(points: tuple[tuple[float, float], ...], curved: bool) -> str:
@@ -195,10 +227,13 @@ def _connector(parent: etree._Element, el: Element, markers: _Markers) -> None:
     node.set(f"{INK}label", el.label or "connector")
     _paint(node, dataclasses.replace(el.style, fill=None))
     colour = el.style.stroke or "#000000"
-    if c.head_end:
-        node.set("marker-end", markers.ref(colour, c.head_length_px, c.head_width_px, "end"))
-    if c.head_start:
-        node.set("marker-start", markers.ref(colour, c.head_length_px, c.head_width_px, "start"))
+    stroke = el.style.stroke_width_px or 1.0
+    for on, attr, end, kind in ((c.head_end, "marker-end", "end", c.end_mark),
+                                (c.head_start, "marker-start", "start", c.start_mark)):
+        if on:
+            size = (c.dot_px, c.dot_px) if kind in ("dot", "circle") and c.dot_px > 0 else \
+                (c.head_length_px, c.head_width_px)
+            node.set(attr, markers.ref(colour, size[0], size[1], end, kind, stroke))
     node.set(f"{INK}connector-type", "orthogonal" if c.routing == "orthogonal" else "polyline")
     node.set(f"{INK}connector-curvature", "0")
     if c.source_id:
@@ -259,7 +294,7 @@ def write_svg(scene: Scene) -> str:
     view.set("pagecolor", scene.background)
     view.set(f"{INK}document-units", "px")
     defs = _sub(root, "defs", id="defs")
-    markers = _Markers(defs)
+    markers = _Markers(defs, scene.background or "#ffffff")
     shape_ids = {e.id for e in scene.elements if e.kind == Kind.SHAPE}
     children: dict[str, list[Element]] = {}  # labels drawn with their shape, not in the Text layer
     for el in scene.elements:

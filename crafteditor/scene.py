@@ -226,6 +226,12 @@ class ConnectorContent:
     head_width_px: float = 0.0
     source_id: str | None = None
     target_id: str | None = None
+    start_mark: str = "arrow"  # the head's shape where head_start: MARK_KINDS
+    end_mark: str = "arrow"  # the head's shape where head_end
+    dot_px: float = 0.0  # diameter of a dot or circle mark (0: sized as the head)
+
+
+MARK_KINDS = ("arrow", "open_arrow", "dot", "circle", "diamond", "open_diamond", "bar")
 
 
 @dataclass(frozen=True, slots=True)

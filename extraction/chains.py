@@ -120,9 +120,11 @@ def _walk(lines: list[Piece], link: dict, i: int, free_end: int, seen: set[int])
     runs: list[float] = []
     gaps: list[float] = []
     heads: dict[int, tuple[Point, float, float]] = {}
+    marks: dict[int, str] = {}
     first = lines[i]
     if free_end in first.heads:
         heads[0] = first.heads[free_end]
+        marks[0] = first.marks.get(free_end, "arrow")
     k, entry = i, free_end
     members: list[int] = []
     while True:
@@ -137,12 +139,13 @@ def _walk(lines: list[Piece], link: dict, i: int, free_end: int, seen: set[int])
         if nxt is None or nxt[0] in seen:
             if exit_end in p.heads:
                 heads[-1] = p.heads[exit_end]
+                marks[-1] = p.marks.get(exit_end, "arrow")
             break
         k, entry, gap = nxt
         gaps.append(gap)
     if len(runs) == 1:
-        return Piece(points, first.width_px, first.colour, heads)
+        return Piece(points, first.width_px, first.colour, heads, marks=marks)
     simplified = simplify_path([(round(x), round(y)) for x, y in points], 2.0)
     simplified[0], simplified[-1] = points[0], points[-1]
     width = float(np.median([lines[n].width_px for n in members]))
-    return Piece(simplified, width, first.colour, heads, True, runs, gaps)
+    return Piece(simplified, width, first.colour, heads, True, runs, gaps, marks=marks)

@@ -9,11 +9,16 @@ is in page pixels.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+
+from extraction.junctions import leaf_pairs, skeleton_tree
+from extraction.marks import mark_kind, round_size
 
 MAX_LINE_PX = 7.0  # a connector's stroke (anti-aliasing included) is at most this wide
 SNAP_PX = 12.0
@@ -35,6 +40,7 @@ class Piece:
     gaps: list[float] = field(default_factory=list)
     head_px: np.ndarray | None = None  # (N, 2) page xy of a head with (almost) no line
     extra_px: np.ndarray | None = None  # (N, 2) page xy of ink on the line that is not drawn by it
+    marks: dict[int, str] = field(default_factory=dict)  # end -> mark kind (marks.mark_kind); arrow if absent
 
     @property
     def head_only(self) -> bool:
@@ -161,10 +167,16 @@ def _widened_ends(mask: np.ndarray, path: list[tuple[int, int]], on_line: np.nda
     return out
 
 
+EndMark = Callable[[Point, Point, tuple[int, int, int], float], object]
+
+
 def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tuple[int, int],
-                          ground_rgb: np.ndarray) -> list[Piece] | None:
+                          ground_rgb: np.ndarray, end_mark: EndMark | None = None) -> list[Piece] | None:
     """Centre line and heads of one thin ink component (``mask`` HW bool over a crop);
-    None when the ink is not thin enough to be a line."""
+    None when the ink is not thin enough to be a line.  ``end_mark(end, out, colour,
+    width)`` (page px; ``out`` the unit direction out of the line) tells whether a
+    free end of a branching line carries a mark the residual ink does not show
+    whole (a dot centred on an outline), so that end takes a head, not a tail."""
     ox, oy = offset_xy
     h, w = mask.shape
     if 4 <= min(h, w) and max(h, w) <= 24 and 0.35 * h * w <= mask.sum() <= 0.8 * h * w:
@@ -199,35 +211,168 @@ def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tup
              for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= 6]
     if not heads:  # small or blurred heads: a widening at an end of the line
         heads = _widened_ends(shape_mask, path, on_line, width)
+    solid = [True] * len(heads)
+    colour = _ink_colour(crop_rgb, mask, heads, ground_rgb)
+    for ring in _hollow_marks(mask, width):
+        # An outlined mark is drawn in the line's colour (a line across a glyph's bowl is none).
+        ring_rgb = np.median(crop_rgb[ring & mask].astype(np.float32), axis=0) if (ring & mask).any() else None
+        if ring_rgb is None or np.abs(ring_rgb - np.asarray(colour, np.float32)).max() > 60:
+            continue
+        if not any((ring & h).sum() > 0.5 * ring.sum() for h in heads):
+            heads.append(ring)
+            solid.append(False)
     line = mask.copy()
     for head in heads:
         line &= ~(cv2.dilate(head.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+    tree = skeleton_tree(line, spur_px=max(8.0, 2.0 * width + 4.0)) if line.sum() >= 3 else None
+    if tree is not None and 3 <= len(tree.leaves) <= MAX_BRANCHES:
+        tree = _same_colour_leaves(tree, crop_rgb, colour)
+    if tree is not None and 3 <= len(tree.leaves) <= MAX_BRANCHES:
+        marked = _marked_leaves(tree, end_mark, offset_xy, colour, width) if end_mark is not None else set()
+        routes = _branch_routes(tree, heads, k, marked)
+        if routes:
+            return [_finish(Piece([(x + ox, y + oy) for x, y in simplify_path(r)], width, colour),  # type: ignore[arg-type]
+                            r, mask, heads, solid, width, offset_xy, only_ends=ends)
+                    for r, ends in routes]
     line_path = _skeleton_path(line) if line.sum() >= 3 else []
     if len(line_path) < 2:
         line_path = path
-    colour = _ink_colour(crop_rgb, mask, heads, ground_rgb)
     points = [(x + ox, y + oy) for x, y in simplify_path(line_path)]
     piece = Piece(points, width, colour)  # type: ignore[arg-type]
     if len(heads) == 1 and line.sum() < 2 * width * width + 4:
         ys, xs = np.nonzero(mask)
         piece.head_px = np.stack([xs + ox, ys + oy], axis=1).astype(np.float64)
         return [piece]
+    return [_finish(piece, line_path, mask, heads, solid, width, offset_xy)]
+
+
+MAX_BRANCHES = 6  # more free ends than this is no connector tree (a glyph, a hatching)
+
+
+def _same_colour_leaves(tree, crop_rgb: np.ndarray, colour: tuple[int, int, int], reach_px: int = 10):
+    """``tree`` with only the leaves whose branch is drawn in the line's own colour
+    (a box edge or another line crossing it is no branch of this connector)."""
+    keep = []
+    for leaf in tree.leaves:
+        other = next(o for o in tree.leaves if o != leaf)
+        route = tree.route(leaf, other)[:reach_px]
+        if not route:
+            continue
+        seen = np.median(np.array([crop_rgb[y, x] for x, y in route], np.float32), axis=0)
+        if np.abs(seen - np.asarray(colour, np.float32)).max() <= 60:
+            keep.append(leaf)
+    return dataclasses.replace(tree, leaves=keep)
+
+
+def _marked_leaves(tree, end_mark: EndMark, offset_xy: tuple[int, int], colour: tuple[int, int, int],
+                   width: float) -> set[int]:
+    """The leaves of ``tree`` at which ``end_mark`` finds a mark."""
+    ox, oy = offset_xy
+    out = set()
+    other = {leaf: next(o for o in tree.leaves if o != leaf) for leaf in tree.leaves}
+    for leaf in tree.leaves:
+        route = tree.route(leaf, other[leaf])
+        if len(route) < 3:
+            continue
+        (x0, y0), (x1, y1) = route[0], route[min(8, len(route) - 1)]
+        n = math.hypot(x0 - x1, y0 - y1) or 1.0
+        if end_mark((x0 + ox, y0 + oy), ((x0 - x1) / n, (y0 - y1) / n), colour, width) is not None:
+            out.add(leaf)
+    return out
+
+
+def _branch_routes(tree, heads: list[np.ndarray], k: int, marked: set[int] = frozenset()
+                   ) -> list[tuple[list[tuple[int, int]], set[int]]]:
+    """Routes (crop pixels, tail first) through a branching line, each with the
+    ends (0 / -1) at which it may take a head: one per tail and head pair when
+    there are heads (or ``marked`` leaves), else the longest line and each branch
+    hung on it."""
+    head_leaves: set[int] = set(marked)
+    for head in heads:
+        ys, xs = np.nonzero(head)
+        pts = np.stack([xs, ys], axis=1)
+        best = min(tree.leaves, key=lambda i: float(np.min(np.hypot(*(pts - tree.xy[i]).T))))
+        if float(np.min(np.hypot(*(pts - tree.xy[best]).T))) <= k + 3:
+            head_leaves.add(best)
+    pairs = leaf_pairs(tree, head_leaves)
+    if pairs:
+        both = {0, -1} if all(leaf in head_leaves for leaf in tree.leaves) else {-1}
+        return [(r, both) for r in (tree.route(t, h) for t, h in pairs) if len(r) >= 2]
+    a, b = max(((a, b) for i, a in enumerate(tree.leaves) for b in tree.leaves[i + 1:]),
+               key=lambda ab: len(tree.route(*ab)))
+    main = tree.route(a, b)
+    out = [(main, {0, -1})]
+    index = {p: i for i, p in enumerate(tree.xy)}
+    on_main = {index[p] for p in main}
+    for leaf in tree.leaves:
+        if leaf not in (a, b):
+            branch = tree.route_to(leaf, on_main)[::-1]  # from the junction out
+            if len(branch) >= 2:
+                out.append((branch, {-1}))
+    return out
+
+
+def _hollow_marks(mask: np.ndarray, width: float) -> list[np.ndarray]:
+    """Outlined marks (a circle, an open triangle or diamond): small holes in the
+    ink, each with the ring around it."""
+    from scipy.ndimage import binary_fill_holes
+
+    filled = binary_fill_holes(mask)
+    holes = filled & ~mask
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(holes.astype(np.uint8), connectivity=4)
+    out = []
+    limit = max(14.0, 8.0 * width)
+    ring = int(math.ceil(width)) * 2 + 3
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (ring, ring))
+    for i in range(1, n):
+        if stats[i, cv2.CC_STAT_AREA] >= 2 and max(stats[i, cv2.CC_STAT_WIDTH], stats[i, cv2.CC_STAT_HEIGHT]) <= limit:
+            out.append((cv2.dilate((labels == i).astype(np.uint8), kernel) > 0) & filled)
+    return out
+
+
+def _finish(piece: Piece, line_path: list[tuple[int, int]], mask: np.ndarray, heads: list[np.ndarray],
+            solid: list[bool], width: float, offset_xy: tuple[int, int], only_ends: set[int] | None = None) -> Piece:
+    """Measure the heads at ``piece``'s ends (only those in ``only_ends`` when given)
+    and record the ink on the line that it does not draw."""
+    ox, oy = offset_xy
     drawn = np.zeros(mask.shape, np.uint8)
     line_px = np.round(np.array(simplify_path(line_path))).astype(np.int32).reshape(-1, 1, 2)
     cv2.polylines(drawn, [line_px], False, 1, thickness=int(math.ceil(width)) + 2)
-    for head in heads:
+    for head, full in zip(heads, solid):
         ys, xs = np.nonzero(head)
-        centre = (float(xs.mean()) + ox, float(ys.mean()) + oy)
-        which = 0 if math.dist(centre, piece.end(0)) <= math.dist(centre, piece.end(-1)) else -1
-        found = _head(piece, which, np.stack([xs + ox, ys + oy], axis=1).astype(np.float64))
+        pts = np.stack([xs + ox, ys + oy], axis=1).astype(np.float64)
+        near = [float(np.min(np.hypot(*(pts - np.asarray(piece.end(e))).T))) for e in (0, -1)]
+        which = 0 if near[0] <= near[1] else -1
+        if min(near) > 2.0 * width + 8 or (only_ends is not None and which not in only_ends):
+            continue
+        found = _mark(piece, which, pts, full)
         if found is not None:
-            piece.heads[which] = found
+            piece.heads[which], piece.marks[which] = found
             drawn[head] = 1
     extra = mask & (drawn == 0)
     if extra.sum() >= 12:  # ink on the line that is no part of it (a tee, a mark): traced instead
         ys, xs = np.nonzero(extra)
         piece.extra_px = np.stack([xs + ox, ys + oy], axis=1)
-    return [piece]
+    return piece
+
+
+def _mark(piece: Piece, which: int, pts: np.ndarray, solid: bool
+          ) -> tuple[tuple[Point, float, float], str] | None:
+    """The head at end ``which`` made of ``pts`` and its kind; a round mark's tip is
+    its centre, an arrowhead's or diamond's its far point."""
+    kind = mark_kind(pts, piece.direction(which), solid, piece.width_px)
+    if kind in ("dot", "circle"):
+        size = round_size(pts)
+        if size < 1.8 * piece.width_px:
+            return None
+        centre = (float(pts[:, 0].mean()), float(pts[:, 1].mean()))
+        return (centre, size, size), kind
+    if kind == "bar":
+        return None
+    found = _head(piece, which, pts)
+    if found is None and not solid:
+        return None
+    return (found, kind) if found is not None else None
 
 
 def _head(piece: Piece, which: int, pts: np.ndarray) -> tuple[Point, float, float] | None:

@@ -19,6 +19,7 @@ from shapely.geometry.base import BaseGeometry
 
 from crafteditor.scene import Box, ConnectorContent, Element, Kind, Provenance, Style, new_id, to_hex
 from extraction.connectors import MIN_LENGTH_PX, SNAP_PX, Piece
+from extraction.marks import dot_at
 
 XY = tuple[float, float]
 
@@ -88,6 +89,40 @@ def _snap(end: XY, inward: XY, shapes: list[tuple[Element, BaseGeometry]],
     return best[1], best[2]
 
 
+def _short_arrow(piece: Piece, outlines: list[tuple[Element, BaseGeometry]]) -> Piece | None:
+    """A lone head that is a whole short arrow (a stub of line and its head, as
+    between stacked boxes): along its long axis the profile rises sharply at the
+    head's base and slowly from its tip.  Kept only when both ends touch outlines."""
+    pts = piece.head_px
+    assert pts is not None
+    centre = pts.mean(axis=0)
+    _, vecs = np.linalg.eigh(np.cov((pts - centre).T))
+    ux, uy = vecs[:, -1]
+    u = (pts - centre) @ np.array([ux, uy])
+    counts = np.bincount(np.floor(u - u.min()).astype(int)).astype(float)
+    if len(counts) < 8:
+        return None
+
+    def rise(c: np.ndarray) -> int:
+        first = int(np.argmax(c >= 0.3 * c.max()))
+        return int(np.argmax(c >= 0.8 * c.max())) - first
+
+    forward, backward = rise(counts), rise(counts[::-1])
+    if abs(forward - backward) < 2:
+        return None
+    sign = 1.0 if backward > forward else -1.0  # the tip is where the profile rises slowly
+    tip = (float(centre[0] + ux * sign * (u.max() if sign > 0 else -u.min())),
+           float(centre[1] + uy * sign * (u.max() if sign > 0 else -u.min())))
+    tail = (float(centre[0] - ux * sign * (-u.min() if sign > 0 else u.max())),
+            float(centre[1] - uy * sign * (-u.min() if sign > 0 else u.max())))
+    if not all(min((line.distance(Point(p)) for _el, line in outlines), default=99.0) <= 6.0 for p in (tail, tip)):
+        return None
+    width = float(counts.max())
+    length = float(max(forward, backward)) / 0.5 + 1.0
+    line_px = float(np.median(counts[counts > 0][:3] if sign > 0 else counts[counts > 0][-3:]))
+    return Piece([tail, tip], max(line_px, 1.0), piece.colour, {-1: (tip, min(length, len(counts)), width)})
+
+
 def _orthogonal(points: list[XY], tolerance_px: float = 3.0) -> list[XY] | None:
     """The points with every segment made exactly horizontal or vertical, if each
     already nearly is; None otherwise."""
@@ -127,13 +162,18 @@ def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: 
     outlines = [(el, outline(el)) for el in shapes if el.kind == Kind.SHAPE]
     out: list[Element] = []
     for piece in pieces:
+        if piece.head_only:
+            piece = _short_arrow(piece, outlines)
+            if piece is None:
+                continue
         if piece.length < MIN_LENGTH_PX and not piece.heads:
             continue
         points = list(piece.points)
         heads = dict(piece.heads)
+        marks = {e: piece.marks.get(e, "arrow") for e in heads}
         if 0 in heads and -1 not in heads:  # a lone head is the end
             points.reverse()
-            heads = {-1: heads[0]}
+            heads, marks = {-1: heads[0]}, {-1: marks[0]}
         head_start, head_end = 0 in heads, -1 in heads
         if head_end:
             points[-1] = heads[-1][0]
@@ -148,7 +188,18 @@ def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: 
             snapped, shape_id = _snap(points[which], tmp.direction(which), outlines, canvas, ground)
             points[which] = snapped
             ends.append(shape_id)
-        sizes = [h for h in heads.values()]
+            if which not in heads and canvas is not None and ground is not None:
+                dot = dot_at(canvas, ground, snapped, tmp.direction(which), piece.colour, piece.width_px)
+                if dot is not None:
+                    marks[which], points[which] = dot[0], dot[1]
+                    heads[which] = (dot[1], dot[2], dot[2])
+        if 0 in heads and -1 not in heads:  # a lone mark is the end
+            points.reverse()
+            heads, marks = {-1: heads[0]}, {-1: marks[0]}
+            ends.reverse()
+        head_start, head_end = 0 in heads, -1 in heads
+        round_marks = [h[1] for e, h in heads.items() if marks.get(e) in ("dot", "circle")]
+        sizes = [h for e, h in heads.items() if marks.get(e) not in ("dot", "circle")] or list(heads.values())
         length = statistics.median(h[1] for h in sizes) if sizes else 0.0
         width = statistics.median(h[2] for h in sizes) if sizes else 0.0
         dash: tuple[float, ...] = ()
@@ -168,6 +219,9 @@ def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: 
             head_width_px=round(width, 2),
             source_id=ends[0],
             target_id=ends[1],
+            start_mark=marks.get(0, "arrow"),
+            end_mark=marks.get(-1, "arrow"),
+            dot_px=round(statistics.median(round_marks), 2) if round_marks else 0.0,
         )
         kind = "arrow" if head_end or head_start else "line"
         el = Element(

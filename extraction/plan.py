@@ -26,6 +26,7 @@ from extraction.connectors import Piece, pieces_from_component
 from extraction.ground import GroundedShape, ground_shapes
 from extraction.shape_elements import shape_elements
 from extraction.links import connector_elements
+from extraction.marks import dot_at
 from extraction.regions import Flatness, find_regions
 from extraction.segment import Segmenter
 
@@ -107,6 +108,11 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
     pieces: list[Piece] = []
     line_labels: list[int] = []
     near_outline = cv2.dilate(explained.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+
+    def end_mark(end: tuple[float, float], out: tuple[float, float], colour: tuple[int, int, int],
+                 width: float) -> object:
+        return dot_at(canvas, ground, end, out, colour, width)
+
     for i in range(1, n):
         x, y, bw, bh, area = (int(v) for v in stats[i])
         if area < MIN_INK_PX:
@@ -117,7 +123,7 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
             line_labels.append(i)  # the soft edge of an outline already drawn
             continue
         found = pieces_from_component(mask, canvas[y:y + bh, x:x + bw], (x, y),
-                                      ground[y:y + bh, x:x + bw].reshape(-1, 3).mean(axis=0))
+                                      ground[y:y + bh, x:x + bw].reshape(-1, 3).mean(axis=0), end_mark)
         if found is not None:
             pieces.extend(found)
             line_labels.append(i)

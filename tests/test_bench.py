@@ -56,8 +56,6 @@ def test_generator_truth_matches_its_svg(seed):
 
 
 def test_generated_labels_do_not_overlap_and_arrows_avoid_text():
-    import random
-
     from shapely.geometry import LineString, box
 
     from crafteditor.bench import synth
@@ -68,7 +66,7 @@ def test_generated_labels_do_not_overlap_and_arrows_avoid_text():
         for i, a in enumerate(boxes):
             for b in boxes[i + 1 :]:
                 assert a.intersection(b) is None
-        figure = synth._build(random.Random(seed))  # the same figure: its arrows' polylines
+        figure = synth.build_figure(seed)  # the same figure: its arrows' polylines
         assert len(figure.arrows) == len(truth.arrows)
         for points, *_style in figure.arrows:
             assert not any(LineString(points).intersects(box(*b.xyxy)) for b in boxes)
@@ -328,3 +326,22 @@ def test_the_loop_is_compared_with_its_first_round_case_by_case():
     assert row.loop > row.single_pass
     assert row.targets == {"loop improves the mean quality": True, "no case worse than its first round": False}
     assert "worse: b" in format_comparison([row])
+
+
+def test_extras_add_branches_dots_stacks_and_small_radii_to_some_figures():
+    import random
+
+    from crafteditor.bench import synth
+
+    kinds, extra_arrows, small_radius = set(), 0, 0
+    for seed in range(12):
+        figure = synth.build_figure(seed)
+        base = synth._build(random.Random(seed))
+        assert [a[0] for a in base.arrows] == [a[0] for a in figure.arrows[: len(base.arrows)]]
+        extra_arrows += len(figure.arrows) - len(base.arrows)
+        small_radius += figure.radius <= 4
+        kinds |= {(a.head_kind, a.tail_kind) for a in make_case(seed).truth.arrows}
+        heads = [a.head for a in make_case(seed).truth.arrows]
+        assert len(heads) == len(figure.arrows)
+    assert {("dot", ""), ("circle", ""), ("arrow", "dot")} <= kinds
+    assert extra_arrows >= 6 and small_radius >= 2

@@ -25,7 +25,10 @@ converter's input, never by trusting the converter's scene.  Per case:
 - shapes: truth shapes matched one-to-one by an output closed painted shape with
   box IoU >= 0.75 (``shape_recall``), and the share of matches of the right kind;
   arrows: head within 8 px and tail within 12 px (either way round for two-headed
-  arrows);
+  arrows); ``arrow_head_recall`` the same over truth arrows marked by a visible
+  arrowhead (``TruthArrow.visible_head``), ``dot_recall`` over connectors marked
+  by dots or circles, matched only by output connectors whose marker at that end
+  is a dot or circle too;
   icons: an output ``<image>`` with IoU >= 0.5;
 - ``raster_share``: canvas share covered by output images; ``raster_excess`` the
   share of the canvas they cover outside the truth's own pictures; ``primitive_share``:
@@ -47,7 +50,8 @@ from crafteditor.bench.cases import Case
 from crafteditor.bench.svgedit import strip_images, strip_text_layer
 from crafteditor.bench.svgrecord import RenderRecord, render_recorded
 from crafteditor.bench.textmatch import char_error_rate, colour_difference, match_lines, match_words
-from crafteditor.bench.truth import Truth, truth_from_record
+from crafteditor.bench.marker_kinds import DOTS
+from crafteditor.bench.truth import Truth, TruthArrow, truth_from_record
 from crafteditor.scene import Box
 
 SIZE_TOLERANCE = 0.15
@@ -81,6 +85,8 @@ class CaseScore:
     shape_recall: float | None = None
     shape_kind_ok: float | None = None
     arrow_recall: float | None = None
+    arrow_head_recall: float | None = None
+    dot_recall: float | None = None
     icon_recall: float | None = None
     raster_share: float = 0.0
     raster_excess: float = 0.0
@@ -193,6 +199,8 @@ def _graphics_scores(truth: Truth, out: Truth, record: RenderRecord) -> dict:
         shape_recall=_recall(truth.shapes, out.shapes, lambda t, o: t.box.iou(o.box), 0.75),
         shape_kind_ok=_kind_share(truth, out),
         arrow_recall=_recall(truth.arrows, out.arrows, _arrow_closeness, 0.0),
+        arrow_head_recall=_recall([a for a in truth.arrows if a.visible_head], out.arrows, _arrow_closeness, 0.0),
+        dot_recall=_recall([a for a in truth.arrows if a.dot_marked], out.arrows, _dot_closeness, 0.0),
         icon_recall=_recall(truth.icons, out.icons, lambda t, o: t.box.iou(o.box), 0.5),
         raster_share=float(canvas.mean()) if canvas.size else 0.0,
         raster_excess=float((canvas & ~_icon_area(truth, w, h)).mean()) if canvas.size else 0.0,
@@ -251,6 +259,20 @@ def _arrow_closeness(t, o, head_tol: float = 8.0, tail_tol: float = 12.0) -> flo
     best = score(o.head, o.tail)
     if t.both_ends or o.both_ends:
         best = max(best, score(o.tail, o.head))
+    return best
+
+
+def _dot_closeness(t, o) -> float:
+    """As ``_arrow_closeness``, for a dot-marked truth connector and an output one
+    with a dot or circle at the matched end."""
+    plain = _arrow_closeness(TruthArrow(t.tail, t.head), TruthArrow(o.tail, o.head))
+    swapped = _arrow_closeness(TruthArrow(t.tail, t.head), TruthArrow(o.head, o.tail))
+    best = 0.0
+    if o.head_kind in DOTS or (o.tail_kind in DOTS and t.tail_kind in DOTS):
+        best = plain
+    if t.both_ends or t.tail_kind:  # the truth's other end may be the dot
+        if o.tail_kind in DOTS or (o.head_kind in DOTS and t.tail_kind in DOTS):
+            best = max(best, swapped)
     return best
 
 

@@ -22,7 +22,8 @@ from typing import Any
 from crafteditor.bench.metrics import CaseScore
 
 MEAN_METRICS = ("word_recall", "line_recall", "cer", "f1", "f1_vector", "ghost_ratio",
-                "shape_recall", "shape_kind_ok", "arrow_recall", "icon_recall", "raster_share", "raster_excess",
+                "shape_recall", "shape_kind_ok", "arrow_recall", "arrow_head_recall", "dot_recall", "icon_recall",
+                "raster_share", "raster_excess",
                 "primitive_share")
 # (metric, set or "*", comparison, threshold)
 TARGETS: tuple[tuple[str, str, str, float], ...] = (
@@ -37,12 +38,14 @@ TARGETS: tuple[tuple[str, str, str, float], ...] = (
     ("drawn_twice", "*", "==", 0),
     ("shape_recall", "synthetic", ">=", 0.92),
     ("shape_kind_ok", "synthetic", ">=", 0.90),
-    ("arrow_recall", "synthetic", ">=", 0.88),
-    ("icon_recall", "synthetic", ">=", 0.90),
     ("raster_excess", "synthetic", "<=", 0.02),
     ("primitive_share", "synthetic", ">=", 0.80),
     ("shape_recall", "real", ">=", 0.75),
     ("arrow_recall", "real", ">=", 0.60),
+    ("arrow_recall", "synthetic", ">=", 0.92),
+    ("icon_recall", "synthetic", ">=", 0.92),
+    ("arrow_head_recall", "real", ">=", 0.70),
+    ("dot_recall", "real", ">=", 0.70),
     ("f1", "real", ">=", 0.93),
     ("word_recall", "pdf", ">=", 0.95),
     ("line_recall", "pdf", ">=", 0.90),
@@ -140,7 +143,8 @@ def check_targets(summary: SetSummary) -> dict[str, bool | None]:
 # -- text table ---------------------------------------------------------------------
 _COLUMNS = (("wordR", "word_recall"), ("lineR", "line_recall"), ("CER", "cer"), ("F1", "f1"),
             ("F1vec", "f1_vector"), ("ghost", "ghost_ratio"), ("shapeR", "shape_recall"),
-            ("kind", "shape_kind_ok"), ("arrowR", "arrow_recall"), ("iconR", "icon_recall"),
+            ("kind", "shape_kind_ok"), ("arrowR", "arrow_recall"), ("headR", "arrow_head_recall"),
+            ("dotR", "dot_recall"), ("iconR", "icon_recall"),
             ("raster", "raster_share"), ("rastX", "raster_excess"), ("prim", "primitive_share"))
 
 

@@ -13,6 +13,7 @@ composited on white).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -73,6 +74,17 @@ class DrawnPath:
     n_vertices: int
     straight: bool = False  # a <path> of one run of straight segments (a polyline in path syntax)
     element_id: str | None = None  # the drawing element's id, when it has one
+    marks: tuple[DrawnMark, ...] = ()  # what its markers drew, in drawing order
+
+
+@dataclass(frozen=True, slots=True)
+class DrawnMark:
+    """One shape a marker drew at a vertex of its path (device px)."""
+
+    points: tuple[Point, ...]  # flattened outline
+    closed: bool
+    filled: str | None  # "#rrggbb" of a visible fill; None when unfilled
+    stroked: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +198,9 @@ class _RecordingSurface(PNGSurface):
         node = self.parent_node
         if node is None or node.tag not in _PATH_TAGS or not self.stroke_and_fill:
             return
+        if _inside(node, frozenset(("marker",))):
+            self._record_mark(ctx, node)
+            return
         if _inside(node, _HIDDEN_CONTAINERS):
             return
         x0, y0, x1, y1 = ctx.path_extents()
@@ -214,6 +229,20 @@ class _RecordingSurface(PNGSurface):
                 element_id=node.get("id"),
             )
         )
+
+    def _record_mark(self, ctx: Any, node: Any) -> None:
+        """A marker's shape belongs to the path drawn just before it (markers follow their path)."""
+        if not self.drawn_paths:
+            return
+        segments = ctx.copy_path_flat()
+        verts = tuple(ctx.user_to_device(*seg[1]) for seg in segments if seg[0] in (0, 1))
+        if len(verts) < 2:
+            return
+        filled = _hex(node.get("fill", "black")) if _paints(node, "fill", "black") else None
+        closed = node.tag in ("rect", "circle", "ellipse", "polygon") or any(seg[0] == 3 for seg in segments)
+        mark = DrawnMark(verts, closed, filled, _paints(node, "stroke", "none"))
+        last = self.drawn_paths[-1]
+        self.drawn_paths[-1] = dataclasses.replace(last, marks=last.marks + (mark,))
 
     def _record_image(self, node: Any) -> None:  # noqa: D102
         ctx = self._raw

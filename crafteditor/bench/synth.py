@@ -3,7 +3,10 @@
 A figure is a grid of nodes (rect, rounded rect, ellipse, diamond, cylinder,
 raster icon) with centred one- to three-line labels, straight and elbow marker
 arrows between neighbours, dashed containers with titles, a title, a caption
-and sometimes a rotated axis label.  Labels never overlap each other and
+and sometimes a rotated axis label.  About half the figures also get the
+features of ``synth_extra`` (a second seeded stream, so the rest of the figure
+is unchanged): branching connectors, dot and circle markers, stacked boxes
+joined by short connectors, small corner radii.  Labels never overlap each other and
 arrows never cross text or foreign nodes: candidates that would are dropped.
 The truth is read back from the rendering (``truth.render_truth``); the lines
 the generator wrote are kept in ``Case.planned_lines`` to check it.
@@ -94,7 +97,13 @@ class _Figure:
     nodes: list[_Node] = field(default_factory=list)
     containers: list[tuple[Box, str, _Label]] = field(default_factory=list)
     labels: list[_Label] = field(default_factory=list)
-    arrows: list[tuple[list[tuple[float, float]], str, float, bool, bool]] = field(default_factory=list)
+    # points, colour, width, dashed, marker at the start; then the end and start marker kinds
+    arrows: list[tuple] = field(default_factory=list)
+    radius: float = 10.0  # corner radius of rounded rectangles
+    grid: dict = field(default_factory=dict)  # (row, col) -> node
+    cells: tuple = ()  # x0, y0, cell width, cell height, rows, cols
+    family: str = "DejaVu Sans"
+    palette: dict = field(default_factory=dict)
 
     def text_boxes(self) -> list[Box]:
         return [lab.box() for lab in self.labels]
@@ -113,8 +122,7 @@ class _Figure:
 
 def make_case(seed: int, *, degrade: Degradation | bool | None = None) -> Case:
     """Synthetic case ``seed``; ``degrade=True`` draws a random degradation from the seed."""
-    rng = random.Random(seed)
-    figure = _build(rng)
+    figure = build_figure(seed)
     svg = to_svg(figure).encode("utf-8")
     degradation = Degradation.random(random.Random(seed * 7919 + 1)) if degrade is True else degrade or None
     planned = tuple(" ".join(([lab.lead] if lab.lead and i == 0 else []) + [s]) for lab in figure.labels
@@ -122,6 +130,15 @@ def make_case(seed: int, *, degrade: Degradation | bool | None = None) -> Case:
     set_name = "degraded" if degradation else "synthetic"
     return build_case(f"synth-{seed:04d}" + (f"-{degradation.label}" if degradation else ""), set_name, svg,
                       degradation=degradation, source=f"synth seed={seed}", planned_lines=planned)
+
+
+def build_figure(seed: int) -> _Figure:
+    """The figure of case ``seed``: the base figure, and for about half the seeds the extras."""
+    from crafteditor.bench.synth_extra import add_extras
+
+    fig = _build(random.Random(seed))
+    add_extras(random.Random(seed * 1000003 + 17), fig)
+    return fig
 
 
 def _build(rng: random.Random) -> _Figure:
@@ -158,6 +175,8 @@ def _build(rng: random.Random) -> _Figure:
     for fr, c0, c1 in framed:
         _add_container(rng, fig, [grid[(fr, c)] for c in range(c0, c1 + 1) if (fr, c) in grid], family, text_col)
     _add_arrows(rng, fig, grid, palette)
+    fig.grid, fig.cells = grid, (x0, y0, cw, ch, rows, cols)
+    fig.family, fig.palette = family, palette
     return fig
 
 
@@ -250,18 +269,21 @@ def _add_arrows(rng: random.Random, fig: _Figure, grid: dict, palette: dict) -> 
         if rng.random() < 0.3:
             pts.reverse()
         if _clear(fig, pts, a, b):
-            fig.arrows.append((pts, colour, width, rng.random() < 0.15, rng.random() < 0.1))
+            both = rng.random() < 0.1
+            fig.arrows.append((pts, colour, width, rng.random() < 0.15, both, "arrow", "arrow" if both else ""))
 
 
-def _clear(fig: _Figure, pts: list[tuple[float, float]], a: _Node, b: _Node) -> bool:
+def _clear(fig: _Figure, pts: list[tuple[float, float]], a: _Node, b: _Node, min_px: float = 40.0,
+           siblings: tuple = ()) -> bool:
     line = LineString(pts)
-    if line.length < 40 or min(LineString(pts[-2:]).length, LineString(pts[:2]).length) < 28:
+    if line.length < min_px or min(LineString(pts[-2:]).length, LineString(pts[:2]).length) < min(28, min_px):
         return False
     blockers = [t.expand(5) for t in fig.text_boxes()]
     blockers += [n.box.expand(3) for n in fig.nodes if n is not a and n is not b]
     if any(line.intersects(sbox(*k.xyxy)) for k in blockers):
         return False
-    return not any(line.distance(LineString(p)) < 8 for p, *_rest in fig.arrows)
+    return not any(line.distance(LineString(p)) < 8 for p, *_rest in fig.arrows
+                   if not any(p is q for q in siblings))
 
 
 # -- SVG writing ----------------------------------------------------------------
@@ -284,12 +306,12 @@ def _text_svg(label: _Label, rng_tspans: bool) -> str:
                    for i, (s, y) in enumerate(zip(label.lines, ys, strict=True)))
 
 
-def _shape_svg(n: _Node) -> str:
+def _shape_svg(n: _Node, radius: float = 10.0) -> str:
     b = n.box
     paint = f'fill="{n.fill}" stroke="{n.stroke}" stroke-width="2" data-bench-kind="{n.kind}"'
     x0, y0, x1, y1 = (round(v, 1) for v in b.xyxy)
     if n.kind in ("rect", "rounded_rect"):
-        rx = ' rx="10"' if n.kind == "rounded_rect" else ""
+        rx = f' rx="{radius:g}"' if n.kind == "rounded_rect" else ""
         return f'<rect x="{x0}" y="{y0}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}"{rx} {paint}/>'
     cx, cy = round((x0 + x1) / 2, 1), round((y0 + y1) / 2, 1)
     if n.kind == "ellipse":
@@ -314,6 +336,11 @@ def to_svg(fig: _Figure) -> str:
             out.append(f'<marker id="ah{i}{suffix}" viewBox="0 0 10 10" refX="{ref}" refY="5" markerWidth="6" '
                        f'markerHeight="6" orient="auto" markerUnits="strokeWidth"><path d="{d}" fill="{col}"/>'
                        "</marker>")
+        for kind, inner in (("dot", f'fill="{col}"'), ("circle", f'fill="{fig.background}" stroke="{col}" '
+                                                               'stroke-width="1.6"')):
+            out.append(f'<marker id="{kind}{i}" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="4" '
+                       f'markerHeight="4" orient="auto" markerUnits="strokeWidth">'
+                       f'<circle cx="5" cy="5" r="4" {inner}/></marker>')
     out.append(f'</defs><rect x="0" y="0" width="{fig.width}" height="{fig.height}" fill="{fig.background}"/>')
     for frame, colour, _title in fig.containers:
         x0, y0, x1, y1 = (round(v, 1) for v in frame.xyxy)
@@ -326,13 +353,15 @@ def to_svg(fig: _Figure) -> str:
             out.append(f'<image x="{x0}" y="{y0}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" '
                        f'href="data:image/png;base64,{data}"/>')
         else:
-            out.append(_shape_svg(n))
-    for pts, colour, width, dashed, both in fig.arrows:
+            out.append(_shape_svg(n, fig.radius))
+    for pts, colour, width, dashed, _both, end, start in fig.arrows:
         i = colours.index(colour)
         d = " ".join(f"{'M' if k == 0 else 'L'}{x:.1f},{y:.1f}" for k, (x, y) in enumerate(pts))
-        extra = (' stroke-dasharray="6 4"' if dashed else "") + (f' marker-start="url(#ah{i}s)"' if both else "")
+        extra = ' stroke-dasharray="6 4"' if dashed else ""
+        if start:
+            extra += f' marker-start="url(#{"ah" if start == "arrow" else start}{i}{"s" if start == "arrow" else ""})"'
         out.append(f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="{width}" '
-                   f'marker-end="url(#ah{i}e)"{extra}/>')
+                   f'marker-end="url(#{"ah" if end == "arrow" else end}{i}{"e" if end == "arrow" else ""})"{extra}/>')
     out.extend(_text_svg(lab, rng.random() < 0.5) for lab in fig.labels)
     out.append("</svg>")
     return "\n".join(out)

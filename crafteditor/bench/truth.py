@@ -27,6 +27,7 @@ import numpy as np
 
 from checkers.fidelity import DRAWN_THRESHOLD
 from crafteditor.bench.svgedit import strip_text
+from crafteditor.bench.marker_kinds import ARROWHEADS, DOTS, end_mark, outward, shape_kind_at
 from crafteditor.bench.svgrecord import DrawnPath, Glyph, RenderRecord, TextPiece, render_recorded
 from crafteditor.scene import Box
 
@@ -62,6 +63,18 @@ class TruthArrow:
     tail: Point
     head: Point
     both_ends: bool = False
+    head_kind: str = "arrow"  # marker shape at the head: one of marker_kinds.MARKER_KINDS
+    tail_kind: str = ""  # marker shape at the tail; "" when it has no marker
+
+    @property
+    def visible_head(self) -> bool:
+        """Does a visible arrowhead (filled or open) mark either end?"""
+        return self.head_kind in ARROWHEADS or self.tail_kind in ARROWHEADS
+
+    @property
+    def dot_marked(self) -> bool:
+        """Is either end marked by a dot or a circle (and neither by an arrowhead)?"""
+        return not self.visible_head and (self.head_kind in DOTS or self.tail_kind in DOTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,23 +334,40 @@ def shapes_from_paths(paths: list[DrawnPath], image_wh: tuple[int, int], limit: 
 
 def arrows_from_paths(paths: list[DrawnPath], limit: float) -> list[TruthArrow]:
     """Marker arrows (head at the marked end vertex) and open paths ending in a small
-    filled polygon (Graphviz style; head at the polygon vertex farthest from the path)."""
+    filled polygon (Graphviz style; head at the polygon vertex farthest from the path)
+    or a small dot (head at its centre).  Each marked end's shape is classified and
+    the end put where its mark shows it (``marker_kinds.end_mark``: an arrowhead's
+    tip, a dot's centre; a marker drawing nothing leaves the vertex)."""
     heads = [p for p in paths if _is_head(p, limit)]
+    dots = [p for p in paths if _is_dot(p, limit)]
     out = []
     for p in paths:
         if p.closed or len(p.points) < 2:
             continue
         first, last = p.points[0], p.points[-1]
         if p.marker_end or p.marker_start:
+            start_kind, start = end_mark(p, 0, limit) if p.marker_start else ("", first)
             if p.marker_end:
-                out.append(TruthArrow(first, last, both_ends=p.marker_start))
+                kind, end = end_mark(p, -1, limit)
+                out.append(TruthArrow(start, end, both_ends=p.marker_start, head_kind=kind, tail_kind=start_kind))
             else:
-                out.append(TruthArrow(last, first))
+                out.append(TruthArrow(last, start, head_kind=start_kind))
             continue
         for end, other in ((last, first), (first, last)):
             head = next((h for h in heads if Box(*h.xyxy).expand(0.15 * limit).contains_point(*end)), None)
             if head is not None:
                 tip = max(head.points, key=lambda q: math.dist(q, other))
-                out.append(TruthArrow(other, tip))
+                out.append(TruthArrow(other, tip, head_kind=shape_kind_at(head.points, True, outward(p.points, 0 if end == first else -1))))
+                break
+            dot = next((d for d in dots if Box(*d.xyxy).expand(2.0).contains_point(*end)), None)
+            if dot is not None:
+                out.append(TruthArrow(other, Box(*dot.xyxy).center, head_kind="dot"))
                 break
     return out
+
+
+def _is_dot(path: DrawnPath, limit_px: float) -> bool:
+    """A small circle or ellipse: a dot marker candidate (Graphviz ``dot`` heads)."""
+    x0, y0, x1, y1 = path.xyxy
+    return path.tag in ("circle", "ellipse") and 2 <= max(x1 - x0, y1 - y0) <= 0.6 * limit_px
+

@@ -1,0 +1,170 @@
+"""Branching lines: the skeleton of a thin ink piece as a tree, and the routes
+through it that become one connector each.
+
+A line that fans out to two heads, two lines that join into one, or a line
+that meets another in a T leave one piece of ink whose centre line has more
+than two free ends.  The skeleton (``skimage``) becomes a graph of pixels;
+spurs shorter than ``spur_px`` (where a thinned stroke frays at a corner or
+an end) are pruned; the remaining free ends are the leaves.  Routes are the
+pixel paths between two leaves, so branches share their trunk's pixels, as
+drawing tools draw them.  Pixel coordinates are (x, y) within the piece's crop.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+XY = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # holds lists of arrays' worth of pixels: compared by identity
+class Tree:
+    """The pruned skeleton: pixel coordinates, neighbour lists and free ends."""
+
+    xy: list[XY]
+    nbrs: list[list[int]]
+    leaves: list[int]
+
+    def route(self, a: int, b: int) -> list[XY]:
+        """The pixels from leaf ``a`` to leaf ``b`` (the tree's one path between them)."""
+        prev = self._bfs(a, stop=b)
+        if b not in prev:
+            return []
+        out, k = [], b
+        while k != -1:
+            out.append(self.xy[k])
+            k = prev[k]
+        return out[::-1]
+
+    def route_to(self, a: int, targets: set[int]) -> list[XY]:
+        """The pixels from leaf ``a`` to the nearest pixel of ``targets``."""
+        prev = self._bfs(a, stop_set=targets)
+        end = next((k for k in prev if k in targets), None)
+        if end is None:
+            return []
+        out, k = [], end
+        while k != -1:
+            out.append(self.xy[k])
+            k = prev[k]
+        return out[::-1]
+
+    def _bfs(self, start: int, stop: int | None = None, stop_set: set[int] | None = None) -> dict[int, int]:
+        prev = {start: -1}
+        order = [start]
+        k = 0
+        while k < len(order):
+            i = order[k]
+            k += 1
+            if i == stop or (stop_set and i in stop_set and i != start):
+                break
+            for j in self.nbrs[i]:
+                if j not in prev:
+                    prev[j] = i
+                    order.append(j)
+        return prev
+
+
+def skeleton_tree(mask: np.ndarray, spur_px: float) -> Tree:
+    """The skeleton of ``mask`` (HW bool) as a graph with spurs under ``spur_px`` pruned."""
+    import cv2
+    from skimage.morphology import skeletonize
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if n > 2:  # the routes lie in the largest piece
+        mask = labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    skel = skeletonize(mask)
+    ys, xs = np.nonzero(skel)
+    xy = [(int(x), int(y)) for x, y in zip(xs, ys)]
+    index = {p: i for i, p in enumerate(xy)}
+    nbrs: list[list[int]] = [[] for _ in xy]
+    for (x, y), i in index.items():
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                j = index.get((x + dx, y + dy))
+                if j is not None and j != i:
+                    nbrs[i].append(j)
+    _thin_corners(xy, nbrs)
+    alive = [True] * len(xy)
+    for _round in range(2):  # a pruned spur may leave a short spur behind
+        for leaf in [i for i in range(len(xy)) if alive[i] and _degree(nbrs, alive, i) == 1]:
+            spur = _spur(nbrs, alive, leaf, spur_px)
+            if spur is not None:
+                for i in spur:
+                    alive[i] = False
+    keep = [i for i in range(len(xy)) if alive[i]]
+    remap = {old: new for new, old in enumerate(keep)}
+    new_nbrs = [[remap[j] for j in nbrs[i] if alive[j]] for i in keep]
+    new_xy = [xy[i] for i in keep]
+    leaves = [i for i in range(len(keep)) if len(new_nbrs[i]) == 1]
+    return Tree(new_xy, new_nbrs, leaves)
+
+
+def _thin_corners(xy: list[XY], nbrs: list[list[int]]) -> None:
+    """Drop diagonal links that short-cut a 4-connected corner, so a skeleton's
+    L-turns are no three-way junctions."""
+    index = {p: i for i, p in enumerate(xy)}
+    for i, (x, y) in enumerate(xy):
+        for j in list(nbrs[i]):
+            x2, y2 = xy[j]
+            if abs(x2 - x) == 1 and abs(y2 - y) == 1 and ((x2, y) in index or (x, y2) in index):
+                nbrs[i].remove(j)
+                if i in nbrs[j]:
+                    nbrs[j].remove(i)
+
+
+def _degree(nbrs: list[list[int]], alive: list[bool], i: int) -> int:
+    return sum(alive[j] for j in nbrs[i])
+
+
+def _spur(nbrs: list[list[int]], alive: list[bool], leaf: int, spur_px: float) -> list[int] | None:
+    """The pixels from ``leaf`` up to (not including) the first junction, when that
+    walk is shorter than ``spur_px``; None for a longer branch or a lone line."""
+    path, prev, k, length = [leaf], -1, leaf, 0.0
+    while True:
+        nxt = [j for j in nbrs[k] if alive[j] and j != prev]
+        if len(nxt) != 1:
+            return None  # the whole piece is this one line
+        j = nxt[0]
+        if _degree(nbrs, alive, j) >= 3:
+            return path if length < spur_px else None
+        length += 1.0
+        prev, k = k, j
+        path.append(k)
+        if length >= spur_px:
+            return None
+
+
+def leaf_pairs(tree: Tree, head_leaves: set[int]) -> list[tuple[int, int]]:
+    """Which leaves each connector joins: a tail to every head when one side is
+    single (fan-out, fan-in), else each head to its straightest tail; with no head,
+    none (the caller keeps the longest line and hangs the branches on it)."""
+    tails = [leaf for leaf in tree.leaves if leaf not in head_leaves]
+    heads = [leaf for leaf in tree.leaves if leaf in head_leaves]
+    if not heads:
+        return []
+    if not tails:  # heads everywhere (crossing two-headed arrows): the straightest pairs
+        return _straight_pairs(tree, heads)
+    if len(tails) == 1 or len(heads) == 1:
+        return [(t, h) for t in tails for h in heads]
+
+    return [(min(tails, key=lambda t: _bend(tree, t, h)), h) for h in heads]
+
+
+def _bend(tree: Tree, a: int, b: int) -> float:
+    """Route length over straight distance: 1 for a straight route."""
+    return len(tree.route(a, b)) / max(math.dist(tree.xy[a], tree.xy[b]), 1.0)
+
+
+def _straight_pairs(tree: Tree, leaves: list[int]) -> list[tuple[int, int]]:
+    """Leaves paired straightest first, each once (a lone one is left out)."""
+    ranked = sorted((_bend(tree, a, b), a, b) for i, a in enumerate(leaves) for b in leaves[i + 1:])
+    used: set[int] = set()
+    out = []
+    for _bend_ratio, a, b in ranked:
+        if a not in used and b not in used:
+            used |= {a, b}
+            out.append((a, b))
+    return out

@@ -298,11 +298,10 @@ def op_delete(ctx: Context, item: Item, _value: Any) -> None:
 
 def image_data_url(path: str | Path) -> str:
     """A ``data:`` URL of a PNG, JPEG or SVG file, checked by decoding it."""
+    from crafteditor.io import read_input_bytes
+
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read image {p}: {exc.strerror or exc}") from None
+    data = read_input_bytes(p, "image")
     if data.lstrip()[:1] == b"<":
         parse_svg(data, str(p))
         mime = "image/svg+xml"

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from crafteditor.errors import InputError
@@ -138,18 +137,10 @@ def _check_shape(root: Any, name: str) -> None:
 
 
 def read_svg_bytes(path: str | os.PathLike) -> bytes:
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"no such file: {p}")
-    if p.is_dir():
-        raise InputError(f"is a directory, not an SVG file: {p}")
-    try:
-        size = p.stat().st_size
-        if size > MAX_SVG_BYTES:
-            raise InputError(f"{p} is {size / 1e6:.0f} MB, more than the {MAX_SVG_BYTES // 2**20} MiB allowed")
-        return p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {p}: {exc.strerror or exc}") from None
+    """The bytes of an SVG file: a regular file no larger than ``MAX_SVG_BYTES`` (else ``InputError``)."""
+    from crafteditor.io import read_input_bytes
+
+    return read_input_bytes(path, "SVG file", MAX_SVG_BYTES)
 
 
 def selectable(root: Any) -> Iterator[Any]:

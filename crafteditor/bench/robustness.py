@@ -30,7 +30,6 @@ SETS = ("svg", "pdf", "png")
 SCALES = ("own", "900", "2000")
 PDF_OWN_LONG_SIDE_PX = 1500
 RESULTS = "robustness.jsonl"
-OWN_CODE = ("crafteditor", "extraction", "composition", "checkers")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +46,7 @@ class Outcome:
     status: str  # ok, refused, internal-error, unloadable (the sweep could not draw the input)
     image_wh: tuple[int, int] | None = None
     error: str = ""
-    where: str = ""  # innermost frame of our own code, for an internal error
+    where: str = ""  # innermost frame outside installed packages, for an internal error
     wall_s: float = 0.0
     cpu_s: float = 0.0
 
@@ -205,6 +204,6 @@ def _one_line(exc: BaseException) -> str:
 
 def _where(exc: BaseException) -> str:
     frames = traceback.extract_tb(exc.__traceback__)
-    ours = [f for f in frames if any(f"/{name}/" in f.filename for name in OWN_CODE)]
+    ours = [f for f in frames if "site-packages" not in f.filename and not f.filename.startswith(sys.base_prefix)]
     frame = (ours or frames)[-1] if frames else None
     return "" if frame is None else f"{Path(frame.filename).parent.name}/{Path(frame.filename).name}:{frame.lineno}"

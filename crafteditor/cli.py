@@ -183,10 +183,11 @@ def _run_check(args: argparse.Namespace) -> int:
     from extraction.image import load_image
 
     source = load_image(args.source)
-    from crafteditor.svgdoc import parse_svg, read_svg_bytes
+    from crafteditor.svgdoc import check_embedded_images, parse_svg, read_svg_bytes
 
     svg = read_svg_bytes(args.svg)
-    parse_svg(svg, str(args.svg))  # refuses what is unsafe or no SVG, as every command does
+    # refuses what is unsafe or no SVG, as every command does, and pictures too large to draw
+    check_embedded_images(parse_svg(svg, str(args.svg)), str(args.svg))
     words = []
     if args.ocr != "none":
         from extraction.ocr import get_engine, read_text

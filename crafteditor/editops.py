@@ -13,7 +13,8 @@ from typing import Any
 from crafteditor.errors import InputError
 from crafteditor.items import Item
 from crafteditor.scene import Box
-from crafteditor.svgdoc import SVG_NS, SvgDocument, inkscape, local, parse_svg, ref_id, set_href
+from crafteditor.svgdoc import (SVG_NS, SvgDocument, check_embedded_images, check_picture, inkscape, local, parse_svg,
+                               ref_id, set_href)
 from crafteditor.svggeom import fmt, move_end, scale_about, translate
 
 SHAPE_TAGS = ("rect", "circle", "ellipse", "polygon", "path", "line", "polyline", "image", "use")
@@ -298,15 +299,15 @@ def op_delete(ctx: Context, item: Item, _value: Any) -> None:
 
 def image_data_url(path: str | Path) -> str:
     """A ``data:`` URL of a PNG, JPEG or SVG file, checked by decoding it."""
+    from crafteditor.io import read_input_bytes
+
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read image {p}: {exc.strerror or exc}") from None
+    data = read_input_bytes(p, "image")
     if data.lstrip()[:1] == b"<":
-        parse_svg(data, str(p))
+        check_embedded_images(parse_svg(data, str(p)), str(p))
         mime = "image/svg+xml"
     else:
+        check_picture(data, f"the image {p}")
         import io
 
         from PIL import Image, UnidentifiedImageError

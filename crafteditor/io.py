@@ -1,19 +1,94 @@
-"""Writing results safely: a file is either fully written or not touched at all.
+"""Reading inputs and writing results safely.
 
-Errors the user can fix (a missing directory, no permission, the output path
-being a directory or the input itself) raise :class:`OutputError` with one line.
+Inputs are read only from regular files: a directory, FIFO, socket or device is
+refused before it is opened (a FIFO would block the read forever).  Results
+are either fully written or not touched at all.  Errors the user can fix (a
+missing or unreadable input, a missing directory, no permission, the output
+path being a directory or the input itself) raise :class:`InputError` or
+:class:`OutputError` with one line.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from contextlib import suppress
 from pathlib import Path
+from typing import BinaryIO
 
-from crafteditor.errors import OutputError
+from crafteditor.errors import InputError, OutputError
 
-__all__ = ["atomic_write", "check_output_path"]
+__all__ = ["atomic_write", "check_output_path", "open_input", "read_input_bytes"]
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"))
+
+
+def open_input(path: str | os.PathLike, what: str = "input file") -> BinaryIO:
+    """Open ``path`` for binary reading, but only if it is a regular file.
+
+    The path is checked with ``os.stat`` before it is opened, and the opened
+    descriptor again (the path may change in between); the open itself never
+    blocks.  Anything else raises :class:`InputError` with one line naming
+    ``what``.
+    """
+    p = Path(path)
+    _check_regular(_stat(p, what), p, what)
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise InputError(_read_error(p, what, exc)) from None
+    try:
+        _check_regular(os.fstat(fd), p, what)
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_input_bytes(path: str | os.PathLike, what: str = "input file", max_bytes: int | None = None) -> bytes:
+    """The bytes of the regular file ``path`` (see :func:`open_input`), refused above ``max_bytes``."""
+    p = Path(path)
+    with open_input(p, what) as fh:
+        try:
+            size = os.fstat(fh.fileno()).st_size
+            if max_bytes is not None and size > max_bytes:
+                raise InputError(f"{what} {p} is {size / 1e6:.0f} MB, more than the {max_bytes // 2**20} MiB allowed")
+            data = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise InputError(_read_error(p, what, exc)) from None
+    if max_bytes is not None and len(data) > max_bytes:
+        raise InputError(f"{what} {p} is larger than the {max_bytes // 2**20} MiB allowed")
+    return data
+
+
+def _stat(p: Path, what: str) -> os.stat_result:
+    try:
+        return os.stat(p)
+    except FileNotFoundError:
+        raise InputError(f"{what} not found: {p}") from None
+    except OSError as exc:
+        raise InputError(_read_error(p, what, exc)) from None
+    except ValueError as exc:  # a NUL byte in the name
+        raise InputError(f"{what} has an invalid name ({exc}): {p!r}") from None
+
+
+def _check_regular(st: os.stat_result, p: Path, what: str) -> None:
+    if stat.S_ISREG(st.st_mode):
+        return
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{what} is a directory, not a file: {p}")
+    kind = next((name for test, name in _KINDS if test(st.st_mode)), "not a regular file")
+    raise InputError(f"{what} is {kind}, not a regular file; only regular files are read: {p}")
+
+
+def _read_error(p: Path, what: str, exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return f"cannot read {what} (permission denied): {p}"
+    return f"cannot read {what}: {p} ({_reason(exc)})"
 
 
 def check_output_path(

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from crafteditor.errors import InputError
@@ -29,6 +28,8 @@ SODIPODI_NS = "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"
 NSMAP = {"svg": SVG_NS, "xlink": XLINK_NS, "inkscape": INKSCAPE_NS, "sodipodi": SODIPODI_NS}
 
 MAX_SVG_BYTES = 64 * 1024 * 1024
+MAX_IMAGE_PIXELS = 100_000_000  # an embedded picture, as declared in its header (as for a convert input)
+MAX_NESTED_SVG = 4  # SVG pictures inside SVG pictures, this deep at most
 MAX_DEPTH = 200  # libxml2 itself stops at 256
 MAX_ELEMENTS = 500_000
 GRAPHIC_TAGS = frozenset({"g", "rect", "circle", "ellipse", "line", "polyline", "polygon", "path", "text",
@@ -137,19 +138,87 @@ def _check_shape(root: Any, name: str) -> None:
         stack.extend((child, depth + 1) for child in el)
 
 
+def check_embedded_images(root: Any, name: str = "the SVG", max_pixels: int = MAX_IMAGE_PIXELS) -> None:
+    """Refuse (``InputError``, one line) a document whose embedded pictures would decode too large.
+
+    Renderers decode every ``data:`` picture in full, so a few bytes declaring
+    50000x50000 px (a decompression bomb) would exhaust memory.  Each raster's
+    width and height are read from its header only, before anything decodes it;
+    one above ``max_pixels``, or all together above twice that, are refused.
+    SVG pictures are checked inside, a few levels deep.
+    """
+    total = 0
+    for el_id, width, height in _embedded_sizes(root, name, MAX_NESTED_SVG):
+        _check_size(width, height, f"{name}: the embedded image {el_id}", max_pixels)
+        total += width * height
+        if total > 2 * max_pixels:
+            raise InputError(f"{name}: its embedded images declare more than {2 * max_pixels:,} pixels together")
+
+
+def check_picture(raw: bytes, what: str, max_pixels: int = MAX_IMAGE_PIXELS) -> None:
+    """Refuse (``InputError``) a raster picture whose header declares more than ``max_pixels``."""
+    size = _raster_size(raw)
+    if size is not None:
+        _check_size(size[0], size[1], what, max_pixels)
+
+
+def _check_size(width: int, height: int, what: str, max_pixels: int) -> None:
+    if width * height > max_pixels:
+        raise InputError(f"{what} declares {width}x{height} px, more than the {max_pixels:,} pixels allowed "
+                         "(a decompression bomb?)")
+
+
+def _embedded_sizes(root: Any, name: str, depth: int) -> Iterator[tuple[str, int, int]]:
+    for el in root.iter():
+        if not isinstance(el.tag, str) or local(el.tag) not in ("image", "feImage"):
+            continue
+        decoded = decode_data_url(href_of(el) or "")
+        if decoded is None:
+            continue  # an external reference: never read
+        media, raw = decoded
+        el_id = el.get("id") or local(el.tag)
+        if media == "image/svg+xml" or raw.lstrip()[:1] == b"<":
+            if depth <= 0:
+                raise InputError(f"{name}: SVG images nested more than {MAX_NESTED_SVG} deep in {el_id}")
+            inner = parse_svg(raw, f"the SVG image in {el_id}")
+            yield from _embedded_sizes(inner, name, depth - 1)
+            continue
+        size = _raster_size(raw)
+        if size is not None:
+            yield el_id, size[0], size[1]
+
+
+def _raster_size(raw: bytes) -> tuple[int, int] | None:
+    """Width and height from a raster's header (None when Pillow cannot tell); nothing is decoded."""
+    import io
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(raw)) as im:
+                return im.size
+        except Image.DecompressionBombError:
+            return _png_size(raw) or (2**31 - 1, 1)  # beyond Pillow's own limit, which is above ours
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+            return None
+
+
+def _png_size(raw: bytes) -> tuple[int, int] | None:
+    import struct
+
+    if raw.startswith(b"\x89PNG\r\n\x1a\n") and len(raw) >= 24 and raw[12:16] == b"IHDR":
+        return struct.unpack(">II", raw[16:24])
+    return None
+
+
 def read_svg_bytes(path: str | os.PathLike) -> bytes:
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"no such file: {p}")
-    if p.is_dir():
-        raise InputError(f"is a directory, not an SVG file: {p}")
-    try:
-        size = p.stat().st_size
-        if size > MAX_SVG_BYTES:
-            raise InputError(f"{p} is {size / 1e6:.0f} MB, more than the {MAX_SVG_BYTES // 2**20} MiB allowed")
-        return p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {p}: {exc.strerror or exc}") from None
+    """The bytes of an SVG file: a regular file no larger than ``MAX_SVG_BYTES`` (else ``InputError``)."""
+    from crafteditor.io import read_input_bytes
+
+    return read_input_bytes(path, "SVG file", MAX_SVG_BYTES)
 
 
 def selectable(root: Any) -> Iterator[Any]:

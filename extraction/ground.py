@@ -68,15 +68,16 @@ def _silhouette(region: Region, canvas: np.ndarray, wide: np.ndarray, flat: np.n
         if around.sum() < 8:
             return None
     outside = np.median(crop[around].reshape(-1, 3), axis=0)
-    pixels = crop.astype(np.float32)
-    inked = np.abs(pixels - outside.astype(np.float32)).max(axis=2) > 10
+    ring = near & ~filled & ~wide_crop  # colours are compared on this band only, not the whole crop
+    pixels = crop[ring].astype(np.float32)
+    from_outside = np.abs(pixels - outside.astype(np.float32)).max(axis=1)
+    inked = from_outside > 10
     if flat is not None:
         # A flat strip (the inside of a neighbour, between two outlines) is not
         # outline: flat pixels count only when they stand far from both sides.
-        strong = (np.abs(pixels - outside.astype(np.float32)).max(axis=2) > 60) & \
-                 (np.abs(pixels - np.asarray(region.colour, np.float32)).max(axis=2) > 60)
-        inked &= ~flat[cy0:cy1, cx0:cx1] | strong
-    ring = near & ~filled & ~wide_crop & inked
+        strong = (from_outside > 60) & (np.abs(pixels - np.asarray(region.colour, np.float32)).max(axis=1) > 60)
+        inked &= ~flat[cy0:cy1, cx0:cx1][ring] | strong
+    ring[ring] = inked
     if ring.any():
         # Lines that touch the outline (connector ends) reach farther than the
         # outline's own thickness: keep the ring to that thickness.

@@ -97,17 +97,9 @@ def _check_background(background: RGB) -> np.ndarray:
 
 
 def _load_path(path: Path, *, max_pixels: int, background: np.ndarray) -> np.ndarray:
-    if not path.exists():
-        raise InputError(f"input file not found: {path}")
-    if path.is_dir():
-        raise InputError(f"input is a directory, not an image file: {path}")
-    try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed below, errors mapped first
-    except PermissionError:
-        raise InputError(f"cannot read input file (permission denied): {path}") from None
-    except OSError as exc:
-        raise InputError(f"cannot read input file: {path} ({exc.strerror or exc})") from None
-    with fh:
+    from crafteditor.io import open_input
+
+    with open_input(path, "input file") as fh:
         try:
             size = os.fstat(fh.fileno()).st_size
             head = fh.read(512)

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from crafteditor.errors import EngineUnavailable
-from extraction.ocr import OcrWord, from_easyocr, from_rapidocr, from_tesseract, is_word_char
+from extraction.ocr import OcrWord, _clip_quad, from_easyocr, from_rapidocr, from_tesseract, is_word_char
 
 # rapidocr: CPU (onnxruntime), bundled PP-OCR models only, and no angle
 # classifier (tall boxes are oriented below, which is faster and never flips
@@ -35,6 +35,7 @@ RAPIDOCR_PARAMS = {
     "EngineConfig.onnxruntime.use_cuda": False,
 }
 MAX_SIDE_PX = 4000
+DET_STRIDE_PX = 32  # rapidocr rounds each side the detector sees to a multiple of this
 MIN_SIDE_PX = 736  # small text in small figures is found more often when upscaled to this
 MERGE_MARGIN = 0.1  # a native-scale reading replaces upscaled ones only when this much surer
 TALL_RATIO = 1.5  # rapidocr turns crops at least this tall (h/w) a quarter turn before reading
@@ -71,14 +72,17 @@ class RapidOcrEngine:
         """Read at the detector's best scale; an upscaled image is read at its own scale too,
         where a lone letter in a small box is not lost in its frame, and the better reading of
         each place is kept."""
-        bgr = np.ascontiguousarray(image_rgb[:, :, ::-1])  # rapidocr takes arrays as BGR
-        height, width = bgr.shape[:2]
-        scale = min(MIN_SIDE_PX / max(min(height, width), 1), MAX_SIDE_PX / max(height, width))
+        height, width = image_rgb.shape[:2]
+        bgr = pad_for_detector(np.ascontiguousarray(image_rgb[:, :, ::-1]))  # rapidocr takes arrays as BGR
+        scale = min(MIN_SIDE_PX / max(min(bgr.shape[:2]), 1), MAX_SIDE_PX / max(bgr.shape[:2]))
         with self._lock:
             words = self._detect(bgr, max(scale, 1.0))
             if scale > 1.0:
                 words = _merge(words, self._detect(bgr, 1.0))
-            return [self._orient(bgr, w) for w in words]
+            words = [self._orient(bgr, w) for w in words]
+        if bgr.shape[:2] == (height, width):
+            return words
+        return _inside(words, (width, height))
 
     def _detect(self, bgr: np.ndarray, scale: float) -> list[OcrWord]:
         height, width = bgr.shape[:2]
@@ -118,6 +122,33 @@ class RapidOcrEngine:
             if text and key > best_key:
                 best_key, best = key, OcrWord(text, quad, score)
         return best
+
+
+def pad_for_detector(bgr: np.ndarray) -> np.ndarray:
+    """A strip padded at its bottom or right, with its border colour, until its sides are at
+    most ``MAX_SIDE_PX / DET_STRIDE_PX`` to one.
+
+    rapidocr fits the long side within ``MAX_SIDE_PX`` and rounds each side to a multiple of
+    ``DET_STRIDE_PX``; a short side that shrinks below half a stride rounds to nothing and the
+    detector refuses the image.  At that ratio the short side keeps one full stride.  The pad
+    holds no ink, and coordinates in the original part are unchanged.
+    """
+    from extraction.image import estimate_background
+
+    height, width = bgr.shape[:2]
+    least = -(-max(height, width) * DET_STRIDE_PX // MAX_SIDE_PX)
+    bottom, right = max(0, least - height), max(0, least - width)
+    if not bottom and not right:
+        return bgr
+    colour = tuple(float(v) for v in estimate_background(bgr))
+    return cv2.copyMakeBorder(bgr, 0, bottom, 0, right, cv2.BORDER_CONSTANT, value=colour)
+
+
+def _inside(words: list[OcrWord], image_wh: tuple[int, int]) -> list[OcrWord]:
+    """Readings clipped to the image, without those wholly in the padding."""
+    width, height = image_wh
+    kept = [w for w in words if w.box.xyxy[0] < width and w.box.xyxy[1] < height]
+    return [OcrWord(w.text, _clip_quad(w.quad, image_wh), w.confidence) for w in kept]
 
 
 def _merge(primary: list[OcrWord], secondary: list[OcrWord]) -> list[OcrWord]:

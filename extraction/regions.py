@@ -66,12 +66,14 @@ def flat_pixels(rgb: np.ndarray, tolerance: int = FLAT_RANGE) -> np.ndarray:
 
 def _label(flat: np.ndarray, rgb: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(flat.astype(np.uint8), connectivity=4)
-    flat_labels = labels.ravel()
+    flat_labels = labels.ravel().astype(np.intp)  # once, not once per bincount
     counts = np.bincount(flat_labels, minlength=n).astype(np.float64)
     counts[counts == 0] = 1
-    pixels = rgb.reshape(-1, 3).astype(np.float64)
-    mean = np.stack([np.bincount(flat_labels, pixels[:, c], minlength=n) for c in range(3)], axis=1) / counts[:, None]
-    sq = np.stack([np.bincount(flat_labels, pixels[:, c] ** 2, minlength=n) for c in range(3)], axis=1)
+    sums, sq = np.empty((n, 3)), np.empty((n, 3))
+    for c in range(3):  # one channel at a time: a float copy of the whole image would be 24 bytes a pixel
+        v = rgb[:, :, c].ravel().astype(np.float64)
+        sums[:, c], sq[:, c] = np.bincount(flat_labels, v, minlength=n), np.bincount(flat_labels, v * v, minlength=n)
+    mean = sums / counts[:, None]
     std = np.sqrt(np.maximum(sq / counts[:, None] - mean**2, 0.0)).max(axis=1)
     return n, labels, stats, mean, std
 

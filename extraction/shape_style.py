@@ -48,10 +48,12 @@ def region_paint(canvas: np.ndarray, silhouette: np.ndarray, background_rgb: tup
     fill_is_bg = not _far(interior[None], background_rgb, fill_tolerance)[0]
     fill = None if fill_is_bg else to_rgb(interior)
     # The outline: pixels near the edge that are neither interior nor background.
-    edge_zone = silhouette & (depth <= 12)
-    band = edge_zone & _far(canvas, background_rgb)
+    band = silhouette & (depth <= 12)  # the edge zone; colours are compared on it only
+    zone = canvas[band]
+    far = _far(zone, background_rgb)
     if not fill_is_bg:
-        band &= _far(canvas, interior)
+        far &= _far(zone, interior)
+    band[band] = far
     if not band.any():
         return Paint(fill, None)
     # Anti-aliased edges lie between the interior and the background; an

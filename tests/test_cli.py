@@ -84,6 +84,84 @@ def test_bad_input_fails_cleanly(run_cli, tmp_path, case):
         assert sha256(src) == digest
 
 
+def _svg_file(d: Path) -> Path:
+    (d / "fig.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+    return d / "fig.svg"
+
+
+# every command that reads a file, with {bad} where the file it reads goes
+READING_COMMANDS = {
+    "convert": ["convert", "{bad}", "-o", "{d}/out.svg"],
+    "check-svg": ["check", "{bad}", "--source", "{png}", "--ocr", "none"],
+    "check-source": ["check", "{svg}", "--source", "{bad}", "--ocr", "none"],
+    "inspect": ["inspect", "{bad}"],
+    "edit": ["edit", "{bad}", "-o", "{d}/out.svg", "--where", "text:a", "--set-text", "b"],
+    "export": ["export", "{bad}", "--to", "pptx", "-o", "{d}/out.pptx"],
+}
+
+
+def _fifo(d: Path) -> Path:
+    os.mkfifo(d / "pipe")  # nobody writes to it: opening it for reading would block
+    return d / "pipe"
+
+
+NOT_REGULAR = {
+    "fifo": (_fifo, "FIFO (named pipe), not a regular file"),
+    "directory": (_directory, "is a directory"),
+    "device": (lambda d: Path("/dev/zero"), "character device, not a regular file"),
+}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/zero"), reason="needs FIFOs and /dev/zero")
+@pytest.mark.parametrize("kind", sorted(NOT_REGULAR))
+@pytest.mark.parametrize("command", sorted(READING_COMMANDS))
+def test_only_regular_files_are_read(run_cli, tmp_path, example_png, command, kind):
+    make, match = NOT_REGULAR[kind]
+    names = {"bad": make(tmp_path), "d": tmp_path, "png": example_png, "svg": _svg_file(tmp_path)}
+    before = files_in(tmp_path)
+    proc = run_cli(*[a.format(**names) for a in READING_COMMANDS[command]], timeout_s=60)
+    assert proc.returncode == 2, proc.stderr
+    assert_one_error_line(proc, match)
+    assert files_in(tmp_path) == before
+
+
+@pytest.mark.parametrize("command", sorted(READING_COMMANDS))
+def test_unreadable_input_is_one_line_and_exit_2(tmp_path, example_png, capsys, monkeypatch, command):
+    secret = tmp_path / "secret"
+    secret.write_bytes(example_png.read_bytes() if command in ("convert", "check-source") else
+                       _svg_file(tmp_path).read_bytes())
+    names = {"bad": secret, "d": tmp_path, "png": example_png, "svg": _svg_file(tmp_path)}
+    real_open = os.open
+
+    def refuse(path, *args, **kwargs):  # as for a user without read permission (root reads anything)
+        if Path(path) == secret:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
+    assert cli.main([a.format(**names) for a in READING_COMMANDS[command]]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("crafteditor: error: cannot read ") and "permission denied" in err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("wh", [(1, 5000), (5000, 1)] + [pytest.param(wh, marks=pytest.mark.slow)
+                                                          for wh in [(1, 1), (2, 2), (3, 40), (40, 3)]])
+def test_degenerate_images_convert(run_cli, tmp_path, wh):
+    """One pixel wide or tall, or tiny: the figure converts (no text to find) and the SVG keeps its size."""
+    from lxml import etree
+    from PIL import Image
+
+    width, height = wh
+    src, out = tmp_path / "strip.png", tmp_path / "strip.svg"
+    Image.new("RGB", wh, (30, 60, 200)).save(src)  # all ink: no background to stand on
+    proc = run_cli("convert", src, "-o", out, "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"wrote {out}: 0 text labels") and proc.stderr == ""
+    root = etree.parse(str(out), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+    assert root.get("viewBox").split() == ["0", "0", str(width), str(height)]
+
+
 def test_too_many_pixels_fails_before_decoding(run_cli, tmp_path, example_png):
     proc = run_cli("convert", example_png, "-o", tmp_path / "out.svg", "--max-pixels", "1000")
     assert proc.returncode == 2

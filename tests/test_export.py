@@ -97,6 +97,67 @@ def test_export_command_writes_the_format_next_to_the_input_and_refuses_to_overw
     assert cli.main(["export", str(tmp_path / "missing.svg"), "--to", "pdf"]) == 2
 
 
+# -- decompression bombs: pictures are sized from their headers before anything decodes them ---------------
+
+
+def _png(width: int, height: int, rows: int = 2) -> bytes:
+    """A PNG whose header declares ``width`` x ``height`` but which holds only ``rows`` rows (a few hundred bytes)."""
+    import struct
+    import zlib
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\0" * (3 * width + 1) * rows)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def _svg_with_picture(picture: bytes, media: str = "image/png") -> bytes:
+    import base64
+
+    url = f"data:{media};base64,{base64.b64encode(picture).decode()}"
+    return (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="400" '
+            b'height="300"><rect x="10" y="10" width="100" height="50" fill="#abc"/><text x="20" y="40">Hi</text>'
+            b'<image id="pic" x="150" y="50" width="200" height="200" xlink:href="' + url.encode() + b'"/></svg>')
+
+
+BOMB = _svg_with_picture(_png(50_000, 50_000))
+NESTED_BOMB = _svg_with_picture(_svg_with_picture(_png(50_000, 50_000)), "image/svg+xml")
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("svg", [BOMB, NESTED_BOMB], ids=["bomb", "nested"])
+def test_a_decompression_bomb_is_refused_by_every_export(fmt, svg):
+    with pytest.raises(InputError, match="pic declares 50000x50000 px, more than the 100,000,000 pixels") as info:
+        export(_doc(svg), fmt)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("fmt", ["pptx", "png", "pdf", "drawio"])
+def test_an_honest_picture_still_exports(fmt):
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(picture, "PNG")
+    assert export(_doc(_svg_with_picture(picture.getvalue())), fmt).data
+
+
+@pytest.mark.parametrize("argv", [["export", "{svg}", "--to", "pptx", "-o", "{d}/out.pptx"],
+                                  ["export", "{svg}", "--to", "png", "-o", "{d}/out.png"],
+                                  ["check", "{svg}", "--source", "{png}", "--ocr", "none"],
+                                  ["edit", "{ok}", "-o", "{d}/out.svg", "--where", "id:pic", "--swap-image", "{bomb}"]])
+def test_bomb_commands_exit_2_with_one_line(tmp_path, capsys, argv):
+    names = {"svg": tmp_path / "bomb.svg", "d": tmp_path, "png": FIXTURES / "example_pipeline.png",
+             "ok": tmp_path / "ok.svg", "bomb": tmp_path / "bomb.png"}
+    names["svg"].write_bytes(BOMB)
+    names["ok"].write_bytes(_svg_with_picture(_png(8, 8, rows=8)))
+    names["bomb"].write_bytes(_png(50_000, 50_000))
+    before = set(tmp_path.iterdir())
+    assert cli.main([a.format(**names) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("crafteditor: error: ") and err.count("\n") == 1 and "declares 50000x50000 px" in err
+    assert set(tmp_path.iterdir()) == before
+
+
 # -- the round trip: convert the bundled example, edit a label, export to every format ---------------
 
 @pytest.fixture(scope="module")

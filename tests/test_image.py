@@ -185,6 +185,42 @@ def test_directory(tmp_path):
     raises_one_line(tmp_path, "is a directory")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_fifo_is_refused_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "pipe.png")  # nobody writes to it: opening it for reading would block
+    raises_one_line(tmp_path / "pipe.png", "FIFO .*not a regular file")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero here")
+def test_device_is_refused():
+    raises_one_line(Path("/dev/zero"), "character device, not a regular file")
+
+
+def test_unreadable_file(tmp_path, monkeypatch):
+    src = save(two_tone(), tmp_path / "secret.png")
+    real_open = os.open
+
+    def refuse(path, *args, **kwargs):  # as for a user without read permission (root reads anything)
+        if Path(path) == src:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    if os.geteuid() == 0:
+        monkeypatch.setattr(os, "open", refuse)
+    src.chmod(0)
+    raises_one_line(src, "permission denied")
+
+
+@pytest.mark.parametrize("name", ["bad\0name.png", "x" * 5000 + ".png"])
+def test_impossible_names(tmp_path, name):
+    raises_one_line(tmp_path / name, "invalid name|name too long")
+
+
+def test_path_through_a_file(tmp_path):
+    src = save(two_tone(), tmp_path / "a.png")
+    raises_one_line(src / "b.png", "Not a directory")
+
+
 def test_empty_file(tmp_path):
     (tmp_path / "empty.png").write_bytes(b"")
     raises_one_line(tmp_path / "empty.png", "empty")
@@ -245,19 +281,6 @@ def test_limit_above_pillows_own_is_honoured():
     data = png_bytes(13_000, 13_000)
     assert 13_000**2 > Image.MAX_IMAGE_PIXELS
     raises_one_line(data, "truncated or corrupt", max_pixels=200_000_000)  # got past the size check
-
-
-def test_unreadable_file(tmp_path, monkeypatch):
-    path = save(two_tone(), tmp_path / "secret.png")
-    if os.geteuid() == 0:  # root reads any file: make open() refuse as it would for a user
-        import extraction.image
-
-        def refuse(*args, **kwargs):
-            raise PermissionError(13, "Permission denied")
-
-        monkeypatch.setattr(extraction.image, "open", refuse, raising=False)
-    path.chmod(0)
-    raises_one_line(path, "permission denied")
 
 
 # --- background ---------------------------------------------------------------------------

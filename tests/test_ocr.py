@@ -229,6 +229,26 @@ def test_border_removal_keeps_glyphs_and_drops_box_edges():
     assert (gray[40:80, 55:160] < 100).sum() > 200  # text stays
 
 
+@pytest.mark.parametrize("hw", [(1, 5000), (5000, 1), (3, 9000), (1, 1), (2, 2), (3, 40), (40, 3), (60, 20000)])
+def test_strips_are_padded_until_rapidocr_can_size_them(hw):
+    """rapidocr fits the long side in 4000 px and rounds sides to 32 px: a strip's short side
+    rounded to nothing (ResizeImgError).  Padded, every shape passes its own preprocessing."""
+    pytest.importorskip("rapidocr")
+    from rapidocr.ch_ppocr_det.utils import DetPreProcess
+    from rapidocr.utils.process_img import resize_image_within_bounds
+
+    height, width = hw
+    bgr = np.full((height, width, 3), 250, np.uint8)
+    bgr[: max(1, height // 4), : max(1, width // 4)] = (10, 20, 30)  # ink at the top-left
+    padded = ocr_engines.pad_for_detector(bgr)
+    assert np.array_equal(padded[:height, :width], bgr)  # the original stays where it was
+    assert (padded[height:] == 250).all() and (padded[:, width:] == 250).all()  # the pad is the border colour
+    if max(hw) / min(hw) <= ocr_engines.MAX_SIDE_PX / ocr_engines.DET_STRIDE_PX:
+        assert padded is bgr  # nothing to pad
+    seen, _, _ = resize_image_within_bounds(padded, 30, ocr_engines.MAX_SIDE_PX)
+    assert DetPreProcess(ocr_engines.MAX_SIDE_PX, "max").resize(seen) is not None
+
+
 # ---------------------------------------------------------------- rapidocr for real
 
 

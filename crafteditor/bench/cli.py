@@ -42,6 +42,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--baselines-only", action="store_true", help="do not run the converter")
     parser.add_argument("--seed", type=int, default=0, help="first synthetic seed (default 0)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target of the converter fails")
+    parser.add_argument("--robustness", nargs="?", const="svg,pdf,png", default=None, type=_robust_sets,
+                        metavar="SETS", help="instead: convert every figure of the shared sets (svg, pdf, png; "
+                        "default all) at each --scales and report internal errors and times; exit 1 on any")
+    parser.add_argument("--scales", default="own,900,2000", type=_scales, metavar="LIST",
+                        help="with --robustness: 'own' and long sides in px (default: own,900,2000)")
     add_loop_options(parser)
     parser.set_defaults(func=run_from_args)
     return parser
@@ -55,6 +60,22 @@ def _sets(value: str) -> tuple[str, ...]:
     return names
 
 
+def _robust_sets(value: str) -> tuple[str, ...]:
+    from crafteditor.bench.robustness import SETS as ROBUST_SETS
+
+    names = tuple(v.strip() for v in value.split(",") if v.strip())
+    if not names or any(n not in ROBUST_SETS for n in names):
+        raise argparse.ArgumentTypeError(f"sets must be among {', '.join(ROBUST_SETS)}; got {value!r}")
+    return names
+
+
+def _scales(value: str) -> tuple[str, ...]:
+    names = tuple(v.strip() for v in value.split(",") if v.strip())
+    if not names or any(n != "own" and not (n.isdigit() and int(n) > 0) for n in names):
+        raise argparse.ArgumentTypeError(f"scales are 'own' or long sides in px; got {value!r}")
+    return names
+
+
 def _count(value: str) -> int:
     n = int(value)
     if n < 0:
@@ -64,6 +85,10 @@ def _count(value: str) -> int:
 
 def run_from_args(args: argparse.Namespace) -> int:
     """Run the benchmark; 0 when it ran, 1 on a failed target with --strict, 2 on a setup error."""
+    if args.robustness:
+        from crafteditor.bench.robustness import run_from_args as run_robustness
+
+        return run_robustness(args)
     converter = None
     if not args.baselines_only:
         try:

@@ -21,7 +21,7 @@ from pathlib import Path
 from dataclasses import dataclass
 
 from crafteditor.errors import InputError
-from crafteditor.svgdoc import SvgDocument
+from crafteditor.svgdoc import SvgDocument, check_embedded_images
 
 FORMATS = {
     "inkscape": ("svgout", "to_inkscape", ".svg"),
@@ -55,6 +55,7 @@ def export(doc: SvgDocument, fmt: str, options: ExportOptions | None = None) -> 
     options = options or ExportOptions()
     if not 0 < options.factor() <= 50:
         raise InputError(f"the scale must be more than 0 and at most 50 (96 dpi is 1), got {options.factor():g}")
+    check_embedded_images(doc.root, doc.name)  # every format decodes or hands on its pictures
     module, func, _suffix = FORMATS[fmt]
     work = SvgDocument(copy.deepcopy(doc.root), doc.name, doc.assigned_ids)  # exporters may rework the tree
     return getattr(importlib.import_module(f"crafteditor.export.{module}"), func)(work, options)

@@ -70,7 +70,7 @@ def load_figure(figure: Figure, scale: str) -> np.ndarray:
     """The figure as HWC uint8 RGB at ``scale`` (``own`` or a long side in px)."""
     long_side = None if scale == "own" else int(scale)
     if figure.set_name == "pdf":
-        from crafteditor.bench.pdfrender import render_page
+        from crafteditor.bench.pdffigs import render_page
 
         return render_page(figure.path, long_side or PDF_OWN_LONG_SIDE_PX)
     if figure.set_name == "svg":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -22,6 +23,9 @@ from extraction.regions import fill_holes
 MIN_ICON_AREA_PX = 150
 MIN_ICON_SIDE_PX = 10
 RASTER_COLOURS = 6  # a picture shows at least this many distinct colours (4 bits a channel)
+DENSE_SHARE = 0.3  # ink covering less of its box than this is line work, not a picture
+PAGE_DIFF = 28  # a pixel this far (any channel) from the page colour is drawn
+SOLID_PX = 17  # solid ink this wide in both directions is no line (lines and bars are thinner)
 
 
 def _groups(items: list[tuple[Box, float]], gap_px: float = 4.0) -> list[tuple[Box, float]]:
@@ -40,6 +44,47 @@ def _groups(items: list[tuple[Box, float]], gap_px: float = 4.0) -> list[tuple[B
             if changed:
                 break
     return merged
+
+
+def _ink_groups(ink: np.ndarray, drawn: np.ndarray, gap_px: int = 4
+                ) -> tuple[list[tuple[Box, float]], list[tuple[Box, float]]]:
+    """Pieces of ``ink`` (HW bool) within ``gap_px`` of each other, grouped by their
+    pixels, as (box, ink area): the dense ones (ink fills at least ``DENSE_SHARE``
+    of the box), and the sparse ones.  A sparse group (a picture touching a long
+    line, a frame of bars or a speech bubble) also yields the solid parts of what
+    is drawn there (``drawn``, HW bool: not page), wider than any line
+    (``SOLID_PX``) and holding its ink, as dense groups of their own: a line never
+    glues pictures together, nor stretches one over the page."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(
+        cv2.dilate(ink.astype(np.uint8), np.ones((gap_px + 1, gap_px + 1), np.uint8)), connectivity=8)
+    counts = np.bincount(labels[ink], minlength=n)
+    dense: list[tuple[Box, float]] = []
+    sparse: list[tuple[Box, float]] = []
+    for i in range(1, n):
+        x, y, bw, bh, _area = (int(v) for v in stats[i])
+        box, area = Box(x, y, x + bw, y + bh), float(counts[i])
+        if area >= DENSE_SHARE * box.area:
+            dense.append((box, area))
+            continue
+        sparse.append((box, area))
+        part = (labels[y:y + bh, x:x + bw] == i) & ink[y:y + bh, x:x + bw]
+        dense += _solid_parts(part, drawn[y:y + bh, x:x + bw] | part, (x, y))
+    return dense, sparse
+
+
+def _solid_parts(part: np.ndarray, drawn: np.ndarray, offset_xy: tuple[int, int]) -> list[tuple[Box, float]]:
+    """The parts of ``drawn`` wider than ``SOLID_PX`` every way that hold some of the
+    ink ``part`` (both HW bool over one window at ``offset_xy``), as (box, area)."""
+    solid = cv2.morphologyEx(drawn.astype(np.uint8), cv2.MORPH_OPEN, np.ones((SOLID_PX, SOLID_PX), np.uint8))
+    m, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    held = np.bincount(labels[part], minlength=m)
+    out = []
+    for k in range(1, m):
+        sx, sy, sw, sh, sarea = (int(v) for v in stats[k])
+        if held[k] >= 0.1 * sarea and sarea >= DENSE_SHARE * sw * sh:
+            x, y = offset_xy
+            out.append((Box(x + sx, y + sy, x + sx + sw, y + sy + sh), float(sarea)))
+    return out
 
 
 def colour_count(pixels: np.ndarray, share: float = 0.9) -> int:
@@ -74,28 +119,44 @@ def _is_tile(el: Element, image_hw: tuple[int, int], text_boxes: tuple[Box, ...]
             and not any(el.box.intersection(t) is not None for t in text_boxes))
 
 
-def icon_elements(canvas: np.ndarray, stats: np.ndarray, blobs: list[int], shapes: list[Element],
+def _diagram_stretch(box: Box, ink: np.ndarray, shapes: list[Element], text_boxes: tuple[Box, ...]) -> bool:
+    """Does ``box`` hold a stretch of diagram (two shapes or more, or a label) rather
+    than a picture with marks drawn over it?  Around what it holds, a picture's
+    ink stays dense; a diagram's is only its connectors and outlines."""
+    inner = [el.box for el in shapes if box.contains(el.box, 1.0)]
+    labels = [t for t in text_boxes if box.contains(t, 1.0)]
+    if len(inner) < 2 and not labels:
+        return False
+    x0, y0, x1, y1 = box.to_int()
+    free = np.ones((y1 - y0, x1 - x0), dtype=bool)
+    for b in inner + labels:
+        bx0, by0, bx1, by1 = b.to_int()
+        free[max(by0 - y0, 0):by1 - y0, max(bx0 - x0, 0):bx1 - x0] = False
+    if free.mean() < 0.5:
+        return True
+    return float(ink[y0:y1, x0:x1][free].mean()) < 2 * DENSE_SHARE
+
+
+def icon_elements(canvas: np.ndarray, ink: np.ndarray, shapes: list[Element],
                   background_rgb: tuple[int, int, int], text_boxes: tuple[Box, ...] = ()
                   ) -> tuple[list[Element], list[Element], np.ndarray]:
-    """Icons from the compact ink components ``blobs`` (stats of the residual ink).
+    """Icons from the compact residual ink ``ink`` (HW bool).
 
     Returns the icons, the shapes that remain (tiles and shapes inside icons
     are the icons' own), and the mask of pixels the icons account for."""
     h, w = canvas.shape[:2]
-    items = []
-    for i in blobs:
-        x, y, bw, bh, area = (int(v) for v in stats[i])
-        items.append((Box(x, y, x + bw, y + bh), float(area)))
+    drawn = np.abs(canvas.astype(np.int16) - np.asarray(background_rgb, np.int16)).max(axis=2) > PAGE_DIFF
+    items, sparse = _ink_groups(ink, drawn)
     tile_shapes = [el for el in shapes if _is_tile(el, (h, w), text_boxes)]
     # Shapes fitted inside a tile (parts of a drawn glyph) count as its content.
     items += [(el.box, 0.5 * el.box.area) for el in shapes
               if any(t is not el and t.box.contains(el.box, 1.0) for t in tile_shapes)]
-    merged = _groups(items)
+    merged = _groups(items, gap_px=0) + sparse
     groups = [g for g, _ in merged]
     tiles: dict[int, Element] = {}
-    for k, (g, ink) in enumerate(merged):
+    for k, (g, area) in enumerate(merged):
         for el in tile_shapes:
-            if el.box.expand(2).contains(g) and ink >= 0.1 * el.box.area:
+            if el.box.expand(2).contains(g) and area >= 0.1 * el.box.area:
                 if k not in tiles or el.box.area < tiles[k].box.area:
                     tiles[k] = el
     icons: list[Element] = []
@@ -105,8 +166,7 @@ def icon_elements(canvas: np.ndarray, stats: np.ndarray, blobs: list[int], shape
         tile = tiles.get(k)
         if tile is None and merged[k][1] < 0.3 * g.area:
             continue  # sparse ink (thick lines, strokes far apart) is no picture
-        if tile is None and (sum(g.contains(el.box, 1.0) for el in shapes) >= 2
-                             or any(g.contains(t, 1.0) for t in text_boxes)):
+        if tile is None and _diagram_stretch(g, ink, shapes, text_boxes):
             continue  # a stretch of diagram (labelled boxes) is no picture either
         box = tile.box if tile is not None else g
         if box.width < MIN_ICON_SIDE_PX or box.height < MIN_ICON_SIDE_PX or box.area < MIN_ICON_AREA_PX:

@@ -28,16 +28,20 @@ PAGE_DIFF = 28  # a pixel this far (any channel) from the page colour is drawn
 SOLID_PX = 17  # solid ink this wide in both directions is no line (lines and bars are thinner)
 
 
-def _groups(items: list[tuple[Box, float]], gap_px: float = 4.0) -> list[tuple[Box, float]]:
-    """Boxes (with their ink area) merged while they come within ``gap_px``."""
+def _groups(items: list[tuple[Box, float]], overlap: float = 0.25) -> list[tuple[Box, float]]:
+    """Boxes (with their ink area) merged while one covers at least ``overlap`` of
+    the other: fragments of one picture, or a drawing and its parts.  Pictures
+    side by side, touching or slightly overlapping, stay apart."""
     merged = list(items)
     changed = True
     while changed:
         changed = False
         for i in range(len(merged)):
             for j in range(i + 1, len(merged)):
-                if merged[i][0].expand(gap_px).intersection(merged[j][0]) is not None:
-                    merged[i] = (merged[i][0].union(merged[j][0]), merged[i][1] + merged[j][1])
+                (a, ink_a), (b, ink_b) = merged[i], merged[j]
+                common = a.intersection(b)
+                if common is not None and common.area >= overlap * max(min(a.area, b.area), 1.0):
+                    merged[i] = (a.union(b), ink_a + ink_b)
                     del merged[j]
                     changed = True
                     break
@@ -55,14 +59,15 @@ def _ink_groups(ink: np.ndarray, drawn: np.ndarray, gap_px: int = 4
     is drawn there (``drawn``, HW bool: not page), wider than any line
     (``SOLID_PX``) and holding its ink, as dense groups of their own: a line never
     glues pictures together, nor stretches one over the page."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(
+    n, labels = cv2.connectedComponents(
         cv2.dilate(ink.astype(np.uint8), np.ones((gap_px + 1, gap_px + 1), np.uint8)), connectivity=8)
-    counts = np.bincount(labels[ink], minlength=n)
+    labels = np.where(ink, labels, 0)
     dense: list[tuple[Box, float]] = []
     sparse: list[tuple[Box, float]] = []
-    for i in range(1, n):
-        x, y, bw, bh, _area = (int(v) for v in stats[i])
-        box, area = Box(x, y, x + bw, y + bh), float(counts[i])
+    for i, (x, y, bw, bh, count) in enumerate(_label_boxes(labels, n), start=1):
+        if count == 0:
+            continue
+        box, area = Box(x, y, x + bw, y + bh), float(count)
         if area >= DENSE_SHARE * box.area:
             dense.append((box, area))
             continue
@@ -70,6 +75,19 @@ def _ink_groups(ink: np.ndarray, drawn: np.ndarray, gap_px: int = 4
         part = (labels[y:y + bh, x:x + bw] == i) & ink[y:y + bh, x:x + bw]
         dense += _solid_parts(part, drawn[y:y + bh, x:x + bw] | part, (x, y))
     return dense, sparse
+
+
+def _label_boxes(labels: np.ndarray, n: int) -> list[tuple[int, int, int, int, int]]:
+    """(x, y, width, height, pixel count) of labels 1..n-1 of ``labels`` (HW int)."""
+    ys, xs = np.nonzero(labels)
+    lab = labels[ys, xs]
+    x0 = np.full(n, labels.shape[1]); y0 = np.full(n, labels.shape[0])
+    x1 = np.zeros(n, int); y1 = np.zeros(n, int)
+    np.minimum.at(x0, lab, xs); np.minimum.at(y0, lab, ys)
+    np.maximum.at(x1, lab, xs); np.maximum.at(y1, lab, ys)
+    counts = np.bincount(lab, minlength=n)
+    return [(int(x0[i]), int(y0[i]), int(x1[i] - x0[i] + 1), int(y1[i] - y0[i] + 1), int(counts[i]))
+            for i in range(1, n)]
 
 
 def _solid_parts(part: np.ndarray, drawn: np.ndarray, offset_xy: tuple[int, int]) -> list[tuple[Box, float]]:
@@ -151,7 +169,7 @@ def icon_elements(canvas: np.ndarray, ink: np.ndarray, shapes: list[Element],
     # Shapes fitted inside a tile (parts of a drawn glyph) count as its content.
     items += [(el.box, 0.5 * el.box.area) for el in shapes
               if any(t is not el and t.box.contains(el.box, 1.0) for t in tile_shapes)]
-    merged = _groups(items, gap_px=0) + sparse
+    merged = _groups(items) + sparse
     groups = [g for g, _ in merged]
     tiles: dict[int, Element] = {}
     for k, (g, area) in enumerate(merged):

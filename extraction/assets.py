@@ -137,6 +137,20 @@ def _is_tile(el: Element, image_hw: tuple[int, int], text_boxes: tuple[Box, ...]
             and not any(el.box.intersection(t) is not None for t in text_boxes))
 
 
+def _on_tiles(items: list[tuple[Box, float]], tiles: list[Element]) -> list[tuple[Box, float]]:
+    """``items`` with all those lying on one tile merged (the smaller tiles first):
+    whatever is drawn on a picture's frame is one picture."""
+    for tile in sorted(tiles, key=lambda el: el.box.area):
+        frame = tile.box.expand(2)
+        on = [item for item in items if frame.contains(item[0])]
+        if len(on) >= 2:
+            box = on[0][0]
+            for item in on[1:]:
+                box = box.union(item[0])
+            items = [item for item in items if not frame.contains(item[0])] + [(box, sum(i[1] for i in on))]
+    return items
+
+
 def _diagram_stretch(box: Box, ink: np.ndarray, shapes: list[Element], text_boxes: tuple[Box, ...]) -> bool:
     """Does ``box`` hold a stretch of diagram (two shapes or more, or a label) rather
     than a picture with marks drawn over it?  Around what it holds, a picture's
@@ -169,7 +183,8 @@ def icon_elements(canvas: np.ndarray, ink: np.ndarray, shapes: list[Element],
     # Shapes fitted inside a tile (parts of a drawn glyph) count as its content.
     items += [(el.box, 0.5 * el.box.area) for el in shapes
               if any(t is not el and t.box.contains(el.box, 1.0) for t in tile_shapes)]
-    merged = _groups(items) + sparse
+    # Largest first: a group inside a picture already kept is part of it.
+    merged = sorted(_on_tiles(_groups(items), tile_shapes) + sparse, key=lambda item: -item[0].area)
     groups = [g for g, _ in merged]
     tiles: dict[int, Element] = {}
     for k, (g, area) in enumerate(merged):
@@ -187,6 +202,8 @@ def icon_elements(canvas: np.ndarray, ink: np.ndarray, shapes: list[Element],
         if tile is None and _diagram_stretch(g, ink, shapes, text_boxes):
             continue  # a stretch of diagram (labelled boxes) is no picture either
         box = tile.box if tile is not None else g
+        if any(icon.box.expand(2).contains(box) for icon in icons):
+            continue
         if box.width < MIN_ICON_SIDE_PX or box.height < MIN_ICON_SIDE_PX or box.area < MIN_ICON_AREA_PX:
             continue
         x0, y0, x1, y1 = box.clip(w, h).to_int()

@@ -81,10 +81,11 @@ def _label_boxes(labels: np.ndarray, n: int) -> list[tuple[int, int, int, int, i
     """(x, y, width, height, pixel count) of labels 1..n-1 of ``labels`` (HW int)."""
     ys, xs = np.nonzero(labels)
     lab = labels[ys, xs]
-    x0 = np.full(n, labels.shape[1]); y0 = np.full(n, labels.shape[0])
-    x1 = np.zeros(n, int); y1 = np.zeros(n, int)
-    np.minimum.at(x0, lab, xs); np.minimum.at(y0, lab, ys)
-    np.maximum.at(x1, lab, xs); np.maximum.at(y1, lab, ys)
+    x0, y0 = np.full(n, labels.shape[1]), np.full(n, labels.shape[0])
+    x1, y1 = np.zeros(n, int), np.zeros(n, int)
+    for lows, highs, coords in ((x0, x1, xs), (y0, y1, ys)):
+        np.minimum.at(lows, lab, coords)
+        np.maximum.at(highs, lab, coords)
     counts = np.bincount(lab, minlength=n)
     return [(int(x0[i]), int(y0[i]), int(x1[i] - x0[i] + 1), int(y1[i] - y0[i] + 1), int(counts[i]))
             for i in range(1, n)]

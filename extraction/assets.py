@@ -153,16 +153,17 @@ def _on_tiles(items: list[tuple[Box, float]], tiles: list[Element]) -> list[tupl
 
 
 def _diagram_stretch(box: Box, ink: np.ndarray, shapes: list[Element], text_boxes: tuple[Box, ...]) -> bool:
-    """Does ``box`` hold a stretch of diagram (two shapes or more, or a label) rather
-    than a picture with marks drawn over it?  Around what it holds, a picture's
-    ink stays dense; a diagram's is only its connectors and outlines."""
+    """Does ``box`` hold a stretch of diagram (a label, or two shapes or more) rather
+    than a picture with marks drawn over it?  Around the shapes it holds, a
+    picture's ink stays dense; a diagram's is only its connectors and outlines."""
+    if any(box.contains(t, 1.0) for t in text_boxes):
+        return True
     inner = [el.box for el in shapes if box.contains(el.box, 1.0)]
-    labels = [t for t in text_boxes if box.contains(t, 1.0)]
-    if len(inner) < 2 and not labels:
+    if len(inner) < 2:
         return False
     x0, y0, x1, y1 = box.to_int()
     free = np.ones((y1 - y0, x1 - x0), dtype=bool)
-    for b in inner + labels:
+    for b in inner:
         bx0, by0, bx1, by1 = b.to_int()
         free[max(by0 - y0, 0):by1 - y0, max(bx0 - x0, 0):bx1 - x0] = False
     if free.mean() < 0.5:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -22,24 +23,87 @@ from extraction.regions import fill_holes
 MIN_ICON_AREA_PX = 150
 MIN_ICON_SIDE_PX = 10
 RASTER_COLOURS = 6  # a picture shows at least this many distinct colours (4 bits a channel)
+DENSE_SHARE = 0.3  # ink covering less of its box than this is line work, not a picture
+PAGE_DIFF = 28  # a pixel this far (any channel) from the page colour is drawn
+SOLID_PX = 17  # solid ink this wide in both directions is no line (lines and bars are thinner)
 
 
-def _groups(items: list[tuple[Box, float]], gap_px: float = 4.0) -> list[tuple[Box, float]]:
-    """Boxes (with their ink area) merged while they come within ``gap_px``."""
+def _groups(items: list[tuple[Box, float]], overlap: float = 0.25) -> list[tuple[Box, float]]:
+    """Boxes (with their ink area) merged while one covers at least ``overlap`` of
+    the other: fragments of one picture, or a drawing and its parts.  Pictures
+    side by side, touching or slightly overlapping, stay apart."""
     merged = list(items)
     changed = True
     while changed:
         changed = False
         for i in range(len(merged)):
             for j in range(i + 1, len(merged)):
-                if merged[i][0].expand(gap_px).intersection(merged[j][0]) is not None:
-                    merged[i] = (merged[i][0].union(merged[j][0]), merged[i][1] + merged[j][1])
+                (a, ink_a), (b, ink_b) = merged[i], merged[j]
+                common = a.intersection(b)
+                if common is not None and common.area >= overlap * max(min(a.area, b.area), 1.0):
+                    merged[i] = (a.union(b), ink_a + ink_b)
                     del merged[j]
                     changed = True
                     break
             if changed:
                 break
     return merged
+
+
+def _ink_groups(ink: np.ndarray, drawn: np.ndarray, gap_px: int = 4
+                ) -> tuple[list[tuple[Box, float]], list[tuple[Box, float]]]:
+    """Pieces of ``ink`` (HW bool) within ``gap_px`` of each other, grouped by their
+    pixels, as (box, ink area): the dense ones (ink fills at least ``DENSE_SHARE``
+    of the box), and the sparse ones.  A sparse group (a picture touching a long
+    line, a frame of bars or a speech bubble) also yields the solid parts of what
+    is drawn there (``drawn``, HW bool: not page), wider than any line
+    (``SOLID_PX``) and holding its ink, as dense groups of their own: a line never
+    glues pictures together, nor stretches one over the page."""
+    n, labels = cv2.connectedComponents(
+        cv2.dilate(ink.astype(np.uint8), np.ones((gap_px + 1, gap_px + 1), np.uint8)), connectivity=8)
+    labels = np.where(ink, labels, 0)
+    dense: list[tuple[Box, float]] = []
+    sparse: list[tuple[Box, float]] = []
+    for i, (x, y, bw, bh, count) in enumerate(_label_boxes(labels, n), start=1):
+        if count == 0:
+            continue
+        box, area = Box(x, y, x + bw, y + bh), float(count)
+        if area >= DENSE_SHARE * box.area:
+            dense.append((box, area))
+            continue
+        sparse.append((box, area))
+        part = (labels[y:y + bh, x:x + bw] == i) & ink[y:y + bh, x:x + bw]
+        dense += _solid_parts(part, drawn[y:y + bh, x:x + bw] | part, (x, y))
+    return dense, sparse
+
+
+def _label_boxes(labels: np.ndarray, n: int) -> list[tuple[int, int, int, int, int]]:
+    """(x, y, width, height, pixel count) of labels 1..n-1 of ``labels`` (HW int)."""
+    ys, xs = np.nonzero(labels)
+    lab = labels[ys, xs]
+    x0, y0 = np.full(n, labels.shape[1]), np.full(n, labels.shape[0])
+    x1, y1 = np.zeros(n, int), np.zeros(n, int)
+    for lows, highs, coords in ((x0, x1, xs), (y0, y1, ys)):
+        np.minimum.at(lows, lab, coords)
+        np.maximum.at(highs, lab, coords)
+    counts = np.bincount(lab, minlength=n)
+    return [(int(x0[i]), int(y0[i]), int(x1[i] - x0[i] + 1), int(y1[i] - y0[i] + 1), int(counts[i]))
+            for i in range(1, n)]
+
+
+def _solid_parts(part: np.ndarray, drawn: np.ndarray, offset_xy: tuple[int, int]) -> list[tuple[Box, float]]:
+    """The parts of ``drawn`` wider than ``SOLID_PX`` every way that hold some of the
+    ink ``part`` (both HW bool over one window at ``offset_xy``), as (box, area)."""
+    solid = cv2.morphologyEx(drawn.astype(np.uint8), cv2.MORPH_OPEN, np.ones((SOLID_PX, SOLID_PX), np.uint8))
+    m, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    held = np.bincount(labels[part], minlength=m)
+    out = []
+    for k in range(1, m):
+        sx, sy, sw, sh, sarea = (int(v) for v in stats[k])
+        if held[k] >= 0.1 * sarea and sarea >= DENSE_SHARE * sw * sh:
+            x, y = offset_xy
+            out.append((Box(x + sx, y + sy, x + sx + sw, y + sy + sh), float(sarea)))
+    return out
 
 
 def colour_count(pixels: np.ndarray, share: float = 0.9) -> int:
@@ -74,28 +138,60 @@ def _is_tile(el: Element, image_hw: tuple[int, int], text_boxes: tuple[Box, ...]
             and not any(el.box.intersection(t) is not None for t in text_boxes))
 
 
-def icon_elements(canvas: np.ndarray, stats: np.ndarray, blobs: list[int], shapes: list[Element],
+def _on_tiles(items: list[tuple[Box, float]], tiles: list[Element]) -> list[tuple[Box, float]]:
+    """``items`` with all those lying on one tile merged (the smaller tiles first):
+    whatever is drawn on a picture's frame is one picture."""
+    for tile in sorted(tiles, key=lambda el: el.box.area):
+        frame = tile.box.expand(2)
+        on = [item for item in items if frame.contains(item[0])]
+        if len(on) >= 2:
+            box = on[0][0]
+            for item in on[1:]:
+                box = box.union(item[0])
+            items = [item for item in items if not frame.contains(item[0])] + [(box, sum(i[1] for i in on))]
+    return items
+
+
+def _diagram_stretch(box: Box, ink: np.ndarray, shapes: list[Element], text_boxes: tuple[Box, ...]) -> bool:
+    """Does ``box`` hold a stretch of diagram (a label, or two shapes or more) rather
+    than a picture with marks drawn over it?  Around the shapes it holds, a
+    picture's ink stays dense; a diagram's is only its connectors and outlines."""
+    if any(box.contains(t, 1.0) for t in text_boxes):
+        return True
+    inner = [el.box for el in shapes if box.contains(el.box, 1.0)]
+    if len(inner) < 2:
+        return False
+    x0, y0, x1, y1 = box.to_int()
+    free = np.ones((y1 - y0, x1 - x0), dtype=bool)
+    for b in inner:
+        bx0, by0, bx1, by1 = b.to_int()
+        free[max(by0 - y0, 0):by1 - y0, max(bx0 - x0, 0):bx1 - x0] = False
+    if free.mean() < 0.5:
+        return True
+    return float(ink[y0:y1, x0:x1][free].mean()) < 2 * DENSE_SHARE
+
+
+def icon_elements(canvas: np.ndarray, ink: np.ndarray, shapes: list[Element],
                   background_rgb: tuple[int, int, int], text_boxes: tuple[Box, ...] = ()
                   ) -> tuple[list[Element], list[Element], np.ndarray]:
-    """Icons from the compact ink components ``blobs`` (stats of the residual ink).
+    """Icons from the compact residual ink ``ink`` (HW bool).
 
     Returns the icons, the shapes that remain (tiles and shapes inside icons
     are the icons' own), and the mask of pixels the icons account for."""
     h, w = canvas.shape[:2]
-    items = []
-    for i in blobs:
-        x, y, bw, bh, area = (int(v) for v in stats[i])
-        items.append((Box(x, y, x + bw, y + bh), float(area)))
+    drawn = np.abs(canvas.astype(np.int16) - np.asarray(background_rgb, np.int16)).max(axis=2) > PAGE_DIFF
+    items, sparse = _ink_groups(ink, drawn)
     tile_shapes = [el for el in shapes if _is_tile(el, (h, w), text_boxes)]
     # Shapes fitted inside a tile (parts of a drawn glyph) count as its content.
     items += [(el.box, 0.5 * el.box.area) for el in shapes
               if any(t is not el and t.box.contains(el.box, 1.0) for t in tile_shapes)]
-    merged = _groups(items)
+    # Largest first: a group inside a picture already kept is part of it.
+    merged = sorted(_on_tiles(_groups(items), tile_shapes) + sparse, key=lambda item: -item[0].area)
     groups = [g for g, _ in merged]
     tiles: dict[int, Element] = {}
-    for k, (g, ink) in enumerate(merged):
+    for k, (g, area) in enumerate(merged):
         for el in tile_shapes:
-            if el.box.expand(2).contains(g) and ink >= 0.1 * el.box.area:
+            if el.box.expand(2).contains(g) and area >= 0.1 * el.box.area:
                 if k not in tiles or el.box.area < tiles[k].box.area:
                     tiles[k] = el
     icons: list[Element] = []
@@ -105,10 +201,11 @@ def icon_elements(canvas: np.ndarray, stats: np.ndarray, blobs: list[int], shape
         tile = tiles.get(k)
         if tile is None and merged[k][1] < 0.3 * g.area:
             continue  # sparse ink (thick lines, strokes far apart) is no picture
-        if tile is None and (sum(g.contains(el.box, 1.0) for el in shapes) >= 2
-                             or any(g.contains(t, 1.0) for t in text_boxes)):
+        if tile is None and _diagram_stretch(g, ink, shapes, text_boxes):
             continue  # a stretch of diagram (labelled boxes) is no picture either
         box = tile.box if tile is not None else g
+        if any(icon.box.expand(2).contains(box) for icon in icons):
+            continue
         if box.width < MIN_ICON_SIDE_PX or box.height < MIN_ICON_SIDE_PX or box.area < MIN_ICON_AREA_PX:
             continue
         x0, y0, x1, y1 = box.clip(w, h).to_int()

@@ -130,12 +130,13 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
     line_mask = np.isin(labels, line_labels)
     blob_mask = residual & ~line_mask
     nb, blob_labels, blob_stats, _ = cv2.connectedComponentsWithStats(blob_mask.astype(np.uint8), connectivity=8)
-    blobs = [i for i in range(1, nb) if blob_stats[i, cv2.CC_STAT_AREA] >= MIN_INK_PX]
+    compact = blob_mask & (blob_stats[blob_labels, cv2.CC_STAT_AREA] >= MIN_INK_PX)
     shape_els = shape_elements(grounded)
-    icons, shape_els, icon_mask = icon_elements(canvas, blob_stats, blobs, shape_els, background_rgb, text_boxes)
+    fills, fill_rgb = _unexplained_fills(flatness, ground)
+    # An unfitted panel's flat fill is ground for what lies on it, not part of a picture.
+    icons, shape_els, icon_mask = icon_elements(canvas, compact & ~fills, shape_els, background_rgb, text_boxes)
     pieces = [p for p in pieces if not _inside_any(p, icons)]
     connectors = connector_elements(chain_dashes(pieces), shape_els, canvas=canvas, ground=ground)
-    fills, fill_rgb = _unexplained_fills(flatness, ground)
     fills &= ~icon_mask
     leftover_mask = blob_mask & ~icon_mask
     for piece in pieces:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from crafteditor.scene import Render
+from crafteditor.scene import Box, Render
 from extraction.assets import colour_count, png_crop
 from extraction.plan import ground_canvas
 from tests.drawing import render
@@ -77,3 +77,28 @@ def test_png_crop_is_transparent_only_where_the_page_shows_from_outside():
     rgba = np.asarray(Image.open(io.BytesIO(png_crop(canvas, (5, 5, 45, 45), (255, 255, 255)))))
     assert rgba.shape == (40, 40, 4)
     assert rgba[0, 0, 3] == 0 and rgba[10, 10, 3] == 255 and rgba[20, 20, 3] == 255
+
+
+def test_pictures_touching_a_frame_of_bars_each_stay_one_picture():
+    # Thick black bars split the page into quadrants; one photo touches a bar, another
+    # sits apart: the bars glue nothing and stretch no picture over the page.
+    body = ('<rect x="0" y="145" width="600" height="12" fill="#000000"/>'
+            '<rect x="295" y="0" width="12" height="300" fill="#000000"/>'
+            f'<image x="60" y="57" width="88" height="88" href="{_photo(88, 1)}"/>'
+            f'<image x="400" y="190" width="80" height="80" href="{_photo(80, 2)}"/>')
+    g = ground_canvas(render(body, 600, 300), (255, 255, 255))
+    boxes = sorted((icon.box for icon in g.icons), key=lambda b: b.x0)
+    assert len(g.icons) == 2, [icon.box for icon in g.icons]
+    assert boxes[0].iou(Box(60, 57, 148, 145)) >= 0.9 and boxes[1].iou(Box(400, 190, 480, 270)) >= 0.9
+
+
+def test_pictures_side_by_side_stay_apart_and_marks_on_a_photo_are_its_own():
+    # Two photos 6 px apart, the second with two outlined boxes drawn over it.
+    body = (f'<image x="40" y="40" width="120" height="80" preserveAspectRatio="none" href="{_photo(120, 3)}"/>'
+            f'<image x="40" y="126" width="120" height="80" preserveAspectRatio="none" href="{_photo(120, 4)}"/>'
+            '<rect x="60" y="140" width="30" height="30" fill="none" stroke="#00b050" stroke-width="5"/>'
+            '<rect x="110" y="150" width="30" height="40" fill="none" stroke="#ed7d31" stroke-width="5"/>')
+    g = ground_canvas(render(body, 300, 250), (255, 255, 255))
+    boxes = sorted((icon.box for icon in g.icons), key=lambda b: b.y0)
+    assert len(boxes) == 2, boxes
+    assert boxes[0].iou(Box(40, 40, 160, 120)) >= 0.9 and boxes[1].iou(Box(40, 126, 160, 206)) >= 0.9

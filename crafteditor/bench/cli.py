@@ -41,6 +41,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--no-baselines", action="store_true", help="do not run vtracer and embed")
     parser.add_argument("--baselines-only", action="store_true", help="do not run the converter")
     parser.add_argument("--seed", type=int, default=0, help="first synthetic seed (default 0)")
+    parser.add_argument("--only", default="", metavar="SUBSTR[,SUBSTR...]",
+                        help="only the cases whose id holds one of these substrings")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target of the converter fails")
     parser.add_argument("--robustness", nargs="?", const="svg,pdf,png", default=None, type=_robust_sets,
                         metavar="SETS", help="instead: convert every figure of the shared sets (svg, pdf, png; "
@@ -123,6 +125,7 @@ def run_from_args(args: argparse.Namespace) -> int:
             pdffigs_dir=args.pdffigs,
             limit_pdf=args.limit_pdf,
             raster_views=not args.no_raster_views,
+            only=tuple(part.strip() for part in args.only.split(",") if part.strip()),
         )
     except (FileNotFoundError, OSError) as exc:
         print(f"crafteditor bench: {exc}", file=sys.stderr)

@@ -37,7 +37,7 @@ from crafteditor.bench import loopcmp, report
 from crafteditor.bench.baselines import BASELINES, Converter, svg_of, timings_of
 from crafteditor.bench.cases import Case
 from crafteditor.bench.metrics import CaseScore, diff_image, evaluate
-from crafteditor.bench.pdffigs import iter_pdf_cases, list_pdfs
+from crafteditor.bench.pdffigs import iter_pdf_cases, list_pdfs, load_pdf_case
 from crafteditor.bench.rasterviews import RasterView, raster_figure_views, save_thumbnail
 from crafteditor.bench.realfigs import Skipped, iter_real_cases, list_real_svgs
 from crafteditor.bench.synth import make_case
@@ -77,8 +77,10 @@ def run_bench(
     limit_pdf: int | None = None,
     raster_views: bool = True,
     progress: Callable[[str], None] | None = _stderr,
+    only: Sequence[str] = (),
 ) -> BenchResult:
-    """Score ``converter`` (if any) and the named baselines on the chosen sets."""
+    """Score ``converter`` (if any) and the named baselines on the chosen sets;
+    with ``only``, on the cases whose id holds one of those substrings."""
     unknown = [s for s in sets if s not in SETS] + [b for b in baselines if b not in BASELINES]
     if unknown:
         raise ValueError(f"unknown sets or baselines: {unknown}")
@@ -100,8 +102,10 @@ def run_bench(
     html_cases: list[dict[str, Any]] = []
     cases = _iter_cases(sets, n_synthetic, n_degraded, limit_real, seed, realfigs_dir)
     if "pdf" in sets:
-        cases = itertools.chain(cases, iter_pdf_cases(pdf_root, limit_pdf))
+        cases = itertools.chain(cases, _pdf_cases(pdf_root, limit_pdf, only))
     for index, item in enumerate(cases, 1):
+        if only and not isinstance(item, Skipped) and not _wanted(item.case_id, only):
+            continue
         if isinstance(item, Skipped):
             skipped.append(item)
             say(f"[bench] skipped {item.path}: {item.reason}")
@@ -142,6 +146,21 @@ def _iter_cases(sets: Sequence[str], n_synthetic: int, n_degraded: int, limit_re
             yield make_case(seed + i, degrade=True)
     if "real" in sets:
         yield from iter_real_cases(Path(realfigs_dir) if realfigs_dir else None, limit_real)
+
+
+def _wanted(case_id: str, only: Sequence[str]) -> bool:
+    return not only or any(part in case_id for part in only)
+
+
+def _pdf_cases(root: Path | None, limit: int | None, only: Sequence[str]) -> Iterator[Case | Skipped]:
+    """The pdf set's cases; with ``only``, just the files whose name holds one of those substrings
+    (filtered before loading, which renders the page and reads its truth)."""
+    if not only:
+        yield from iter_pdf_cases(root, limit)
+        return
+    paths = [p for p in list_pdfs(root) if _wanted(p.stem, only)]
+    for path in paths[:limit] if limit is not None else paths:
+        yield load_pdf_case(path)
 
 
 def _run_case(case: Case, methods: list[tuple[str, Converter]], out: Path, scores: list[CaseScore],

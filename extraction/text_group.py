@@ -216,8 +216,10 @@ def group_labels(
     joined = join_fragments(lines, canvas, remeasure)
     labels = []
     for stack in stack_labels(joined, canvas):
-        # Lines that share no anchor stay labels of their own, each where it was read.
-        groups = [stack] if len(stack) == 1 or shared_anchor(stack) else [[m] for m in stack]
+        # Lines that share no anchor stay labels of their own, each where it was read,
+        # still in the one face the stack is written in (its style is shared).
+        groups = [stack] if len(stack) == 1 or shared_anchor(stack) else [
+            [dataclasses.replace(m, font=stack[0].font)] for m in stack]
         for group in groups:
             anchor, x = choose_alignment(group, canvas)
             labels.append(Label(tuple(group), anchor, x))

@@ -171,16 +171,24 @@ def _wall_distance(canvas: np.ndarray, line: MeasuredLine, direction: int, limit
     return float(hits[0] if direction > 0 else len(row) - 1 - hits[-1])
 
 
+def shared_anchor(group: Sequence[MeasuredLine]) -> str | None:
+    """The anchor (start, middle, end) the lines of a stack share within a fifth of
+    their size, or None when no edge nor centre lines them up: one x for all of them
+    would then move some lines off the place they were read."""
+    lefts = np.array([m.pen_x for m in group])
+    rights = lefts + np.array([m.advance_px for m in group])
+    spreads = {"start": np.ptp(lefts), "middle": np.ptp((lefts + rights) / 2), "end": np.ptp(rights)}
+    anchor = min(spreads, key=spreads.get)
+    return anchor if spreads[anchor] <= 0.2 * max(m.font_size_px for m in group) else None
+
+
 def choose_alignment(group: Sequence[MeasuredLine], canvas: np.ndarray) -> tuple[str, float]:
     """``text-anchor`` and the x it refers to, in the reading frame."""
     lefts = np.array([m.pen_x for m in group])
     rights = np.array([m.pen_x + m.advance_px for m in group])
     centres = (lefts + rights) / 2
     if len(group) > 1:
-        spreads = {"start": np.ptp(lefts), "middle": np.ptp(centres), "end": np.ptp(rights)}
-        anchor = min(spreads, key=spreads.get)
-        if spreads[anchor] > 0.2 * max(m.font_size_px for m in group):
-            anchor = "start"
+        anchor = shared_anchor(group) or "start"
     else:
         anchor = "start"
         line = group[0]
@@ -207,7 +215,12 @@ def group_labels(
     """
     joined = join_fragments(lines, canvas, remeasure)
     labels = []
-    for group in stack_labels(joined, canvas):
-        anchor, x = choose_alignment(group, canvas)
-        labels.append(Label(tuple(group), anchor, x))
+    for stack in stack_labels(joined, canvas):
+        # Lines that share no anchor stay labels of their own, each where it was read,
+        # still in the one face the stack is written in (its style is shared).
+        groups = [stack] if len(stack) == 1 or shared_anchor(stack) else [
+            [dataclasses.replace(m, font=stack[0].font)] for m in stack]
+        for group in groups:
+            anchor, x = choose_alignment(group, canvas)
+            labels.append(Label(tuple(group), anchor, x))
     return labels

@@ -109,3 +109,41 @@ def test_a_label_element_never_draws_larger_than_the_ink_its_lines_were_read_fro
                                                    for m in label.lines))
     size = label_element(blown, 1, "test").style.font_size_px
     assert size <= fonts.MAX_GROWTH * 18 * 1.08
+
+
+def test_stacked_lines_that_share_no_anchor_keep_their_own_places():
+    # Centres 8 px apart (close enough to stack), left edges 40 px apart: one shared
+    # x would move a line far off where it is drawn.
+    body = (
+        f'<text x="138" y="60" font-family="{FONT}" font-size="20">Robot</text>'
+        f'<text x="90" y="85" font-family="{FONT}" font-size="20">[dx, dr, dgrip]</text>'
+    )
+    words = [word_at("Robot", 138, 60, 20, FONT), word_at("[dx, dr, dgrip]", 90, 85, 20, FONT)]
+    _, _, _, labels = _labels(body, words)
+    for label in labels:
+        for line in label.lines:
+            own_x = {"start": line.pen_x, "middle": line.pen_x + line.advance_px / 2,
+                     "end": line.pen_x + line.advance_px}[label.anchor]
+            assert label.anchor_x == pytest.approx(own_x, abs=0.2 * line.font_size_px), line.text
+
+
+def test_lines_split_off_a_stack_keep_the_face_the_stack_is_written_in():
+    import dataclasses
+
+    from extraction import fonts
+
+    body = (
+        f'<text x="138" y="60" font-family="{FONT}" font-size="20">Robot</text>'
+        f'<text x="90" y="85" font-family="{FONT}" font-size="20">[dx, dr, dgrip]</text>'
+    )
+    rgb = render(body)
+    lines = [measure(rgb, w) for w in (word_at("Robot", 138, 60, 20, FONT),
+                                       word_at("[dx, dr, dgrip]", 90, 85, 20, FONT))]
+    # The second line, matched alone, took another sans face of the same class.
+    other = next(c for c in fonts.candidates()
+                 if c.font_class == lines[0].font.font_class and c.family != lines[0].font.family)
+    lines[1] = dataclasses.replace(lines[1], font=other)
+    canvas, _ = lift_text(rgb, lines)
+    labels = group_labels(lines, canvas)
+    assert len(labels) == 2
+    assert {lb.lines[0].font.family for lb in labels} == {lines[0].font.family}

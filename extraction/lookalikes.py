@@ -167,8 +167,9 @@ def case_by_height(e: Extent, levels: LineLevels) -> str | None:
     elif levels.cap_line is not None:
         # x-heights run from about 0.66 to 0.83 of the cap height (and the cap
         # line measured on ascenders stands a little higher): clear of both.
-        ratio = height / max(levels.baseline - levels.cap_line, 1e-6)
-        return "X" if ratio >= 0.9 else "x" if ratio <= 0.8 else None
+        # A row of anti-aliasing above an x's top must not keep it from being read low.
+        cap = max(levels.baseline - levels.cap_line, 1e-6)
+        return "X" if height / cap >= 0.9 else "x" if (height - 1.0) / cap <= 0.8 else None
     elif levels.x_line is not None:
         # Cap heights run from about 1.2 to 1.5 x-heights; a pixel of rounding
         # must not make an x a capital.

@@ -83,7 +83,7 @@ def test_dictionary_lines_are_never_changed(family, size):
 @pytest.mark.parametrize("family", ["Liberation Sans", "Liberation Serif", "DejaVu Sans", "Liberation Mono"])
 @pytest.mark.parametrize("drawn, read", [
     ("128 × 128", "128 x 128"), ("3×3 conv", "3x3 conv"), ("×N blocks", "xN blocks"),
-    ("Vertex", "VerteX"), ("Fixed", "Fi×ed"), ("X-ray", "x-ray"), ("XML", "xML"),
+    ("Vertex", "VerteX"), ("Fixed", "Fi×ed"), ("X-ray", "x-ray"), ("XML", "xML"), ("128 x 128", "128 X 128"),
 ])
 def test_the_ink_decides_a_look_alike(family, drawn, read):
     size = 20

@@ -27,7 +27,7 @@ from extraction.ground import GroundedShape, ground_shapes
 from extraction.shape_elements import shape_elements
 from extraction.links import connector_elements
 from extraction.marks import dot_at
-from extraction.regions import Flatness, find_regions
+from extraction.regions import Flatness, fill_holes, find_regions
 from extraction.segment import Segmenter
 
 RESIDUAL_DIFF = 28  # a pixel this far (any channel) from the ground under it is ink
@@ -134,7 +134,8 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
     shape_els = shape_elements(grounded)
     fills, fill_rgb = _unexplained_fills(flatness, ground)
     # An unfitted panel's flat fill is ground for what lies on it, not part of a picture.
-    icons, shape_els, icon_mask = icon_elements(canvas, compact & ~fills, shape_els, background_rgb, text_boxes)
+    icons, shape_els, icon_mask = icon_elements(canvas, compact & ~_ground_fills(fills), shape_els,
+                                                background_rgb, text_boxes)
     pieces = [p for p in pieces if not _inside_any(p, icons)]
     connectors = connector_elements(chain_dashes(pieces), shape_els, canvas=canvas, ground=ground)
     fills &= ~icon_mask
@@ -154,6 +155,24 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
                   for e in icons]
     return Grounding(tuple(shape_els), tuple(connectors), tuple(icons), CleaningPlan("offline", tuple(decisions)),
                      leftover, int(leftover_mask.sum()))
+
+
+def _ground_fills(fills: np.ndarray) -> np.ndarray:
+    """The flat fills of ``fills`` (HW bool) that are ground for what lies on them:
+    all but those lying inside another fill's outline (a flat glyph on a tile,
+    which is the tile's picture, not its ground)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(fills.astype(np.uint8), connectivity=8)
+    h, w = fills.shape
+    lies_on = np.zeros(n, dtype=bool)
+    for k in range(1, n):
+        x, y, bw, bh, _area = (int(v) for v in stats[k])
+        x1, y1 = min(x + bw, w), min(y + bh, h)
+        crop = labels[y:y1, x:x1]
+        own = crop == k
+        inside = np.bincount(crop[fill_holes(own) & ~own], minlength=n)
+        lies_on |= inside >= 0.9 * stats[:, cv2.CC_STAT_AREA]
+    lies_on[0] = False
+    return fills & ~lies_on[labels]
 
 
 def _unexplained_fills(flatness: Flatness, ground: np.ndarray,

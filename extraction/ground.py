@@ -12,7 +12,7 @@ scene elements.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -48,9 +48,58 @@ class GroundedShape:
         return out
 
 
-def _silhouette(region: Region, canvas: np.ndarray, wide: np.ndarray, flat: np.ndarray | None = None
+@dataclass(frozen=True, slots=True, eq=False)  # holds arrays: compared by identity
+class Surroundings:
+    """What lies around an interior: ``wide`` (HW bool) is page or the broad part
+    of some interior; ``owner`` (HW int32) says whose: -1 the page, i + 1 the
+    ``interiors[i]``, 0 neither."""
+
+    wide: np.ndarray
+    owner: np.ndarray
+    interiors: tuple[Region, ...]
+    flat: np.ndarray | None
+    filled: dict[int, np.ndarray] = field(default_factory=dict)  # interior index -> its mask, holes filled
+
+    def behind_beside(self, region: Region, window: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """Over ``window`` (xyxy), the wide pixels that may lie behind ``region`` (the
+        page, and interiors that enclose it) and those beside it: the insides of
+        neighbours (the next box in a stack, across a gap), neither enclosing it
+        nor within its box."""
+        cx0, cy0, cx1, cy1 = window
+        owner = self.owner[cy0:cy1, cx0:cx1]
+        behind = owner == -1
+        beside = np.zeros_like(behind)
+        ys, xs = np.nonzero(region.mask)
+        px, py = int(xs[0]) + region.xyxy[0], int(ys[0]) + region.xyxy[1]
+        rx0, ry0, rx1, ry1 = region.xyxy
+        for label in np.unique(owner[owner > 0]):
+            other = self.interiors[label - 1]
+            x0, y0, x1, y1 = other.xyxy
+            if other is region:
+                continue
+            if x0 <= px < x1 and y0 <= py < y1:
+                if label not in self.filled:
+                    self.filled[label] = fill_holes(other.mask)
+                if self.filled[label][py - y0, px - x0]:
+                    behind |= owner == label
+                    continue
+            if not (rx0 - 2 <= x0 and ry0 - 2 <= y0 and x1 <= rx1 + 2 and y1 <= ry1 + 2):
+                beside |= owner == label
+        return behind, beside
+
+
+def _outside_colour(crop: np.ndarray, candidates: list[np.ndarray]) -> np.ndarray | None:
+    """Median colour of the first candidate mask with enough pixels."""
+    for mask in candidates:
+        if mask.sum() >= 8:
+            return np.median(crop[mask].reshape(-1, 3), axis=0)
+    return None
+
+
+def _silhouette(region: Region, canvas: np.ndarray, around_of: Surroundings
                 ) -> tuple[tuple[int, int, int, int], np.ndarray, np.ndarray] | None:
     """Crop box, silhouette (interior, holes filled, plus its outline ink) and outside colour."""
+    wide, flat = around_of.wide, around_of.flat
     h, w = wide.shape
     x0, y0, x1, y1 = region.xyxy
     cx0, cy0, cx1, cy1 = max(0, x0 - PAD_PX), max(0, y0 - PAD_PX), min(w, x1 + PAD_PX), min(h, y1 + PAD_PX)
@@ -62,12 +111,13 @@ def _silhouette(region: Region, canvas: np.ndarray, wide: np.ndarray, flat: np.n
     crop, wide_crop = canvas[cy0:cy1, cx0:cx1], wide[cy0:cy1, cx0:cx1]
     around = cv2.dilate(near.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
     around &= ~filled & wide_crop
-    if around.sum() < 8:  # hemmed in by thin strips (a double outline): look farther out
-        far_out = cv2.dilate(filled.astype(np.uint8), np.ones((2 * PAD_PX + 1, 2 * PAD_PX + 1), np.uint8)) > 0
-        around = far_out & ~filled & wide_crop
-        if around.sum() < 8:
-            return None
-    outside = np.median(crop[around].reshape(-1, 3), axis=0)
+    # hemmed in by thin strips (a double outline): look farther out
+    far_out = cv2.dilate(filled.astype(np.uint8), np.ones((2 * PAD_PX + 1, 2 * PAD_PX + 1), np.uint8)) > 0
+    far_out &= ~filled & wide_crop
+    behind, beside = around_of.behind_beside(region, (cx0, cy0, cx1, cy1))
+    outside = _outside_colour(crop, [around & behind, far_out & behind, around, far_out])
+    if outside is None:
+        return None
     pixels = crop.astype(np.float32)
     inked = np.abs(pixels - outside.astype(np.float32)).max(axis=2) > 10
     if flat is not None:
@@ -77,6 +127,13 @@ def _silhouette(region: Region, canvas: np.ndarray, wide: np.ndarray, flat: np.n
                  (np.abs(pixels - np.asarray(region.colour, np.float32)).max(axis=2) > 60)
         inked &= ~flat[cy0:cy1, cx0:cx1] | strong
     ring = near & ~filled & ~wide_crop & inked
+    # Ink nearer a neighbour's inside than ours (the outline of the next box in a
+    # stack, across a thin gap) is the neighbour's.
+    beside &= ~filled
+    if ring.any() and beside.any():
+        own = cv2.distanceTransform((~filled).astype(np.uint8), cv2.DIST_L2, 3)
+        other = cv2.distanceTransform((~beside).astype(np.uint8), cv2.DIST_L2, 3)
+        ring &= own <= other
     if ring.any():
         # Lines that touch the outline (connector ends) reach farther than the
         # outline's own thickness: keep the ring to that thickness.
@@ -111,18 +168,21 @@ def ground_shapes(canvas: np.ndarray, flatness: Flatness,
     """Fitted, painted shapes for the interiors of ``flatness`` on ``canvas`` (HWC uint8),
     or for the regions a segmenter ``proposed``; a shape found twice is kept once."""
     wide = flatness.page.copy()
+    owner = np.where(flatness.page, -1, 0).astype(np.int32)
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
-    for region in flatness.interiors:
+    for i, region in enumerate(flatness.interiors):
         if not region.dashed_pass:
             # Only the region's broad parts: solid lines joined to it are outline ink.
             x0, y0, x1, y1 = region.xyxy
-            core = cv2.morphologyEx(np.pad(region.mask, 5).astype(np.uint8), cv2.MORPH_OPEN, disc)[5:-5, 5:-5]
-            wide[y0:y1, x0:x1] |= core > 0
+            core = cv2.morphologyEx(np.pad(region.mask, 5).astype(np.uint8), cv2.MORPH_OPEN, disc)[5:-5, 5:-5] > 0
+            wide[y0:y1, x0:x1] |= core
+            owner[y0:y1, x0:x1][core] = i + 1
+    around_of = Surroundings(wide, owner, flatness.interiors, flatness.flat)
     found: list[GroundedShape] = []
     failed: list[Region] = []
     pieces: list[tuple[Region, GroundedShape]] = []  # dashed-pass regions that fitted on their own
     for region in (flatness.interiors if proposed is None else proposed):
-        shape = _ground(region, canvas, wide, flatness.flat)
+        shape = _ground(region, canvas, around_of)
         if shape is not None:
             found.append(shape)
             if region.dashed_pass and shape.fit.kind != "unfit":
@@ -130,7 +190,7 @@ def ground_shapes(canvas: np.ndarray, flatness: Flatness,
         if shape is None or shape.fit.kind == "unfit":
             failed.append(region)
     for union in _split_unions(failed + [r for r, _ in pieces]):
-        shape = _ground(union, canvas, wide, flatness.flat)
+        shape = _ground(union, canvas, around_of)
         if shape is None or shape.fit.kind == "unfit":
             continue
         # A container cut in two by a line through it: its halves may fit on
@@ -152,8 +212,8 @@ def _unique(shapes: list[GroundedShape]) -> list[GroundedShape]:
     return sorted(out, key=lambda s: shapes.index(s))
 
 
-def _ground(region: Region, canvas: np.ndarray, wide: np.ndarray, flat: np.ndarray | None = None) -> GroundedShape | None:
-    found_silhouette = _silhouette(region, canvas, wide, flat)
+def _ground(region: Region, canvas: np.ndarray, around_of: Surroundings) -> GroundedShape | None:
+    found_silhouette = _silhouette(region, canvas, around_of)
     if found_silhouette is None:
         return None
     xyxy, silhouette, outside = found_silhouette

@@ -153,3 +153,19 @@ def test_grounded_shapes_compare_by_identity_not_by_their_arrays():
     merged = _merge_cylinders([a, b])
     assert len(merged) == 2 and merged[0] is a and merged[1] is b
     assert _unique([a, b]) == [a]
+
+
+@pytest.mark.parametrize("gap, stroke", [(2, True), (3, True), (4, False)])
+def test_each_box_of_a_tight_stack_keeps_its_own_fill_and_box(gap, stroke):
+    """Six grey boxes stacked with thin gaps: a box's fill comes from its own inside,
+    not from the neighbours' insides around it, and a neighbour's outline across
+    the gap is not part of its own."""
+    paint = 'stroke="#404040" stroke-width="1.5"' if stroke else ""
+    tops = [20 + i * (30 + gap) for i in range(6)]
+    body = "".join(f'<rect x="40" y="{y}" width="200" height="30" fill="#d9d9d9" {paint}/>' for y in tops)
+    shapes = sorted(ground_canvas(render(body, 280, tops[-1] + 50), (255, 255, 255)).shapes, key=lambda s: s.box.y0)
+    assert len(shapes) == 6
+    for el, y in zip(shapes, tops):
+        assert _close(el.style.fill, "#d9d9d9", 6)
+        assert abs(el.box.y0 - y) <= 1.5 and abs(el.box.y1 - (y + 30)) <= 1.5
+        assert (el.style.stroke is not None) == stroke

@@ -18,12 +18,14 @@ import cv2
 import numpy as np
 
 from crafteditor.scene import Box
+from extraction.corners import read_corners
 from extraction.regions import DASH_GAP_PX, Flatness, Region, fill_holes
 from extraction.shape_style import Paint, region_paint
 from extraction.shapes import ShapeFit, fit_shape
 
 RING_PX = 6  # outline ink searched this far outside an interior
 PAD_PX = RING_PX + 8
+MIN_RADIUS_PX = 2.5  # a smaller corner radius reads as a square corner (blur rounds by ~2 px)
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # holds arrays: compared by identity
@@ -228,8 +230,8 @@ def _ground(region: Region, canvas: np.ndarray, around_of: Surroundings) -> Grou
     if unstroked_fill and _line_work(region):
         return None  # lines and arrowheads: the connectors take them
     fit = _best_fit(silhouette, (x0, y0))
-    if fit is not None and fit.kind == "rounded_rect" and _sharp_corners(canvas, fit.box, paint, outside):
-        fit = ShapeFit("rect", fit.box, fit.iou)
+    if fit is not None and fit.kind in ("rect", "rounded_rect"):
+        fit = _true_corners(fit, canvas, paint, outside)
     if fit is None:  # kept for now: it may be a cylinder's body
         ys, xs = np.nonzero(silhouette)
         box = Box(float(xs.min() + x0), float(ys.min() + y0), float(xs.max() + 1 + x0), float(ys.max() + 1 + y0))
@@ -237,31 +239,17 @@ def _ground(region: Region, canvas: np.ndarray, around_of: Surroundings) -> Grou
     return GroundedShape(fit, paint, xyxy, silhouette, region.colour, region.dashed_pass)
 
 
-def _sharp_corners(canvas: np.ndarray, box: Box, paint: Paint, outside: np.ndarray) -> bool:
-    """Does the outline's own ink reach into at least three corners of ``box``?
-
-    Blur and JPEG noise round the corners of a flat inside, never those of the
-    ink around it: a drawn radius r leaves the corner r(sqrt 2 - 1) clear along
-    the diagonal, a sharp corner at most the anti-aliasing."""
+def _true_corners(fit: ShapeFit, canvas: np.ndarray, paint: Paint, outside: np.ndarray) -> ShapeFit:
+    """A box fit with the corners its ink shows: blur and JPEG noise round the
+    corners of a flat inside, and a radius of 3 or 4 px hides in the
+    silhouette's anti-aliasing, but neither holds for the ink of the corner."""
     colour = paint.stroke_rgb if paint.stroke_rgb is not None else paint.fill_rgb
-    if colour is None:
-        return False
-    h, w = canvas.shape[:2]
-    ink = np.asarray(colour, np.float32)
-    contrast = float(np.abs(ink - outside.astype(np.float32)).max())
-    if contrast < 30:
-        return False
-    sharp = 0
-    x0, y0, x1, y1 = int(round(box.x0)), int(round(box.y0)), int(round(box.x1)) - 1, int(round(box.y1)) - 1
-    for cx, cy, dx, dy in ((x0, y0, 1, 1), (x1, y0, -1, 1), (x1, y1, -1, -1), (x0, y1, 1, -1)):
-        for k in range(3):  # up to 2 px in along the diagonal
-            x, y = cx + k * dx, cy + k * dy
-            if 0 <= x < w and 0 <= y < h:
-                seen = np.abs(canvas[y, x].astype(np.float32) - outside.astype(np.float32)).max()
-                if seen >= 0.5 * contrast:
-                    sharp += 1
-                    break
-    return sharp >= 3
+    corners = read_corners(canvas, fit.box, colour, outside)
+    if fit.kind == "rounded_rect" and (corners.sharp >= 3 or (corners.sharp >= 2 and not corners.rounded)):
+        return ShapeFit("rect", fit.box, fit.iou)
+    if corners.rounded >= 3 and corners.radius_px >= MIN_RADIUS_PX and (fit.kind == "rect" or fit.radius_px < 8):
+        return ShapeFit("rounded_rect", fit.box, fit.iou, radius_px=corners.radius_px)
+    return fit
 
 
 def _line_work(region: Region, max_side_px: int = 48) -> bool:

@@ -169,3 +169,16 @@ def test_each_box_of_a_tight_stack_keeps_its_own_fill_and_box(gap, stroke):
         assert _close(el.style.fill, "#d9d9d9", 6)
         assert abs(el.box.y0 - y) <= 1.5 and abs(el.box.y1 - (y + 30)) <= 1.5
         assert (el.style.stroke is not None) == stroke
+
+
+@pytest.mark.parametrize("radius", [3, 4])
+@pytest.mark.parametrize("paint", ['fill="#ffffff" stroke="#333333" stroke-width="1"',
+                                   'fill="#dae8fc" stroke="#6c8ebf" stroke-width="2"'])
+def test_small_rounded_corners_stay_rounded_and_square_ones_square(radius, paint):
+    """A corner radius of 3 or 4 px hides in the silhouette's anti-aliasing; the ink
+    of the corner shows it.  Square corners beside them stay square."""
+    body = (f'<rect x="20.5" y="30.5" width="70" height="40" rx="{radius}" {paint}/>'
+            f'<rect x="140.5" y="30.5" width="70" height="40" {paint}/>')
+    shapes = sorted(ground_canvas(render(body, 240, 100), (255, 255, 255)).shapes, key=lambda s: s.box.x0)
+    assert [s.shape.kind for s in shapes] == ["rounded_rect", "rect"]
+    assert radius - 1.5 <= shapes[0].shape.radius_px <= radius + 1.5

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 FLAT_RANGE = 14  # max-min of a 3x3 neighbourhood, per channel, for a flat pixel
+TINT_STEP = 6.0  # a smoothed colour this far from its region's is a tint of its own
 DASH_GAP_PX = 9
 MIN_AREA_PX = 120
 MAX_STD = 9.0  # colour spread within a region (JPEG noise passes, gradients do not)
@@ -85,6 +86,10 @@ def find_regions(rgb: np.ndarray, background_rgb: tuple[int, int, int], toleranc
     h, w = rgb.shape[:2]
     flat = flat_pixels(rgb, tolerance)
     n, labels, stats, mean, std = _label(flat, rgb)
+    cut = _tint_edges(rgb, flat, (n, labels, stats, mean), background_rgb)
+    if cut.any():
+        flat &= ~cut
+        n, labels, stats, mean, std = _label(flat, rgb)
     page = np.zeros((h, w), dtype=bool)
     interiors: list[Region] = []
     page_ids = []
@@ -107,6 +112,39 @@ def find_regions(rgb: np.ndarray, background_rgb: tuple[int, int, int], toleranc
         interiors.append(Region((x, y, x + bw, y + bh), mask, tuple(float(c) for c in mean[i]), area))
     interiors.extend(_dashed_interiors(flat, rgb, page, background_rgb))
     return Flatness(page=page, flat=flat, interiors=tuple(interiors))
+
+
+def _tint_edges(rgb: np.ndarray, flat: np.ndarray, labelled: tuple[int, np.ndarray, np.ndarray, np.ndarray],
+                background_rgb: tuple[int, int, int]) -> np.ndarray:
+    """Where a light tint meets the page (or a region of another shade) without an
+    outline, each pixel's neighbourhood varies less than ``FLAT_RANGE`` and the two
+    join into one flat region.  Within each large region, a wide part whose
+    smoothed colour stands ``TINT_STEP`` or more from the region's own colour (the
+    page's: the background) is a tint of its own: the returned mask (HW bool)
+    is the edge to cut between them."""
+    n, labels, stats, mean = labelled
+    cut = np.zeros(flat.shape, dtype=bool)
+    weight = cv2.blur(flat.astype(np.float32), (5, 5))
+    smooth = cv2.blur(rgb.astype(np.float32) * flat[..., None], (5, 5)) / np.maximum(weight, 1e-6)[..., None]
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if area < 8 * MIN_AREA_PX:
+            continue
+        mask = labels[y:y + bh, x:x + bw] == i
+        touches = x == 0 or y == 0 or x + bw == flat.shape[1] or y + bh == flat.shape[0]
+        own = np.asarray(background_rgb if touches and _near(mean[i], background_rgb, 14)
+                         else np.median(rgb[y:y + bh, x:x + bw][mask], axis=0), np.float32)
+        off = mask & (np.abs(smooth[y:y + bh, x:x + bw] - own).max(axis=2) >= TINT_STEP)
+        if off.sum() < 4 * MIN_AREA_PX:
+            continue
+        m, parts, part_stats, _ = cv2.connectedComponentsWithStats(off.astype(np.uint8), connectivity=4)
+        for j in range(1, m):
+            if part_stats[j, cv2.CC_STAT_AREA] < 4 * MIN_AREA_PX or not _wide(parts == j):
+                continue
+            part = parts == j
+            edge = cv2.dilate(part.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+            cut[y:y + bh, x:x + bw] |= edge & ~part & mask
+    return cut
 
 
 def _wide(mask: np.ndarray) -> bool:

@@ -182,3 +182,23 @@ def test_small_rounded_corners_stay_rounded_and_square_ones_square(radius, paint
     shapes = sorted(ground_canvas(render(body, 240, 100), (255, 255, 255)).shapes, key=lambda s: s.box.x0)
     assert [s.shape.kind for s in shapes] == ["rounded_rect", "rect"]
     assert radius - 1.5 <= shapes[0].shape.radius_px <= radius + 1.5
+
+
+@pytest.mark.parametrize("jpeg_quality", [None, 75])
+@pytest.mark.parametrize("tint", ["#f3f6fb", "#f0f4fa"])
+def test_a_light_tint_panel_without_outline_stays_one_flat_fill(tint, jpeg_quality):
+    """A panel lighter than the page's flatness tolerance away from it joins the page
+    in one flat region unless its own colour splits it off: it stays one rect with
+    its tint, under the white boxes it holds."""
+    from crafteditor.bench.cases import Degradation, degrade
+
+    body = f'<rect x="20" y="20" width="560" height="260" fill="{tint}"/>'
+    for x, y in ((50, 60), (250, 60), (50, 170), (250, 170)):
+        body += f'<rect x="{x}" y="{y}" width="150" height="60" fill="#ffffff" stroke="#333333" stroke-width="1.5"/>'
+    rgb = degrade(render(body, 600, 300), Degradation(jpeg_quality=jpeg_quality))
+    shapes = sorted(ground_canvas(rgb, (255, 255, 255)).shapes, key=lambda s: -s.box.area)
+    assert len(shapes) == 5
+    panel = shapes[0]
+    assert panel.box.iou(type(panel.box)(20, 20, 580, 280)) > 0.97
+    assert _close(panel.style.fill, tint, 3) and panel.style.stroke is None
+    assert all(s.style.fill in (None, "#ffffff") or _close(s.style.fill, "#ffffff", 3) for s in shapes[1:])

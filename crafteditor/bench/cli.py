@@ -12,7 +12,7 @@ from typing import Any
 
 from crafteditor.cli_options import add_loop_options, loop_from_args, vlm_from_args
 
-SETS = ("synthetic", "degraded", "real")
+SETS = ("synthetic", "degraded", "real", "pdf")
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -25,12 +25,18 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--out", default="bench-out", metavar="DIR", help="output folder (default: bench-out)")
     parser.add_argument("--sets", default=",".join(SETS), type=_sets,
-                        help="comma-separated sets among synthetic, degraded, real (default: all)")
+                        help="comma-separated sets among synthetic, degraded, real, pdf (default: all)")
     parser.add_argument("--n-synthetic", type=_count, default=20, metavar="N", help="synthetic cases (default 20)")
     parser.add_argument("--n-degraded", type=_count, default=10, metavar="N", help="degraded cases (default 10)")
     parser.add_argument("--limit-real", type=_count, default=None, metavar="N", help="at most N real figures")
     parser.add_argument("--realfigs", default=None, metavar="DIR",
                         help="real figures folder (default: $CRAFTEDITOR_REALFIGS or ../shared/realfigs)")
+    parser.add_argument("--limit-pdf", type=_count, default=None, metavar="N", help="at most N PDF figures")
+    parser.add_argument("--pdffigs", default=None, metavar="DIR",
+                        help="PDF figures folder, or one with pdf/ and png/ "
+                        "(default: $CRAFTEDITOR_PDFFIGS, else the real figures folder)")
+    parser.add_argument("--no-raster-views", action="store_true",
+                        help="with the pdf set, do not convert the raster paper figures (png/) for viewing")
     parser.add_argument("--ocr", default="rapidocr", help="OCR engine passed to the converter (default rapidocr)")
     parser.add_argument("--no-baselines", action="store_true", help="do not run vtracer and embed")
     parser.add_argument("--baselines-only", action="store_true", help="do not run the converter")
@@ -89,6 +95,9 @@ def run_from_args(args: argparse.Namespace) -> int:
             baselines=baselines,
             seed=args.seed,
             realfigs_dir=args.realfigs,
+            pdffigs_dir=args.pdffigs,
+            limit_pdf=args.limit_pdf,
+            raster_views=not args.no_raster_views,
         )
     except (FileNotFoundError, OSError) as exc:
         print(f"crafteditor bench: {exc}", file=sys.stderr)

@@ -4,7 +4,8 @@ Aggregation: per-case recalls, CER and F1 are averaged over cases (mean and
 median; a case whose conversion or rendering failed counts with its zero
 scores and is counted in ``errors``).  Font-size and colour shares are pooled
 over all recovered lines of the set.  Time is the median wall time of a
-conversion; memory the largest per-conversion peak RSS.
+conversion; memory the largest per-conversion peak RSS; ``max_time_ratio`` the
+slowest conversion over the median one.
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ TARGETS: tuple[tuple[str, str, str, float], ...] = (
     ("shape_recall", "real", ">=", 0.75),
     ("arrow_recall", "real", ">=", 0.60),
     ("f1", "real", ">=", 0.93),
+    ("word_recall", "pdf", ">=", 0.95),
+    ("line_recall", "pdf", ">=", 0.90),
+    ("shape_recall", "pdf", ">=", 0.85),
+    ("icon_recall", "pdf", ">=", 0.80),
+    ("arrow_recall", "pdf", ">=", 0.60),
+    ("f1", "pdf", ">=", 0.97),
+    ("max_time_ratio", "pdf", "<=", 3.0),
     ("median_time_s", "*", "<=", 4.0),
     ("peak_rss_mb", "*", "<=", 1536.0),
 )
@@ -63,6 +71,7 @@ class SetSummary:
     median_time_s: float | None
     peak_rss_mb: float | None
     targets: dict[str, bool | None]
+    max_time_ratio: float | None = None  # slowest conversion / median conversion
 
 
 def summarise(scores: Sequence[CaseScore]) -> list[SetSummary]:
@@ -98,6 +107,7 @@ def _summary(set_name: str, method: str, group: list[CaseScore]) -> SetSummary:
         median_time_s=statistics.median(times) if times else None,
         peak_rss_mb=max(rss) if rss else None,
         targets={},
+        max_time_ratio=max(times) / statistics.median(times) if times and statistics.median(times) > 0 else None,
     )
     return dataclasses.replace(summary, targets=check_targets(summary))
 
@@ -145,12 +155,12 @@ def format_tables(summaries: Sequence[SetSummary]) -> str:
         rows = [s for s in summaries if s.set_name == set_name]
         lines.append(f"\n== {set_name} ({rows[0].n} cases) ==  cells: mean/median")
         header = f"{'method':<12}{'err':>4}" + "".join(f"{c:>11}" for c, _ in _COLUMNS)
-        header += f"{'size%':>7}{'col%':>7}{'twice':>6}{'t_med':>7}{'rssMB':>7}"
+        header += f"{'size%':>7}{'col%':>7}{'twice':>6}{'t_med':>7}{'t_max/':>7}{'rssMB':>7}"
         lines.append(header)
         for s in rows:
             cells = "".join(f"{_fmt(s.means[m]) + '/' + _fmt(s.medians[m]):>11}" for _, m in _COLUMNS)
             lines.append(f"{s.method:<12}{s.errors:>4}{cells}{_fmt(s.size_share):>7}{_fmt(s.colour_share):>7}"
-                         f"{s.drawn_twice:>6}{_fmt(s.median_time_s):>7}{_fmt(s.peak_rss_mb, 0):>7}")
+                         f"{s.drawn_twice:>6}{_fmt(s.median_time_s):>7}{_fmt(s.max_time_ratio):>7}{_fmt(s.peak_rss_mb, 0):>7}")
         for s in rows:
             verdicts = ", ".join(f"{k}: {'PASS' if v else 'n/a' if v is None else 'FAIL'}"
                                  for k, v in s.targets.items())
@@ -178,7 +188,7 @@ _CSS = ("body{font-family:sans-serif;margin:1em}table{border-collapse:collapse;f
 
 
 def write_html(path: Path, summaries: Sequence[SetSummary], cases: Sequence[dict[str, Any]],
-               tables: str, skipped: Sequence[Any]) -> None:
+               tables: str, skipped: Sequence[Any], views: Sequence[Any] = ()) -> None:
     """``cases``: dicts with id, set, source, note, images {method: (render, diff)}, input, scores."""
     out = [f"<!doctype html><meta charset='utf-8'><title>crafteditor bench</title><style>{_CSS}</style>",
            "<h1>crafteditor bench</h1>", f"<pre>{html.escape(tables)}</pre>"]
@@ -200,7 +210,22 @@ def write_html(path: Path, summaries: Sequence[SetSummary], cases: Sequence[dict
             row = [case["scores"][m].get(name) for m in case["scores"]]
             out.append(f"<tr><th>{name}</th>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>")
         out.append("</table>")
+    out.extend(_views_html(views))
     path.write_text("\n".join(out), encoding="utf-8")
+
+
+def _views_html(views: Sequence[Any]) -> list[str]:
+    """Raster paper figures (``rasterviews.RasterView``): input and rendering, no scores."""
+    if not views:
+        return []
+    out = ["<h2>Raster paper figures (no truth: for looking at)</h2>"]
+    for v in views:
+        status = f"error: {v.error}" if v.error else f"{v.time_s:.1f} s"
+        out.append(f"<h3 id='{html.escape(v.case_id)}'>png / {html.escape(v.case_id)}</h3>"
+                   f"<p>{html.escape(v.source)} ({html.escape(status)})</p><div class='imgs'>"
+                   + "".join(f"<img src='{html.escape(p)}' alt='{t}' loading='lazy'>"
+                             for p, t in ((v.input, "input"), (v.rendering, "crafteditor")) if p) + "</div>")
+    return out
 
 
 def _cell(v: Any) -> str:

@@ -17,6 +17,7 @@ Cost of a conversion, measured in this process around the converter call:
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import resource
 import sys
@@ -37,10 +38,12 @@ from crafteditor.bench import loopcmp, report
 from crafteditor.bench.baselines import BASELINES, Converter, svg_of, timings_of
 from crafteditor.bench.cases import Case
 from crafteditor.bench.metrics import CaseScore, diff_image, evaluate
+from crafteditor.bench.pdffigs import iter_pdf_cases, list_pdfs
+from crafteditor.bench.rasterviews import RasterView, raster_figure_views, save_thumbnail
 from crafteditor.bench.realfigs import Skipped, iter_real_cases, list_real_svgs
 from crafteditor.bench.synth import make_case
 
-SETS = ("synthetic", "degraded", "real")
+SETS = ("synthetic", "degraded", "real", "pdf")
 THUMB_LONG_SIDE_PX = 1000
 
 
@@ -71,6 +74,9 @@ def run_bench(
     baselines: Sequence[str] = ("vtracer", "embed"),
     seed: int = 0,
     realfigs_dir: str | Path | None = None,
+    pdffigs_dir: str | Path | None = None,
+    limit_pdf: int | None = None,
+    raster_views: bool = True,
     progress: Callable[[str], None] | None = _stderr,
 ) -> BenchResult:
     """Score ``converter`` (if any) and the named baselines on the chosen sets."""
@@ -86,24 +92,33 @@ def run_bench(
         raise ValueError("nothing to run: no converter and no baselines")
     if "real" in sets:
         list_real_svgs(Path(realfigs_dir) if realfigs_dir else None)  # a missing folder fails before any work
+    pdf_root = Path(pdffigs_dir or realfigs_dir) if (pdffigs_dir or realfigs_dir) else None
+    if "pdf" in sets:
+        list_pdfs(pdf_root)
     started = time.perf_counter()
     scores: list[CaseScore] = []
     skipped: list[Skipped] = []
     html_cases: list[dict[str, Any]] = []
     cases = _iter_cases(sets, n_synthetic, n_degraded, limit_real, seed, realfigs_dir)
+    if "pdf" in sets:
+        cases = itertools.chain(cases, iter_pdf_cases(pdf_root, limit_pdf))
     for index, item in enumerate(cases, 1):
         if isinstance(item, Skipped):
             skipped.append(item)
             say(f"[bench] skipped {item.path}: {item.reason}")
             continue
         html_cases.append(_run_case(item, methods, out, scores, say, index))
+    views: list[RasterView] = []
+    if "pdf" in sets and converter is not None and raster_views:
+        views = raster_figure_views(converter, out, pdf_root, say)
     summaries = report.summarise(scores)
     comparison = loopcmp.compare(scores, converter_name, SINGLE_PASS)
     table = report.format_tables(summaries) + loopcmp.format_comparison(comparison)
     wall = time.perf_counter() - started
     report.write_json(out / "results.json", {
         "config": dict(sets=list(sets), n_synthetic=n_synthetic, n_degraded=n_degraded, limit_real=limit_real,
-                       seed=seed, methods=[m for m, _ in methods], realfigs_dir=str(realfigs_dir or "")),
+                       seed=seed, methods=[m for m, _ in methods], realfigs_dir=str(realfigs_dir or ""),
+                       pdffigs_dir=str(pdffigs_dir or ""), limit_pdf=limit_pdf),
         "wall_s": wall,
         "process_max_rss_mb": _maxrss_mb(),
         "targets": [dict(metric=m, set=s, op=o, threshold=t) for m, s, o, t in report.TARGETS],
@@ -111,8 +126,9 @@ def run_bench(
         "summaries": summaries,
         "loop_vs_single_pass": comparison,
         "cases": scores,
+        "raster_views": views,
     })
-    report.write_html(out / "report.html", summaries, html_cases, table, skipped)
+    report.write_html(out / "report.html", summaries, html_cases, table, skipped, views)
     return BenchResult(out, tuple(scores), tuple(summaries), tuple(skipped), wall, table, tuple(comparison))
 
 
@@ -220,11 +236,7 @@ def _error_text(what: str, exc: BaseException) -> str:
 
 
 def _save(path: Path, rgb: np.ndarray) -> None:
-    image = Image.fromarray(rgb)
-    scale = THUMB_LONG_SIDE_PX / max(image.size)
-    if scale < 1:
-        image = image.resize((round(image.width * scale), round(image.height * scale)), Image.BILINEAR)
-    image.save(path, optimize=False)
+    save_thumbnail(path, rgb, THUMB_LONG_SIDE_PX)
 
 
 # -- cost measurement ---------------------------------------------------------------

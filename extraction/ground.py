@@ -221,12 +221,18 @@ def _ground(region: Region, canvas: np.ndarray, around_of: Surroundings) -> Grou
     xyxy, silhouette, outside = found_silhouette
     x0, y0, x1, y1 = xyxy
     crop = canvas[y0:y1, x0:x1]
-    paint = region_paint(crop, silhouette, tuple(int(v) for v in outside), interior_rgb=region.colour)
+    outside_rgb = tuple(int(v) for v in outside)
+    paint = region_paint(crop, silhouette, outside_rgb, interior_rgb=region.colour, fine_dashes=region.dashed_pass)
     if region.dashed_pass and not paint.dash_px:
         return None
     unstroked_fill = paint.fill_rgb is not None and paint.stroke_rgb is None
     if not unstroked_fill and not _outline_consistent(crop, silhouette, paint, outside):
-        return None
+        if paint.stroke_rgb is None or paint.dash_px:
+            return None
+        # An outline of dots too short to walk as dashes is not a solid one with holes.
+        paint = region_paint(crop, silhouette, outside_rgb, interior_rgb=region.colour, fine_dashes=True)
+        if not paint.dash_px or not _outline_consistent(crop, silhouette, paint, outside):
+            return None
     if unstroked_fill and _line_work(region):
         return None  # lines and arrowheads: the connectors take them
     fit = _best_fit(silhouette, (x0, y0))

@@ -202,3 +202,17 @@ def test_a_light_tint_panel_without_outline_stays_one_flat_fill(tint, jpeg_quali
     assert panel.box.iou(type(panel.box)(20, 20, 580, 280)) > 0.97
     assert _close(panel.style.fill, tint, 3) and panel.style.stroke is None
     assert all(s.style.fill in (None, "#ffffff") or _close(s.style.fill, "#ffffff", 3) for s in shapes[1:])
+
+
+@pytest.mark.parametrize("page", ["#ffffff", "#f0f0f0"])
+@pytest.mark.parametrize("dash", ["2 3", "3 3"])
+def test_a_dotted_circle_and_box_are_kept_with_their_dots(page, dash):
+    """Dots too short for the outer walk (its 3x3 growth closes their gaps) are read
+    along the stroke: a dotted circle is a dashed circle, not lost ink."""
+    body = (f'<circle cx="90" cy="90" r="60" fill="#ffffff" stroke="#1f3b57" stroke-width="2" stroke-dasharray="{dash}"/>'
+            f'<rect x="180" y="30" width="200" height="110" fill="#ffffff" stroke="#1f3b57" stroke-width="2" '
+            f'stroke-dasharray="{dash}"/>')
+    shapes = sorted(ground_canvas(render(body, 400, 180, background=page), from_hex(page)).shapes, key=lambda s: s.box.x0)
+    assert [s.shape.kind for s in shapes] == ["circle", "rect"]
+    assert shapes[0].box.iou(type(shapes[0].box)(30, 30, 150, 150)) > 0.95
+    assert all(s.style.dash_px for s in shapes)

@@ -110,7 +110,7 @@ def find_regions(rgb: np.ndarray, background_rgb: tuple[int, int, int], toleranc
         if not _wide(mask):
             continue
         interiors.append(Region((x, y, x + bw, y + bh), mask, tuple(float(c) for c in mean[i]), area))
-    interiors.extend(_dashed_interiors(flat, rgb, page, background_rgb))
+    interiors.extend(_dashed_interiors(flat, rgb, (labels, stats[:, cv2.CC_STAT_AREA])))
     return Flatness(page=page, flat=flat, interiors=tuple(interiors))
 
 
@@ -153,10 +153,13 @@ def _wide(mask: np.ndarray) -> bool:
     return float(dist.max()) >= MIN_INSIDE_PX
 
 
-def _dashed_interiors(flat: np.ndarray, rgb: np.ndarray, page: np.ndarray,
-                      background_rgb: tuple[int, int, int]) -> list[Region]:
-    """Page-coloured regions enclosed once gaps up to ``DASH_GAP_PX`` in the ink are closed."""
+def _dashed_interiors(flat: np.ndarray, rgb: np.ndarray, first: tuple[np.ndarray, np.ndarray]) -> list[Region]:
+    """Regions enclosed once gaps up to ``DASH_GAP_PX`` in the ink are closed, that
+    without the closing leak into a larger flat region of their colour (the page,
+    or the inside of a container holding a dotted circle).  ``first`` is the
+    labelling without closing: labels (HW int32) and each label's area."""
     h, w = flat.shape
+    first_labels, first_areas = first
     ink = (~flat).astype(np.uint8)
     closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((DASH_GAP_PX, DASH_GAP_PX), np.uint8))
     closed = cv2.dilate(closed, np.ones((3, 3), np.uint8)) > 0  # diagonal gaps at rounded corners
@@ -167,10 +170,26 @@ def _dashed_interiors(flat: np.ndarray, rgb: np.ndarray, page: np.ndarray,
         x, y, bw, bh, area = (int(v) for v in stats[i])
         if x == 0 or y == 0 or x + bw == w or y + bh == h or area < 4 * MIN_AREA_PX or min(bw, bh) < 12:
             continue
-        if std[i] > MAX_STD or not _near(mean[i], background_rgb, 14):
+        if std[i] > MAX_STD:
             continue
         mask = labels[y:y + bh, x:x + bw] == i
-        if page[y:y + bh, x:x + bw][mask].mean() < 0.9:
+        under = first_labels[y:y + bh, x:x + bw][mask]
+        host = int(np.bincount(under).argmax())
+        if host == 0 or (under == host).mean() < 0.9 or not _leaks(first_labels, host, first_areas[host], (x, y), mask):
             continue  # already enclosed without closing: found by the first pass
         out.append(Region((x, y, x + bw, y + bh), mask, tuple(float(c) for c in mean[i]), area, dashed_pass=True))
     return out
+
+
+def _leaks(labels: np.ndarray, host: int, host_area: int, origin_xy: tuple[int, int], mask: np.ndarray) -> bool:
+    """Does the flat region ``host`` of ``labels`` (HW int32) reach beyond the
+    outline round ``mask`` (at ``origin_xy``), through the gaps closing sealed?"""
+    x, y = origin_xy
+    pad = 2 * DASH_GAP_PX
+    h, w = labels.shape
+    x0, y0 = max(0, x - pad), max(0, y - pad)
+    x1, y1 = min(w, x + mask.shape[1] + pad), min(h, y + mask.shape[0] + pad)
+    near = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    near[y - y0:y - y0 + mask.shape[0], x - x0:x - x0 + mask.shape[1]] = mask
+    near = cv2.dilate(near, np.ones((2 * pad + 1, 2 * pad + 1), np.uint8)) > 0
+    return int(host_area) - int(((labels[y0:y1, x0:x1] == host) & near).sum()) >= MIN_AREA_PX

@@ -216,3 +216,18 @@ def test_a_dotted_circle_and_box_are_kept_with_their_dots(page, dash):
     assert [s.shape.kind for s in shapes] == ["circle", "rect"]
     assert shapes[0].box.iou(type(shapes[0].box)(30, 30, 150, 150)) > 0.95
     assert all(s.style.dash_px for s in shapes)
+
+
+def test_dashed_and_dotted_outlines_inside_a_container_are_found():
+    """A dashed box and a dotted circle inside a white container on a grey page: their
+    insides leak into the container's, not into the page, and are still enclosed
+    once the gaps are closed."""
+    body = ('<rect x="20" y="20" width="460" height="260" fill="#ffffff" stroke="#222222" stroke-width="2"/>'
+            '<rect x="60" y="60" width="180" height="160" rx="8" fill="none" stroke="#1f3b57" stroke-width="2" '
+            'stroke-dasharray="6 4"/>'
+            '<circle cx="360" cy="140" r="70" fill="none" stroke="#1f3b57" stroke-width="2" stroke-dasharray="2 3"/>')
+    shapes = sorted(ground_canvas(render(body, 500, 300, background="#eeeeee"), (238, 238, 238)).shapes,
+                    key=lambda s: -s.box.area)
+    assert [s.shape.kind for s in shapes] == ["rect", "rounded_rect", "circle"]
+    assert not shapes[0].style.dash_px and shapes[1].style.dash_px and shapes[2].style.dash_px
+    assert shapes[1].style.fill is None and shapes[2].style.fill is None

@@ -82,12 +82,24 @@ class Surroundings:
             if x0 <= px < x1 and y0 <= py < y1:
                 if label not in self.filled:
                     self.filled[label] = fill_holes(other.mask)
-                if self.filled[label][py - y0, px - x0]:
-                    behind |= owner == label
+                if self.filled[label][py - y0, px - x0] or _sides_held(owner == label, region.xyxy, window) >= 3:
+                    behind |= owner == label  # around it (a line cutting the panel leaves a notch, not a hole)
                     continue
             if not (rx0 - 2 <= x0 and ry0 - 2 <= y0 and x1 <= rx1 + 2 and y1 <= ry1 + 2):
                 beside |= owner == label
         return behind, beside
+
+
+def _sides_held(mask: np.ndarray, xyxy: tuple[int, int, int, int], window: tuple[int, int, int, int]) -> int:
+    """On how many of the four sides of box ``xyxy`` does ``mask`` (HW bool over
+    ``window``, page px xyxy) hold a quarter of the strip just beyond it?"""
+    x0, y0, x1, y1 = (v - o for v, o in zip(xyxy, window[:2] * 2))
+    h, w = mask.shape
+    strips = (mask[max(0, y0 - RING_PX - 4):max(0, y0 - 2), max(0, x0):x1].any(axis=0),
+              mask[y1 + 2:y1 + RING_PX + 4, max(0, x0):x1].any(axis=0),
+              mask[max(0, y0):y1, max(0, x0 - RING_PX - 4):max(0, x0 - 2)].any(axis=1),
+              mask[max(0, y0):y1, x1 + 2:x1 + RING_PX + 4].any(axis=1))
+    return sum(bool(strip.size) and strip.mean() >= 0.25 for strip in strips)
 
 
 def _outside_colour(crop: np.ndarray, candidates: list[np.ndarray]) -> np.ndarray | None:

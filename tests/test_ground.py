@@ -231,3 +231,17 @@ def test_dashed_and_dotted_outlines_inside_a_container_are_found():
     assert [s.shape.kind for s in shapes] == ["rect", "rounded_rect", "circle"]
     assert not shapes[0].style.dash_px and shapes[1].style.dash_px and shapes[2].style.dash_px
     assert shapes[1].style.fill is None and shapes[2].style.fill is None
+
+
+def test_a_box_on_a_tinted_panel_cut_by_a_line_keeps_its_outline():
+    """A line across the panel runs along the box, so the panel's part around the box
+    holds it in a notch, not a hole: the panel is still what lies behind the box,
+    and the box's outline next to it is the box's own."""
+    body = ('<rect x="20" y="20" width="460" height="200" fill="#fbe5d6"/>'
+            '<path d="M199,20 V220" stroke="#000000" stroke-width="2"/>'
+            '<rect x="200" y="90" width="72" height="26" fill="#f8cbad" stroke="#383230" stroke-width="2"/>'
+            '<rect x="320" y="90" width="72" height="26" fill="#f8cbad" stroke="#383230" stroke-width="2"/>')
+    shapes = [s for s in ground_canvas(render(body, 500, 240), (255, 255, 255)).shapes if s.box.height < 40]
+    assert len(shapes) == 2
+    for el in shapes:
+        assert el.shape.kind == "rect" and _close(el.style.fill, "#f8cbad", 6) and el.style.stroke is not None

@@ -26,6 +26,7 @@ from extraction.shapes import ShapeFit, fit_shape
 RING_PX = 6  # outline ink searched this far outside an interior
 PAD_PX = RING_PX + 8
 MIN_RADIUS_PX = 2.5  # a smaller corner radius reads as a square corner (blur rounds by ~2 px)
+NEW_RADIUS_PX = 3.0  # a box fitted square is rounded only on this much, at all four corners
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # holds arrays: compared by identity
@@ -263,11 +264,43 @@ def _true_corners(fit: ShapeFit, canvas: np.ndarray, paint: Paint, outside: np.n
     silhouette's anti-aliasing, but neither holds for the ink of the corner."""
     colour = paint.stroke_rgb if paint.stroke_rgb is not None else paint.fill_rgb
     corners = read_corners(canvas, fit.box, colour, outside)
-    if fit.kind == "rounded_rect" and (corners.sharp >= 3 or (corners.sharp >= 2 and not corners.rounded)):
+    if corners.rounded >= 3 and corners.radius_px >= MIN_RADIUS_PX:
+        if fit.kind == "rect" and corners.rounded == 4 and corners.radius_px >= NEW_RADIUS_PX:
+            return ShapeFit("rounded_rect", fit.box, fit.iou, radius_px=corners.radius_px)
+        if fit.kind == "rounded_rect" and fit.radius_px < 8:
+            return ShapeFit("rounded_rect", fit.box, fit.iou, radius_px=corners.radius_px)
+        return fit
+    if fit.kind == "rounded_rect" and (_sharp_corners(canvas, fit.box, paint, outside) or corners.sharp >= 2):
         return ShapeFit("rect", fit.box, fit.iou)
-    if corners.rounded >= 3 and corners.radius_px >= MIN_RADIUS_PX and (fit.kind == "rect" or fit.radius_px < 8):
-        return ShapeFit("rounded_rect", fit.box, fit.iou, radius_px=corners.radius_px)
     return fit
+
+
+def _sharp_corners(canvas: np.ndarray, box: Box, paint: Paint, outside: np.ndarray) -> bool:
+    """Does the outline's own ink reach into at least three corners of ``box``?
+
+    Blur and JPEG noise round the corners of a flat inside, never those of the
+    ink around it: a drawn radius r leaves the corner r(sqrt 2 - 1) clear along
+    the diagonal, a sharp corner at most the anti-aliasing."""
+    colour = paint.stroke_rgb if paint.stroke_rgb is not None else paint.fill_rgb
+    if colour is None:
+        return False
+    h, w = canvas.shape[:2]
+    ink = np.asarray(colour, np.float32)
+    contrast = float(np.abs(ink - outside.astype(np.float32)).max())
+    if contrast < 30:
+        return False
+    sharp = 0
+    x0, y0, x1, y1 = int(round(box.x0)), int(round(box.y0)), int(round(box.x1)) - 1, int(round(box.y1)) - 1
+    for cx, cy, dx, dy in ((x0, y0, 1, 1), (x1, y0, -1, 1), (x1, y1, -1, -1), (x0, y1, 1, -1)):
+        for k in range(3):  # up to 2 px in along the diagonal
+            x, y = cx + k * dx, cy + k * dy
+            if 0 <= x < w and 0 <= y < h:
+                seen = np.abs(canvas[y, x].astype(np.float32) - outside.astype(np.float32)).max()
+                if seen >= 0.5 * contrast:
+                    sharp += 1
+                    break
+    return sharp >= 3
+
 
 
 def _line_work(region: Region, max_side_px: int = 48) -> bool:

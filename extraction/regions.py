@@ -18,6 +18,7 @@ import numpy as np
 
 FLAT_RANGE = 14  # max-min of a 3x3 neighbourhood, per channel, for a flat pixel
 TINT_STEP = 6.0  # a smoothed colour this far from its region's is a tint of its own
+TINT_STD = 3.0  # a tint split off the page is this uniform
 DASH_GAP_PX = 9
 MIN_AREA_PX = 120
 MAX_STD = 9.0  # colour spread within a region (JPEG noise passes, gradients do not)
@@ -132,8 +133,9 @@ def _tint_edges(rgb: np.ndarray, flat: np.ndarray, labelled: tuple[int, np.ndarr
             continue
         mask = labels[y:y + bh, x:x + bw] == i
         touches = x == 0 or y == 0 or x + bw == flat.shape[1] or y + bh == flat.shape[0]
-        own = np.asarray(background_rgb if touches and _near(mean[i], background_rgb, 14)
-                         else np.median(rgb[y:y + bh, x:x + bw][mask], axis=0), np.float32)
+        if not (touches and _near(mean[i], background_rgb, 14)):
+            continue  # only the page: a shade within a shape may be a gradient
+        own = np.asarray(background_rgb, np.float32)
         off = mask & (np.abs(smooth[y:y + bh, x:x + bw] - own).max(axis=2) >= TINT_STEP)
         if off.sum() < 4 * MIN_AREA_PX:
             continue
@@ -142,6 +144,8 @@ def _tint_edges(rgb: np.ndarray, flat: np.ndarray, labelled: tuple[int, np.ndarr
             if part_stats[j, cv2.CC_STAT_AREA] < 4 * MIN_AREA_PX or not _wide(parts == j):
                 continue
             part = parts == j
+            if float(rgb[y:y + bh, x:x + bw][part].astype(np.float32).std(axis=0).max()) > TINT_STD:
+                continue  # a gradient, not one flat tint
             edge = cv2.dilate(part.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
             cut[y:y + bh, x:x + bw] |= edge & ~part & mask
     return cut

@@ -12,18 +12,21 @@ scene elements.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
 from crafteditor.scene import Box
+from extraction.corners import read_corners
 from extraction.regions import DASH_GAP_PX, Flatness, Region, fill_holes
 from extraction.shape_style import Paint, region_paint
 from extraction.shapes import ShapeFit, fit_shape
 
 RING_PX = 6  # outline ink searched this far outside an interior
 PAD_PX = RING_PX + 8
+MIN_RADIUS_PX = 2.5  # a smaller corner radius reads as a square corner (blur rounds by ~2 px)
+NEW_RADIUS_PX = 3.0  # a box fitted square is rounded only on this much, at all four corners
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # holds arrays: compared by identity
@@ -48,9 +51,70 @@ class GroundedShape:
         return out
 
 
-def _silhouette(region: Region, canvas: np.ndarray, wide: np.ndarray, flat: np.ndarray | None = None
+@dataclass(frozen=True, slots=True, eq=False)  # holds arrays: compared by identity
+class Surroundings:
+    """What lies around an interior: ``wide`` (HW bool) is page or the broad part
+    of some interior; ``owner`` (HW int32) says whose: -1 the page, i + 1 the
+    ``interiors[i]``, 0 neither."""
+
+    wide: np.ndarray
+    owner: np.ndarray
+    interiors: tuple[Region, ...]
+    flat: np.ndarray | None
+    filled: dict[int, np.ndarray] = field(default_factory=dict)  # interior index -> its mask, holes filled
+
+    def behind_beside(self, region: Region, window: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """Over ``window`` (xyxy), the wide pixels that may lie behind ``region`` (the
+        page, and interiors that enclose it) and those beside it: the insides of
+        neighbours (the next box in a stack, across a gap), neither enclosing it
+        nor within its box."""
+        cx0, cy0, cx1, cy1 = window
+        owner = self.owner[cy0:cy1, cx0:cx1]
+        behind = owner == -1
+        beside = np.zeros_like(behind)
+        ys, xs = np.nonzero(region.mask)
+        px, py = int(xs[0]) + region.xyxy[0], int(ys[0]) + region.xyxy[1]
+        rx0, ry0, rx1, ry1 = region.xyxy
+        for label in np.unique(owner[owner > 0]):
+            other = self.interiors[label - 1]
+            x0, y0, x1, y1 = other.xyxy
+            if other is region:
+                continue
+            if x0 <= px < x1 and y0 <= py < y1:
+                if label not in self.filled:
+                    self.filled[label] = fill_holes(other.mask)
+                if self.filled[label][py - y0, px - x0] or _sides_held(owner == label, region.xyxy, window) >= 3:
+                    behind |= owner == label  # around it (a line cutting the panel leaves a notch, not a hole)
+                    continue
+            if not (rx0 - 2 <= x0 and ry0 - 2 <= y0 and x1 <= rx1 + 2 and y1 <= ry1 + 2):
+                beside |= owner == label
+        return behind, beside
+
+
+def _sides_held(mask: np.ndarray, xyxy: tuple[int, int, int, int], window: tuple[int, int, int, int]) -> int:
+    """On how many of the four sides of box ``xyxy`` does ``mask`` (HW bool over
+    ``window``, page px xyxy) hold a quarter of the strip just beyond it?"""
+    x0, y0, x1, y1 = (v - o for v, o in zip(xyxy, window[:2] * 2))
+    h, w = mask.shape
+    strips = (mask[max(0, y0 - RING_PX - 4):max(0, y0 - 2), max(0, x0):x1].any(axis=0),
+              mask[y1 + 2:y1 + RING_PX + 4, max(0, x0):x1].any(axis=0),
+              mask[max(0, y0):y1, max(0, x0 - RING_PX - 4):max(0, x0 - 2)].any(axis=1),
+              mask[max(0, y0):y1, x1 + 2:x1 + RING_PX + 4].any(axis=1))
+    return sum(bool(strip.size) and strip.mean() >= 0.25 for strip in strips)
+
+
+def _outside_colour(crop: np.ndarray, candidates: list[np.ndarray]) -> np.ndarray | None:
+    """Median colour of the first candidate mask with enough pixels."""
+    for mask in candidates:
+        if mask.sum() >= 8:
+            return np.median(crop[mask].reshape(-1, 3), axis=0)
+    return None
+
+
+def _silhouette(region: Region, canvas: np.ndarray, around_of: Surroundings
                 ) -> tuple[tuple[int, int, int, int], np.ndarray, np.ndarray] | None:
     """Crop box, silhouette (interior, holes filled, plus its outline ink) and outside colour."""
+    wide, flat = around_of.wide, around_of.flat
     h, w = wide.shape
     x0, y0, x1, y1 = region.xyxy
     cx0, cy0, cx1, cy1 = max(0, x0 - PAD_PX), max(0, y0 - PAD_PX), min(w, x1 + PAD_PX), min(h, y1 + PAD_PX)
@@ -62,12 +126,13 @@ def _silhouette(region: Region, canvas: np.ndarray, wide: np.ndarray, flat: np.n
     crop, wide_crop = canvas[cy0:cy1, cx0:cx1], wide[cy0:cy1, cx0:cx1]
     around = cv2.dilate(near.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
     around &= ~filled & wide_crop
-    if around.sum() < 8:  # hemmed in by thin strips (a double outline): look farther out
-        far_out = cv2.dilate(filled.astype(np.uint8), np.ones((2 * PAD_PX + 1, 2 * PAD_PX + 1), np.uint8)) > 0
-        around = far_out & ~filled & wide_crop
-        if around.sum() < 8:
-            return None
-    outside = np.median(crop[around].reshape(-1, 3), axis=0)
+    # hemmed in by thin strips (a double outline): look farther out
+    far_out = cv2.dilate(filled.astype(np.uint8), np.ones((2 * PAD_PX + 1, 2 * PAD_PX + 1), np.uint8)) > 0
+    far_out &= ~filled & wide_crop
+    behind, beside = around_of.behind_beside(region, (cx0, cy0, cx1, cy1))
+    outside = _outside_colour(crop, [around & behind, far_out & behind, around, far_out])
+    if outside is None:
+        return None
     ring = near & ~filled & ~wide_crop  # colours are compared on this band only, not the whole crop
     pixels = crop[ring].astype(np.float32)
     from_outside = np.abs(pixels - outside.astype(np.float32)).max(axis=1)
@@ -78,6 +143,13 @@ def _silhouette(region: Region, canvas: np.ndarray, wide: np.ndarray, flat: np.n
         strong = (from_outside > 60) & (np.abs(pixels - np.asarray(region.colour, np.float32)).max(axis=1) > 60)
         inked &= ~flat[cy0:cy1, cx0:cx1][ring] | strong
     ring[ring] = inked
+    # Ink nearer a neighbour's inside than ours (the outline of the next box in a
+    # stack, across a thin gap) is the neighbour's.
+    beside &= ~filled
+    if ring.any() and beside.any():
+        own = cv2.distanceTransform((~filled).astype(np.uint8), cv2.DIST_L2, 3)
+        other = cv2.distanceTransform((~beside).astype(np.uint8), cv2.DIST_L2, 3)
+        ring &= own <= other
     if ring.any():
         # Lines that touch the outline (connector ends) reach farther than the
         # outline's own thickness: keep the ring to that thickness.
@@ -112,18 +184,21 @@ def ground_shapes(canvas: np.ndarray, flatness: Flatness,
     """Fitted, painted shapes for the interiors of ``flatness`` on ``canvas`` (HWC uint8),
     or for the regions a segmenter ``proposed``; a shape found twice is kept once."""
     wide = flatness.page.copy()
+    owner = np.where(flatness.page, -1, 0).astype(np.int32)
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
-    for region in flatness.interiors:
+    for i, region in enumerate(flatness.interiors):
         if not region.dashed_pass:
             # Only the region's broad parts: solid lines joined to it are outline ink.
             x0, y0, x1, y1 = region.xyxy
-            core = cv2.morphologyEx(np.pad(region.mask, 5).astype(np.uint8), cv2.MORPH_OPEN, disc)[5:-5, 5:-5]
-            wide[y0:y1, x0:x1] |= core > 0
+            core = cv2.morphologyEx(np.pad(region.mask, 5).astype(np.uint8), cv2.MORPH_OPEN, disc)[5:-5, 5:-5] > 0
+            wide[y0:y1, x0:x1] |= core
+            owner[y0:y1, x0:x1][core] = i + 1
+    around_of = Surroundings(wide, owner, flatness.interiors, flatness.flat)
     found: list[GroundedShape] = []
     failed: list[Region] = []
     pieces: list[tuple[Region, GroundedShape]] = []  # dashed-pass regions that fitted on their own
     for region in (flatness.interiors if proposed is None else proposed):
-        shape = _ground(region, canvas, wide, flatness.flat)
+        shape = _ground(region, canvas, around_of)
         if shape is not None:
             found.append(shape)
             if region.dashed_pass and shape.fit.kind != "unfit":
@@ -131,7 +206,7 @@ def ground_shapes(canvas: np.ndarray, flatness: Flatness,
         if shape is None or shape.fit.kind == "unfit":
             failed.append(region)
     for union in _split_unions(failed + [r for r, _ in pieces]):
-        shape = _ground(union, canvas, wide, flatness.flat)
+        shape = _ground(union, canvas, around_of)
         if shape is None or shape.fit.kind == "unfit":
             continue
         # A container cut in two by a line through it: its halves may fit on
@@ -153,29 +228,52 @@ def _unique(shapes: list[GroundedShape]) -> list[GroundedShape]:
     return sorted(out, key=lambda s: shapes.index(s))
 
 
-def _ground(region: Region, canvas: np.ndarray, wide: np.ndarray, flat: np.ndarray | None = None) -> GroundedShape | None:
-    found_silhouette = _silhouette(region, canvas, wide, flat)
+def _ground(region: Region, canvas: np.ndarray, around_of: Surroundings) -> GroundedShape | None:
+    found_silhouette = _silhouette(region, canvas, around_of)
     if found_silhouette is None:
         return None
     xyxy, silhouette, outside = found_silhouette
     x0, y0, x1, y1 = xyxy
     crop = canvas[y0:y1, x0:x1]
-    paint = region_paint(crop, silhouette, tuple(int(v) for v in outside), interior_rgb=region.colour)
+    outside_rgb = tuple(int(v) for v in outside)
+    paint = region_paint(crop, silhouette, outside_rgb, interior_rgb=region.colour, fine_dashes=region.dashed_pass)
     if region.dashed_pass and not paint.dash_px:
         return None
     unstroked_fill = paint.fill_rgb is not None and paint.stroke_rgb is None
     if not unstroked_fill and not _outline_consistent(crop, silhouette, paint, outside):
-        return None
+        if paint.stroke_rgb is None or paint.dash_px:
+            return None
+        # An outline of dots too short to walk as dashes is not a solid one with holes.
+        paint = region_paint(crop, silhouette, outside_rgb, interior_rgb=region.colour, fine_dashes=True)
+        if not paint.dash_px or not _outline_consistent(crop, silhouette, paint, outside):
+            return None
     if unstroked_fill and _line_work(region):
         return None  # lines and arrowheads: the connectors take them
     fit = _best_fit(silhouette, (x0, y0))
-    if fit is not None and fit.kind == "rounded_rect" and _sharp_corners(canvas, fit.box, paint, outside):
-        fit = ShapeFit("rect", fit.box, fit.iou)
+    if fit is not None and fit.kind in ("rect", "rounded_rect"):
+        fit = _true_corners(fit, canvas, paint, outside)
     if fit is None:  # kept for now: it may be a cylinder's body
         ys, xs = np.nonzero(silhouette)
         box = Box(float(xs.min() + x0), float(ys.min() + y0), float(xs.max() + 1 + x0), float(ys.max() + 1 + y0))
         fit = ShapeFit("unfit", box, 0.0)
     return GroundedShape(fit, paint, xyxy, silhouette, region.colour, region.dashed_pass)
+
+
+def _true_corners(fit: ShapeFit, canvas: np.ndarray, paint: Paint, outside: np.ndarray) -> ShapeFit:
+    """A box fit with the corners its ink shows: blur and JPEG noise round the
+    corners of a flat inside, and a radius of 3 or 4 px hides in the
+    silhouette's anti-aliasing, but neither holds for the ink of the corner."""
+    colour = paint.stroke_rgb if paint.stroke_rgb is not None else paint.fill_rgb
+    corners = read_corners(canvas, fit.box, colour, outside)
+    if corners.rounded >= 3 and corners.radius_px >= MIN_RADIUS_PX:
+        if fit.kind == "rect" and corners.rounded == 4 and corners.radius_px >= NEW_RADIUS_PX:
+            return ShapeFit("rounded_rect", fit.box, fit.iou, radius_px=corners.radius_px)
+        if fit.kind == "rounded_rect" and fit.radius_px < 8:
+            return ShapeFit("rounded_rect", fit.box, fit.iou, radius_px=corners.radius_px)
+        return fit
+    if fit.kind == "rounded_rect" and (_sharp_corners(canvas, fit.box, paint, outside) or corners.sharp >= 2):
+        return ShapeFit("rect", fit.box, fit.iou)
+    return fit
 
 
 def _sharp_corners(canvas: np.ndarray, box: Box, paint: Paint, outside: np.ndarray) -> bool:
@@ -203,6 +301,7 @@ def _sharp_corners(canvas: np.ndarray, box: Box, paint: Paint, outside: np.ndarr
                     sharp += 1
                     break
     return sharp >= 3
+
 
 
 def _line_work(region: Region, max_side_px: int = 48) -> bool:

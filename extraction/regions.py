@@ -17,6 +17,8 @@ import cv2
 import numpy as np
 
 FLAT_RANGE = 14  # max-min of a 3x3 neighbourhood, per channel, for a flat pixel
+TINT_STEP = 6.0  # a smoothed colour this far from its region's is a tint of its own
+TINT_STD = 3.0  # a tint split off the page is this uniform
 DASH_GAP_PX = 9
 MIN_AREA_PX = 120
 MAX_STD = 9.0  # colour spread within a region (JPEG noise passes, gradients do not)
@@ -87,6 +89,10 @@ def find_regions(rgb: np.ndarray, background_rgb: tuple[int, int, int], toleranc
     h, w = rgb.shape[:2]
     flat = flat_pixels(rgb, tolerance)
     n, labels, stats, mean, std = _label(flat, rgb)
+    cut = _tint_edges(rgb, flat, (n, labels, stats, mean), background_rgb)
+    if cut.any():
+        flat &= ~cut
+        n, labels, stats, mean, std = _label(flat, rgb)
     page = np.zeros((h, w), dtype=bool)
     interiors: list[Region] = []
     page_ids = []
@@ -107,8 +113,44 @@ def find_regions(rgb: np.ndarray, background_rgb: tuple[int, int, int], toleranc
         if not _wide(mask):
             continue
         interiors.append(Region((x, y, x + bw, y + bh), mask, tuple(float(c) for c in mean[i]), area))
-    interiors.extend(_dashed_interiors(flat, rgb, page, background_rgb))
+    interiors.extend(_dashed_interiors(flat, rgb, (labels, stats[:, cv2.CC_STAT_AREA])))
     return Flatness(page=page, flat=flat, interiors=tuple(interiors))
+
+
+def _tint_edges(rgb: np.ndarray, flat: np.ndarray, labelled: tuple[int, np.ndarray, np.ndarray, np.ndarray],
+                background_rgb: tuple[int, int, int]) -> np.ndarray:
+    """Where a light tint meets the page (or a region of another shade) without an
+    outline, each pixel's neighbourhood varies less than ``FLAT_RANGE`` and the two
+    join into one flat region.  Within each large region, a wide part whose
+    smoothed colour stands ``TINT_STEP`` or more from the region's own colour (the
+    page's: the background) is a tint of its own: the returned mask (HW bool)
+    is the edge to cut between them."""
+    n, labels, stats, mean = labelled
+    cut = np.zeros(flat.shape, dtype=bool)
+    weight = cv2.blur(flat.astype(np.float32), (5, 5))
+    smooth = cv2.blur(rgb.astype(np.float32) * flat[..., None], (5, 5)) / np.maximum(weight, 1e-6)[..., None]
+    for i in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if area < 8 * MIN_AREA_PX:
+            continue
+        mask = labels[y:y + bh, x:x + bw] == i
+        touches = x == 0 or y == 0 or x + bw == flat.shape[1] or y + bh == flat.shape[0]
+        if not (touches and _near(mean[i], background_rgb, 14)):
+            continue  # only the page: a shade within a shape may be a gradient
+        own = np.asarray(background_rgb, np.float32)
+        off = mask & (np.abs(smooth[y:y + bh, x:x + bw] - own).max(axis=2) >= TINT_STEP)
+        if off.sum() < 4 * MIN_AREA_PX:
+            continue
+        m, parts, part_stats, _ = cv2.connectedComponentsWithStats(off.astype(np.uint8), connectivity=4)
+        for j in range(1, m):
+            if part_stats[j, cv2.CC_STAT_AREA] < 4 * MIN_AREA_PX or not _wide(parts == j):
+                continue
+            part = parts == j
+            if float(rgb[y:y + bh, x:x + bw][part].astype(np.float32).std(axis=0).max()) > TINT_STD:
+                continue  # a gradient, not one flat tint
+            edge = cv2.dilate(part.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+            cut[y:y + bh, x:x + bw] |= edge & ~part & mask
+    return cut
 
 
 def _wide(mask: np.ndarray) -> bool:
@@ -117,10 +159,13 @@ def _wide(mask: np.ndarray) -> bool:
     return float(dist.max()) >= MIN_INSIDE_PX
 
 
-def _dashed_interiors(flat: np.ndarray, rgb: np.ndarray, page: np.ndarray,
-                      background_rgb: tuple[int, int, int]) -> list[Region]:
-    """Page-coloured regions enclosed once gaps up to ``DASH_GAP_PX`` in the ink are closed."""
+def _dashed_interiors(flat: np.ndarray, rgb: np.ndarray, first: tuple[np.ndarray, np.ndarray]) -> list[Region]:
+    """Regions enclosed once gaps up to ``DASH_GAP_PX`` in the ink are closed, that
+    without the closing leak into a larger flat region of their colour (the page,
+    or the inside of a container holding a dotted circle).  ``first`` is the
+    labelling without closing: labels (HW int32) and each label's area."""
     h, w = flat.shape
+    first_labels, first_areas = first
     ink = (~flat).astype(np.uint8)
     closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((DASH_GAP_PX, DASH_GAP_PX), np.uint8))
     closed = cv2.dilate(closed, np.ones((3, 3), np.uint8)) > 0  # diagonal gaps at rounded corners
@@ -131,10 +176,26 @@ def _dashed_interiors(flat: np.ndarray, rgb: np.ndarray, page: np.ndarray,
         x, y, bw, bh, area = (int(v) for v in stats[i])
         if x == 0 or y == 0 or x + bw == w or y + bh == h or area < 4 * MIN_AREA_PX or min(bw, bh) < 12:
             continue
-        if std[i] > MAX_STD or not _near(mean[i], background_rgb, 14):
+        if std[i] > MAX_STD:
             continue
         mask = labels[y:y + bh, x:x + bw] == i
-        if page[y:y + bh, x:x + bw][mask].mean() < 0.9:
+        under = first_labels[y:y + bh, x:x + bw][mask]
+        host = int(np.bincount(under).argmax())
+        if host == 0 or (under == host).mean() < 0.9 or not _leaks(first_labels, host, first_areas[host], (x, y), mask):
             continue  # already enclosed without closing: found by the first pass
         out.append(Region((x, y, x + bw, y + bh), mask, tuple(float(c) for c in mean[i]), area, dashed_pass=True))
     return out
+
+
+def _leaks(labels: np.ndarray, host: int, host_area: int, origin_xy: tuple[int, int], mask: np.ndarray) -> bool:
+    """Does the flat region ``host`` of ``labels`` (HW int32) reach beyond the
+    outline round ``mask`` (at ``origin_xy``), through the gaps closing sealed?"""
+    x, y = origin_xy
+    pad = 2 * DASH_GAP_PX
+    h, w = labels.shape
+    x0, y0 = max(0, x - pad), max(0, y - pad)
+    x1, y1 = min(w, x + mask.shape[1] + pad), min(h, y + mask.shape[0] + pad)
+    near = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    near[y - y0:y - y0 + mask.shape[0], x - x0:x - x0 + mask.shape[1]] = mask
+    near = cv2.dilate(near, np.ones((2 * pad + 1, 2 * pad + 1), np.uint8)) > 0
+    return int(host_area) - int(((labels[y0:y1, x0:x1] == host) & near).sum()) >= MIN_AREA_PX

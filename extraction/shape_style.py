@@ -30,12 +30,15 @@ def _far(a: np.ndarray, b, tolerance: float = 24.0) -> np.ndarray:
 
 
 def region_paint(canvas: np.ndarray, silhouette: np.ndarray, background_rgb: tuple[int, int, int],
-                 fill_tolerance: float = 4.0, interior_rgb: tuple[float, float, float] | None = None) -> Paint:
+                 fill_tolerance: float = 4.0, interior_rgb: tuple[float, float, float] | None = None,
+                 fine_dashes: bool = False) -> Paint:
     """Paint of the region ``silhouette`` (HW bool, same size as ``canvas``, HWC uint8).
 
     ``background_rgb`` is the colour around the region; an interior within
     ``fill_tolerance`` of it (per channel) is unfilled.  ``interior_rgb`` is the
-    inside colour when known (otherwise read from the silhouette's deep inside)."""
+    inside colour when known (otherwise read from the silhouette's deep inside).
+    ``fine_dashes``: the outline is known to have gaps (the inside leaks through
+    it), so dots too short for the usual walk are looked for along the stroke."""
     mask = silhouette.astype(np.uint8)
     depth = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
     deep = depth > max(3.0, 0.25 * float(depth.max()))
@@ -71,6 +74,8 @@ def region_paint(canvas: np.ndarray, silhouette: np.ndarray, background_rgb: tup
     full = float(np.median(off[strongest]))
     coverage = float(np.clip(off / max(full, 1.0), 0.0, 1.0).sum())
     dashes = _dashes(silhouette, band)
+    if not dashes and fine_dashes:
+        dashes = _dots(silhouette, band)
     inked_share = dashes[0] / (dashes[0] + dashes[1]) if dashes else 1.0
     width = coverage / (perimeter * inked_share)
     return Paint(fill_rgb=fill, stroke_rgb=to_rgb(stroke), stroke_width_px=round(max(width, 1.0), 1), dash_px=dashes)
@@ -85,13 +90,24 @@ def _off_segment(pixels: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray
     return np.linalg.norm(pixels - nearest, axis=1)
 
 
+def _dots(silhouette: np.ndarray, band: np.ndarray) -> tuple[float, ...]:
+    """(on, off) lengths of short dashes or dots, walking a contour one pixel inside
+    the outer edge, through the stroke, where gaps of 1 to 3 px stay open."""
+    inner = cv2.erode(silhouette.astype(np.uint8), np.ones((3, 3), np.uint8))
+    return _runs(inner, band, grow=False)
+
+
 def _dashes(silhouette: np.ndarray, band: np.ndarray) -> tuple[float, ...]:
     """(on, off) lengths in px if the outline is dashed, walking the outer contour."""
+    return _runs(silhouette, band, grow=True)
+
+
+def _runs(silhouette: np.ndarray, band: np.ndarray, grow: bool) -> tuple[float, ...]:
     contours, _ = cv2.findContours(silhouette.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
         return ()
     contour = max(contours, key=len).reshape(-1, 2)
-    grown = cv2.dilate(band.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    grown = cv2.dilate(band.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0 if grow else band
     inked = grown[contour[:, 1], contour[:, 0]]
     if inked.all() or not inked.any():
         return ()
@@ -109,6 +125,7 @@ def _dashes(silhouette: np.ndarray, band: np.ndarray) -> tuple[float, ...]:
     if len(on) < 4 or len(off) < 4:
         return ()
     # The 3x3 growth that lets faint outer edges count lengthens each dash by 2 px.
-    on_len, off_len = float(np.median(on)) - 2.0, float(np.median(off)) + 2.0
+    grown_px = 2.0 if grow else 0.0
+    on_len, off_len = float(np.median(on)) - grown_px, float(np.median(off)) + grown_px
     regular = np.std(on) <= 0.35 * on_len + 1 and np.std(off) <= 0.35 * off_len + 1
     return (round(on_len, 1), round(off_len, 1)) if regular else ()

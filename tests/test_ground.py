@@ -153,3 +153,95 @@ def test_grounded_shapes_compare_by_identity_not_by_their_arrays():
     merged = _merge_cylinders([a, b])
     assert len(merged) == 2 and merged[0] is a and merged[1] is b
     assert _unique([a, b]) == [a]
+
+
+@pytest.mark.parametrize("gap, stroke", [(2, True), (3, True), (4, False)])
+def test_each_box_of_a_tight_stack_keeps_its_own_fill_and_box(gap, stroke):
+    """Six grey boxes stacked with thin gaps: a box's fill comes from its own inside,
+    not from the neighbours' insides around it, and a neighbour's outline across
+    the gap is not part of its own."""
+    paint = 'stroke="#404040" stroke-width="1.5"' if stroke else ""
+    tops = [20 + i * (30 + gap) for i in range(6)]
+    body = "".join(f'<rect x="40" y="{y}" width="200" height="30" fill="#d9d9d9" {paint}/>' for y in tops)
+    shapes = sorted(ground_canvas(render(body, 280, tops[-1] + 50), (255, 255, 255)).shapes, key=lambda s: s.box.y0)
+    assert len(shapes) == 6
+    for el, y in zip(shapes, tops):
+        assert _close(el.style.fill, "#d9d9d9", 6)
+        assert abs(el.box.y0 - y) <= 1.5 and abs(el.box.y1 - (y + 30)) <= 1.5
+        assert (el.style.stroke is not None) == stroke
+
+
+@pytest.mark.parametrize("radius", [3, 4])
+@pytest.mark.parametrize("paint", ['fill="#ffffff" stroke="#333333" stroke-width="1"',
+                                   'fill="#dae8fc" stroke="#6c8ebf" stroke-width="2"'])
+def test_small_rounded_corners_stay_rounded_and_square_ones_square(radius, paint):
+    """A corner radius of 3 or 4 px hides in the silhouette's anti-aliasing; the ink
+    of the corner shows it.  Square corners beside them stay square."""
+    body = (f'<rect x="20.5" y="30.5" width="70" height="40" rx="{radius}" {paint}/>'
+            f'<rect x="140.5" y="30.5" width="70" height="40" {paint}/>')
+    shapes = sorted(ground_canvas(render(body, 240, 100), (255, 255, 255)).shapes, key=lambda s: s.box.x0)
+    assert [s.shape.kind for s in shapes] == ["rounded_rect", "rect"]
+    assert radius - 1.5 <= shapes[0].shape.radius_px <= radius + 1.5
+
+
+@pytest.mark.parametrize("jpeg_quality", [None, 75])
+@pytest.mark.parametrize("tint", ["#f3f6fb", "#f0f4fa"])
+def test_a_light_tint_panel_without_outline_stays_one_flat_fill(tint, jpeg_quality):
+    """A panel lighter than the page's flatness tolerance away from it joins the page
+    in one flat region unless its own colour splits it off: it stays one rect with
+    its tint, under the white boxes it holds."""
+    from crafteditor.bench.cases import Degradation, degrade
+
+    body = f'<rect x="20" y="20" width="560" height="260" fill="{tint}"/>'
+    for x, y in ((50, 60), (250, 60), (50, 170), (250, 170)):
+        body += f'<rect x="{x}" y="{y}" width="150" height="60" fill="#ffffff" stroke="#333333" stroke-width="1.5"/>'
+    rgb = degrade(render(body, 600, 300), Degradation(jpeg_quality=jpeg_quality))
+    shapes = sorted(ground_canvas(rgb, (255, 255, 255)).shapes, key=lambda s: -s.box.area)
+    assert len(shapes) == 5
+    panel = shapes[0]
+    assert panel.box.iou(type(panel.box)(20, 20, 580, 280)) > 0.97
+    assert _close(panel.style.fill, tint, 3) and panel.style.stroke is None
+    assert all(s.style.fill in (None, "#ffffff") or _close(s.style.fill, "#ffffff", 3) for s in shapes[1:])
+
+
+@pytest.mark.parametrize("page", ["#ffffff", "#f0f0f0"])
+@pytest.mark.parametrize("dash", ["2 3", "3 3"])
+def test_a_dotted_circle_and_box_are_kept_with_their_dots(page, dash):
+    """Dots too short for the outer walk (its 3x3 growth closes their gaps) are read
+    along the stroke: a dotted circle is a dashed circle, not lost ink."""
+    body = (f'<circle cx="90" cy="90" r="60" fill="#ffffff" stroke="#1f3b57" stroke-width="2" stroke-dasharray="{dash}"/>'
+            f'<rect x="180" y="30" width="200" height="110" fill="#ffffff" stroke="#1f3b57" stroke-width="2" '
+            f'stroke-dasharray="{dash}"/>')
+    shapes = sorted(ground_canvas(render(body, 400, 180, background=page), from_hex(page)).shapes, key=lambda s: s.box.x0)
+    assert [s.shape.kind for s in shapes] == ["circle", "rect"]
+    assert shapes[0].box.iou(type(shapes[0].box)(30, 30, 150, 150)) > 0.95
+    assert all(s.style.dash_px for s in shapes)
+
+
+def test_dashed_and_dotted_outlines_inside_a_container_are_found():
+    """A dashed box and a dotted circle inside a white container on a grey page: their
+    insides leak into the container's, not into the page, and are still enclosed
+    once the gaps are closed."""
+    body = ('<rect x="20" y="20" width="460" height="260" fill="#ffffff" stroke="#222222" stroke-width="2"/>'
+            '<rect x="60" y="60" width="180" height="160" rx="8" fill="none" stroke="#1f3b57" stroke-width="2" '
+            'stroke-dasharray="6 4"/>'
+            '<circle cx="360" cy="140" r="70" fill="none" stroke="#1f3b57" stroke-width="2" stroke-dasharray="2 3"/>')
+    shapes = sorted(ground_canvas(render(body, 500, 300, background="#eeeeee"), (238, 238, 238)).shapes,
+                    key=lambda s: -s.box.area)
+    assert [s.shape.kind for s in shapes] == ["rect", "rounded_rect", "circle"]
+    assert not shapes[0].style.dash_px and shapes[1].style.dash_px and shapes[2].style.dash_px
+    assert shapes[1].style.fill is None and shapes[2].style.fill is None
+
+
+def test_a_box_on_a_tinted_panel_cut_by_a_line_keeps_its_outline():
+    """A line across the panel runs along the box, so the panel's part around the box
+    holds it in a notch, not a hole: the panel is still what lies behind the box,
+    and the box's outline next to it is the box's own."""
+    body = ('<rect x="20" y="20" width="460" height="200" fill="#fbe5d6"/>'
+            '<path d="M199,20 V220" stroke="#000000" stroke-width="2"/>'
+            '<rect x="200" y="90" width="72" height="26" fill="#f8cbad" stroke="#383230" stroke-width="2"/>'
+            '<rect x="320" y="90" width="72" height="26" fill="#f8cbad" stroke="#383230" stroke-width="2"/>')
+    shapes = [s for s in ground_canvas(render(body, 500, 240), (255, 255, 255)).shapes if s.box.height < 40]
+    assert len(shapes) == 2
+    for el in shapes:
+        assert el.shape.kind == "rect" and _close(el.style.fill, "#f8cbad", 6) and el.style.stroke is not None

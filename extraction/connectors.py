@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from extraction.junctions import leaf_pairs, skeleton_tree
+from extraction.junctions import leaf_pairs, skeleton_tree, walk
 from extraction.marks import mark_kind, round_size
 
 MAX_LINE_PX = 7.0  # a connector's stroke (anti-aliasing included) is at most this wide
@@ -89,16 +89,7 @@ def _skeleton_path(mask: np.ndarray) -> list[tuple[int, int]]:
     ends = [i for i in range(len(xs)) if len(nbrs[i]) == 1] or [0]
 
     def farthest(start: int) -> tuple[int, list[int]]:
-        prev = {start: -1}
-        order = [start]
-        k = 0
-        while k < len(order):
-            i = order[k]
-            k += 1
-            for j in nbrs[i]:
-                if j not in prev:
-                    prev[j] = i
-                    order.append(j)
+        prev, order = walk(nbrs, start)
         last = order[-1]
         path = []
         while last != -1:

@@ -52,19 +52,27 @@ class Tree:
         return out[::-1]
 
     def _bfs(self, start: int, stop: int | None = None, stop_set: set[int] | None = None) -> dict[int, int]:
-        prev = {start: -1}
-        order = [start]
-        k = 0
-        while k < len(order):
-            i = order[k]
-            k += 1
-            if i == stop or (stop_set and i in stop_set and i != start):
-                break
-            for j in self.nbrs[i]:
-                if j not in prev:
-                    prev[j] = i
-                    order.append(j)
-        return prev
+        return walk(self.nbrs, start, stop, stop_set)[0]
+
+
+def walk(nbrs: list[list[int]], start: int, stop: int | None = None, stop_set: set[int] | None = None
+         ) -> tuple[dict[int, int], list[int]]:
+    """Breadth-first from ``start`` over neighbour lists: each reached node's
+    predecessor (-1 for ``start``) and the order reached, ending at ``stop`` or at
+    the first node of ``stop_set`` other than ``start``."""
+    prev = {start: -1}
+    order = [start]
+    k = 0
+    while k < len(order):
+        i = order[k]
+        k += 1
+        if i == stop or (stop_set and i in stop_set and i != start):
+            break
+        for j in nbrs[i]:
+            if j not in prev:
+                prev[j] = i
+                order.append(j)
+    return prev, order
 
 
 def skeleton_tree(mask: np.ndarray, spur_px: float) -> Tree:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from extraction.junctions import leaf_pairs, skeleton_tree, walk
+from extraction.junctions import leaf_pairs, skeleton_graph, skeleton_tree, walk
 from extraction.marks import mark_kind, round_size
 
 MAX_LINE_PX = 7.0  # a connector's stroke (anti-aliasing included) is at most this wide
@@ -67,26 +67,14 @@ class Piece:
         return sum(math.dist(a, b) for a, b in zip(self.points, self.points[1:]))
 
 
-def _skeleton_path(mask: np.ndarray) -> list[tuple[int, int]]:
-    """The longest end-to-end walk along the skeleton of ``mask`` as (x, y) pixels."""
-    from skimage.morphology import skeletonize
-
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-    if n > 2:  # the longest walk lies in the largest piece
-        mask = labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    skel = skeletonize(mask)
-    ys, xs = np.nonzero(skel)
-    if len(xs) < 2:
-        return [(int(x), int(y)) for x, y in zip(xs, ys)]
-    index = {(int(x), int(y)): i for i, (x, y) in enumerate(zip(xs, ys))}
-    nbrs: list[list[int]] = [[] for _ in range(len(xs))]
-    for (x, y), i in index.items():
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                j = index.get((x + dx, y + dy))
-                if j is not None and j != i:
-                    nbrs[i].append(j)
-    ends = [i for i in range(len(xs)) if len(nbrs[i]) == 1] or [0]
+def _skeleton_path(mask: np.ndarray, graph: tuple[list[tuple[int, int]], list[list[int]]] | None = None
+                   ) -> list[tuple[int, int]]:
+    """The longest end-to-end walk along the skeleton of ``mask`` as (x, y) pixels;
+    ``graph`` is its ``skeleton_graph`` when already at hand."""
+    xy, nbrs = graph if graph is not None else skeleton_graph(mask)
+    if len(xy) < 2:
+        return list(xy)
+    ends = [i for i in range(len(xy)) if len(nbrs[i]) == 1] or [0]
 
     def farthest(start: int) -> tuple[int, list[int]]:
         prev, order = walk(nbrs, start)
@@ -99,7 +87,7 @@ def _skeleton_path(mask: np.ndarray) -> list[tuple[int, int]]:
 
     a, _ = farthest(ends[0])
     _, path = farthest(a)
-    return [(int(xs[i]), int(ys[i])) for i in path]
+    return [xy[i] for i in path]
 
 
 def simplify_path(path: list[tuple[int, int]], epsilon: float = 1.5, hook_px: float = 5.0) -> list[Point]:
@@ -215,7 +203,8 @@ def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tup
     line = mask.copy()
     for head in heads:
         line &= ~(cv2.dilate(head.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
-    tree = skeleton_tree(line, spur_px=max(8.0, 2.0 * width + 4.0)) if line.sum() >= 3 else None
+    graph = skeleton_graph(line) if line.sum() >= 3 else None  # once, for the tree and the plain walk
+    tree = skeleton_tree(line, spur_px=max(8.0, 2.0 * width + 4.0), graph=graph) if graph is not None else None
     if tree is not None and 3 <= len(tree.leaves) <= MAX_BRANCHES:
         tree = _same_colour_leaves(tree, crop_rgb, colour)
     if tree is not None and 3 <= len(tree.leaves) <= MAX_BRANCHES:
@@ -225,7 +214,7 @@ def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tup
             return [_finish(Piece([(x + ox, y + oy) for x, y in simplify_path(r)], width, colour),  # type: ignore[arg-type]
                             r, mask, heads, solid, width, offset_xy, only_ends=ends)
                     for r, ends in routes]
-    line_path = _skeleton_path(line) if line.sum() >= 3 else []
+    line_path = _skeleton_path(line, graph) if graph is not None else []
     if len(line_path) < 2:
         line_path = path
     points = [(x + ox, y + oy) for x, y in simplify_path(line_path)]

@@ -75,16 +75,16 @@ def walk(nbrs: list[list[int]], start: int, stop: int | None = None, stop_set: s
     return prev, order
 
 
-def skeleton_tree(mask: np.ndarray, spur_px: float) -> Tree:
-    """The skeleton of ``mask`` (HW bool) as a graph with spurs under ``spur_px`` pruned."""
+def skeleton_graph(mask: np.ndarray) -> tuple[list[XY], list[list[int]]]:
+    """The skeleton of the largest piece of ``mask`` (HW bool) as pixels and their
+    8-neighbour lists, in ``np.nonzero`` order."""
     import cv2
     from skimage.morphology import skeletonize
 
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     if n > 2:  # the routes lie in the largest piece
         mask = labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    skel = skeletonize(mask)
-    ys, xs = np.nonzero(skel)
+    ys, xs = np.nonzero(skeletonize(mask))
     xy = [(int(x), int(y)) for x, y in zip(xs, ys)]
     index = {p: i for i, p in enumerate(xy)}
     nbrs: list[list[int]] = [[] for _ in xy]
@@ -94,6 +94,15 @@ def skeleton_tree(mask: np.ndarray, spur_px: float) -> Tree:
                 j = index.get((x + dx, y + dy))
                 if j is not None and j != i:
                     nbrs[i].append(j)
+    return xy, nbrs
+
+
+def skeleton_tree(mask: np.ndarray, spur_px: float,
+                  graph: tuple[list[XY], list[list[int]]] | None = None) -> Tree:
+    """The skeleton of ``mask`` (HW bool) as a graph with spurs under ``spur_px``
+    pruned; ``graph`` is its ``skeleton_graph`` when already at hand (not changed)."""
+    xy, nbrs = graph if graph is not None else skeleton_graph(mask)
+    nbrs = [list(row) for row in nbrs]
     _thin_corners(xy, nbrs)
     alive = [True] * len(xy)
     for _round in range(2):  # a pruned spur may leave a short spur behind

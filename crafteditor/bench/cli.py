@@ -44,6 +44,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--only", default="", metavar="SUBSTR[,SUBSTR...]",
                         help="only the cases whose id holds one of these substrings")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target of the converter fails")
+    parser.add_argument("--no-cold", action="store_true",
+                        help="do not also time each conversion as users run it (a fresh `crafteditor convert` "
+                        "process per figure, with vtracer run the same way for reference)")
     parser.add_argument("--robustness", nargs="?", const="svg,pdf,png", default=None, type=_robust_sets,
                         metavar="SETS", help="instead: convert every figure of the shared sets (svg, pdf, png; "
                         "default all) at each --scales and report internal errors and times; exit 1 on any")
@@ -52,6 +55,33 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     add_loop_options(parser)
     parser.set_defaults(func=run_from_args)
     return parser
+
+
+def _warm_up(converter: Any) -> None:
+    """Load the engines and the modules a conversion imports, so that the first case's
+    in-process (warm) time is a conversion's and not the process's start-up."""
+    import numpy as np
+
+    from crafteditor.bench.synth import make_case
+
+    converter(np.ascontiguousarray(make_case(0).image_rgb[:160, :320]))
+
+
+def cold_options(args: argparse.Namespace) -> list[str]:
+    """The ``convert`` options that make a cold run convert as the warm one does."""
+    options = ["--ocr", args.ocr]
+    if args.no_refine:
+        options.append("--no-refine")
+    else:
+        options += ["--design-rounds", str(args.design_rounds), "--refine-rounds", str(args.refine_rounds)]
+    options += ["--vlm", args.vlm, "--vlm-timeout", str(args.vlm_timeout)]
+    for flag, value in (("--vlm-base-url", args.vlm_base_url), ("--vlm-model", args.vlm_model),
+                        ("--vlm-cache", args.vlm_cache)):
+        if value:
+            options += [flag, str(value)]
+    if args.no_vlm_cache:
+        options.append("--no-vlm-cache")
+    return options
 
 
 def _sets(value: str) -> tuple[str, ...]:
@@ -105,11 +135,16 @@ def run_from_args(args: argparse.Namespace) -> int:
         def converter(image: Any) -> Any:
             return convert(image, ocr=args.ocr, loop=loop, vlm=vlm)
 
+        _warm_up(converter)
+
     baselines = () if args.no_baselines else ("vtracer", "embed")
     if converter is None and not baselines:
         print("crafteditor bench: nothing to run (--baselines-only with --no-baselines)", file=sys.stderr)
         return 2
     from crafteditor.bench.runner import run_bench
+    from crafteditor.bench.timing import ColdConfig
+
+    cold = None if converter is None or args.no_cold else ColdConfig.default(cold_options(args))
 
     try:
         result = run_bench(
@@ -126,6 +161,7 @@ def run_from_args(args: argparse.Namespace) -> int:
             limit_pdf=args.limit_pdf,
             raster_views=not args.no_raster_views,
             only=tuple(part.strip() for part in args.only.split(",") if part.strip()),
+            cold=cold,
         )
     except (FileNotFoundError, OSError) as exc:
         print(f"crafteditor bench: {exc}", file=sys.stderr)
@@ -137,6 +173,8 @@ def run_from_args(args: argparse.Namespace) -> int:
         failed = [f"{s.set_name}: {name}" for s in result.summaries if s.method == "crafteditor"
                   for name, ok in s.targets.items() if ok is False]
         failed += [f"{c.set_name}: {name}" for c in result.comparison for name, ok in c.targets.items() if not ok]
+        if result.startup is not None and not result.startup.ok:
+            failed.append(result.startup.line())
         if failed:
             print("failed targets: " + "; ".join(failed), file=sys.stderr)
             return 1

@@ -92,9 +92,16 @@ class CaseScore:
     raster_excess: float = 0.0
     primitive_share: float | None = None
     text_layer: bool = False
-    time_s: float | None = None
+    time_s: float | None = None  # warm: in-process, engines loaded
     peak_rss_mb: float | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
+    image_px: int = 0
+    cold_s: float | None = None  # a fresh ``crafteditor convert`` process (``bench.timing``)
+    cold_peak_rss_mb: float | None = None
+    cold_timings_s: dict[str, float] = field(default_factory=dict)
+    cold_error: str | None = None
+    cold_same_svg: bool | None = None  # the cold process wrote the same SVG as the warm call
+    vtracer_cold_s: float | None = None  # vtracer in a fresh process on the same file
 
 
 @dataclass(frozen=True, slots=True)

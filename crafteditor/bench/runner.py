@@ -41,6 +41,7 @@ from crafteditor.bench.pdffigs import iter_pdf_cases, list_pdfs, load_pdf_case
 from crafteditor.bench.rasterviews import RasterView, raster_figure_views, save_thumbnail
 from crafteditor.bench.realfigs import Skipped, iter_real_cases, list_real_svgs
 from crafteditor.bench.synth import make_case
+from crafteditor.bench.timing import ColdConfig, Startup, cold_convert, measure_startup
 
 SETS = ("synthetic", "degraded", "real", "pdf")
 THUMB_LONG_SIDE_PX = 1000
@@ -55,6 +56,7 @@ class BenchResult:
     wall_s: float
     table: str
     comparison: tuple[loopcmp.LoopComparison, ...] = ()
+    startup: Startup | None = None
 
 
 def _stderr(message: str) -> None:
@@ -78,9 +80,13 @@ def run_bench(
     raster_views: bool = True,
     progress: Callable[[str], None] | None = _stderr,
     only: Sequence[str] = (),
+    cold: ColdConfig | None = None,
 ) -> BenchResult:
     """Score ``converter`` (if any) and the named baselines on the chosen sets;
-    with ``only``, on the cases whose id holds one of those substrings."""
+    with ``only``, on the cases whose id holds one of those substrings.  With
+    ``cold``, each conversion is also timed as users run it: ``crafteditor
+    convert`` in a fresh process, beside vtracer run the same way
+    (``bench.timing``)."""
     unknown = [s for s in sets if s not in SETS] + [b for b in baselines if b not in BASELINES]
     if unknown:
         raise ValueError(f"unknown sets or baselines: {unknown}")
@@ -97,6 +103,10 @@ def run_bench(
     if "pdf" in sets:
         list_pdfs(pdf_root)
     started = time.perf_counter()
+    startup = measure_startup(cold.command) if cold is not None and converter else None
+    if startup is not None:
+        say(f"[bench] {startup.line()}")
+    cold_for = converter_name if cold is not None and converter else None
     scores: list[CaseScore] = []
     skipped: list[Skipped] = []
     html_cases: list[dict[str, Any]] = []
@@ -110,19 +120,21 @@ def run_bench(
             skipped.append(item)
             say(f"[bench] skipped {item.path}: {item.reason}")
             continue
-        html_cases.append(_run_case(item, methods, out, scores, say, index))
+        html_cases.append(_run_case(item, methods, out, scores, say, index, cold, cold_for))
     views: list[RasterView] = []
     if "pdf" in sets and converter is not None and raster_views:
         views = raster_figure_views(converter, out, pdf_root, say)
     summaries = report.summarise(scores)
     comparison = loopcmp.compare(scores, converter_name, SINGLE_PASS)
-    table = report.format_tables(summaries) + loopcmp.format_comparison(comparison)
+    table = (report.format_speed(summaries, startup) + report.format_tables(summaries)
+             + loopcmp.format_comparison(comparison))
     wall = time.perf_counter() - started
     report.write_json(out / "results.json", {
         "config": dict(sets=list(sets), n_synthetic=n_synthetic, n_degraded=n_degraded, limit_real=limit_real,
                        seed=seed, methods=[m for m, _ in methods], realfigs_dir=str(realfigs_dir or ""),
                        pdffigs_dir=str(pdffigs_dir or ""), limit_pdf=limit_pdf),
         "wall_s": wall,
+        "startup": startup,
         "process_max_rss_mb": _maxrss_mb(),
         "targets": [dict(metric=m, set=s, op=o, threshold=t) for m, s, o, t in report.TARGETS],
         "skipped": skipped,
@@ -132,7 +144,8 @@ def run_bench(
         "raster_views": views,
     })
     report.write_html(out / "report.html", summaries, html_cases, table, skipped, views)
-    return BenchResult(out, tuple(scores), tuple(summaries), tuple(skipped), wall, table, tuple(comparison))
+    return BenchResult(out, tuple(scores), tuple(summaries), tuple(skipped), wall, table, tuple(comparison),
+                       startup)
 
 
 def _iter_cases(sets: Sequence[str], n_synthetic: int, n_degraded: int, limit_real: int | None, seed: int,
@@ -164,7 +177,8 @@ def _pdf_cases(root: Path | None, limit: int | None, only: Sequence[str]) -> Ite
 
 
 def _run_case(case: Case, methods: list[tuple[str, Converter]], out: Path, scores: list[CaseScore],
-              say: Callable[[str], None], index: int) -> dict[str, Any]:
+              say: Callable[[str], None], index: int, cold: ColdConfig | None = None,
+              cold_for: str | None = None) -> dict[str, Any]:
     folder = out / "cases" / case.case_id
     folder.mkdir(parents=True, exist_ok=True)
     _save(folder / "input.png", case.image_rgb)
@@ -173,6 +187,9 @@ def _run_case(case: Case, methods: list[tuple[str, Converter]], out: Path, score
                                  input=f"cases/{case.case_id}/input.png", images={}, scores={})
     for name, convert in methods:
         score, rendered, first = _score_method(case, name, convert, folder)
+        score = replace(score, image_px=case.image_wh[0] * case.image_wh[1])
+        if cold is not None and name == cold_for:
+            score = _with_cold(case, score, folder, cold)
         for method, sc, image in [(name, score, rendered)] + ([first] if first else []):
             _add_method(case, entry, folder, method, sc, image, scores, say, index, background)
     return entry
@@ -193,7 +210,32 @@ def _add_method(case: Case, entry: dict[str, Any], folder: Path, name: str, scor
         + (f"ERROR {score.error.splitlines()[0]}" if score.error else
            f"word {score.word_recall:.3f} line {score.line_recall:.3f} F1 {score.f1:.3f} "
            f"ghost {score.ghost_ratio:.2f}")
-        + f" {score.time_s or 0:.2f}s {score.peak_rss_mb or 0:.0f}MB")
+        + f" {score.time_s or 0:.2f}s {score.peak_rss_mb or 0:.0f}MB" + _cold_note(score))
+
+
+def _cold_note(score: CaseScore) -> str:
+    if score.cold_error:
+        return f"; cold ERROR {score.cold_error}"
+    if score.cold_s is None:
+        return ""
+    tracer = f", vtracer {score.vtracer_cold_s:.2f}s" if score.vtracer_cold_s is not None else ""
+    return f"; cold {score.cold_s:.2f}s {score.cold_peak_rss_mb or 0:.0f}MB{tracer}"
+
+
+def _with_cold(case: Case, score: CaseScore, folder: Path, cold: ColdConfig) -> CaseScore:
+    """``score`` with the cold conversion of the case's input (the full image, written as PNG
+    for the child process) and vtracer's cold time on the same file."""
+    png = folder / "input-full.png"
+    png.write_bytes(case.png_bytes())
+    try:
+        run = cold_convert(png, cold)
+    finally:
+        png.unlink(missing_ok=True)
+    warm_svg = folder / f"{score.method}.svg"
+    same = run.svg == warm_svg.read_bytes() if run.convert.ok and warm_svg.exists() else None
+    return replace(score, cold_s=run.convert.seconds, cold_peak_rss_mb=run.convert.peak_rss_mb,
+                   cold_timings_s=run.stages_s, cold_error=run.error, cold_same_svg=same,
+                   vtracer_cold_s=run.vtracer.seconds if run.vtracer is not None and run.vtracer.ok else None)
 
 
 def _note(case: Case) -> str:

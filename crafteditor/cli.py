@@ -4,6 +4,7 @@
     crafteditor inspect figure.svg
     crafteditor edit figure.svg -o fixed.svg --where text:Encodr --set-text Encoder
     crafteditor export figure.svg --to drawio -o figure.drawio
+    crafteditor batch figures/ -o svg/
     crafteditor bench --help
 
 Exit status: 0 on success, 2 for anything the user can fix (bad input or
@@ -23,7 +24,8 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from crafteditor.cli_options import LOOP_HELP, add_loop_options, describe_trace, loop_from_args, vlm_from_args
+from crafteditor.cli_options import (LOOP_HELP, add_loop_options, describe_trace, loop_from_args, positive_int,
+                                     vlm_from_args)
 from crafteditor.errors import CraftEditorError, InputError
 
 PROG = "crafteditor"
@@ -78,10 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND", required=True)
     _add_convert(commands)
     _add_check(commands)
-    from crafteditor import cli_edit
+    from crafteditor import cli_batch, cli_edit
     from crafteditor.bench import cli as bench_cli
 
     cli_edit.add_parsers(commands, add_traceback_flag)
+    cli_batch.add_parser(commands, add_traceback_flag)
 
     bench_cli.add_parser(commands)
     return parser
@@ -130,7 +133,7 @@ def _add_convert(commands: argparse._SubParsersAction) -> None:
         help="write intermediate images (OCR boxes, text mask, cleaned canvas) and the scene here",
     )
     p.add_argument(
-        "--max-pixels", metavar="N", type=_positive_int, default=None,
+        "--max-pixels", metavar="N", type=positive_int, default=None,
         help="refuse images larger than N pixels (width x height; default: 100000000)",
     )
     p.add_argument("--trace", action="store_true", help="print every round of the refinement loop")
@@ -264,16 +267,6 @@ def _progress_printer(quiet: bool, started: float) -> Callable[[str], None]:
             print(f"{PROG}: [{time.perf_counter() - started:5.1f} s] {message}", file=sys.stderr, flush=True)
 
     return say
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text.replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def _remove_quietly(paths: list[Path]) -> None:

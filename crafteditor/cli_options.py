@@ -33,7 +33,19 @@ def _count(text: str) -> int:
     return value
 
 
-def _seconds(text: str) -> float:
+def positive_int(text: str) -> int:
+    """An ``argparse`` type: a whole number of at least 1 (``_`` separators allowed)."""
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def seconds(text: str) -> float:
+    """An ``argparse`` type: a number of seconds above 0."""
     try:
         value = float(text)
     except ValueError:
@@ -56,7 +68,7 @@ def add_loop_options(parser: argparse.ArgumentParser) -> None:
                             "require it (default: $CRAFTEDITOR_VLM or none)")
     group.add_argument("--vlm-base-url", metavar="URL", help="OpenAI-compatible endpoint, e.g. http://host:8000/v1")
     group.add_argument("--vlm-model", metavar="NAME", help="the model to ask")
-    group.add_argument("--vlm-timeout", type=_seconds, default=30.0, metavar="S",
+    group.add_argument("--vlm-timeout", type=seconds, default=30.0, metavar="S",
                        help="seconds before a VLM request is abandoned (default %(default)s)")
     group.add_argument("--vlm-cache", type=Path, metavar="DIR", help="where VLM answers are cached")
     group.add_argument("--no-vlm-cache", action="store_true", help="do not cache VLM answers")

@@ -167,3 +167,16 @@ def test_a_local_cluster_by_default_and_clear_usage_errors(tmp_path, capsys):
     assert main(["batch", str(src), "-o", str(tmp_path / "o"), "--exports", "svg"]) == 2
     assert main(["batch", str(src), "-o", str(tmp_path / "o"), "--workers", "2",
                  "--scheduler", "tcp://127.0.0.1:1"]) == 2
+
+
+def test_the_batch_benchmark_runs_each_worker_count_and_reports_the_speed_up(tmp_path):
+    from crafteditor.bench.batchbench import format_batch, run_batch_bench
+
+    result = run_batch_bench(tmp_path, Settings(loop=None), n=2, workers=(1, 2), cold=None, say=lambda _m: None)
+    one, two = result["runs"]
+    assert (one["workers"], one["converted"], two["workers"], two["converted"]) == (1, 2, 2, 2)
+    assert one["per_minute"] > 0 and result["speedup"][1] == 1.0 and result["speedup"][2] > 0
+    assert one["figure_median_s"] > 0 and result["cold_median_s"] is None
+    table = format_batch(result)
+    assert "fig/min" in table and table.count("\n") >= 3
+    assert json.loads((tmp_path / "batch.json").read_text())["runs"][1]["workers"] == 2

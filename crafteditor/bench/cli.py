@@ -44,6 +44,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--only", default="", metavar="SUBSTR[,SUBSTR...]",
                         help="only the cases whose id holds one of these substrings")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target of the converter fails")
+    parser.add_argument("--batch", nargs="?", const="1,2", default=None, type=_worker_counts, metavar="N,N",
+                        help="instead: convert --n-synthetic synthetic figures through `crafteditor batch` on a local "
+                        "cluster of each number of workers (default 1,2); figures per minute, speed-up, warm time "
+                        "per figure beside a cold convert")
     parser.add_argument("--no-cold", action="store_true",
                         help="do not also time each conversion as users run it (a fresh `crafteditor convert` "
                         "process per figure, with vtracer run the same way for reference)")
@@ -55,6 +59,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     add_loop_options(parser)
     parser.set_defaults(func=run_from_args)
     return parser
+
+
+def _run_batch_bench(args: argparse.Namespace) -> int:
+    from crafteditor.batch import Settings
+    from crafteditor.bench.batchbench import format_batch, run_batch_bench
+    from crafteditor.bench.timing import ColdConfig
+
+    settings = Settings(ocr=args.ocr, loop=loop_from_args(args), vlm=vlm_from_args(args))
+    cold = None if args.no_cold else ColdConfig.default(cold_options(args), vtracer=False)
+    result = run_batch_bench(args.out, settings, n=args.n_synthetic, workers=args.batch, seed=args.seed, cold=cold,
+                             say=lambda m: print(m, file=sys.stderr, flush=True))
+    print(format_batch(result))
+    return 0
 
 
 def _warm_up(converter: Any) -> None:
@@ -92,6 +109,16 @@ def _sets(value: str) -> tuple[str, ...]:
     return names
 
 
+def _worker_counts(value: str) -> tuple[int, ...]:
+    try:
+        counts = tuple(int(v) for v in value.split(",") if v.strip())
+    except ValueError:
+        counts = ()
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError(f"worker counts are whole numbers of at least 1; got {value!r}")
+    return counts
+
+
 def _robust_sets(value: str) -> tuple[str, ...]:
     from crafteditor.bench.robustness import SETS as ROBUST_SETS
 
@@ -121,6 +148,8 @@ def run_from_args(args: argparse.Namespace) -> int:
         from crafteditor.bench.robustness import run_from_args as run_robustness
 
         return run_robustness(args)
+    if args.batch:
+        return _run_batch_bench(args)
     converter = None
     if not args.baselines_only:
         try:

@@ -105,6 +105,7 @@ def _convert(job: Job, settings: Settings, deadline: float | None) -> Outcome:
         result = convert(job.source, ocr=settings.ocr, loop=settings.loop, vlm=settings.vlm, progress=progress,
                          segmenter=_segmenter(settings.segmenter, settings.sam_checkpoint, settings.sam_model),
                          **options)
+        progress("write")  # a figure past its time writes nothing
         atomic_write(job.output, result.svg)
         _export(job.output, result.svg, settings.exports)
     except _Deadline:

@@ -4,7 +4,8 @@
 not only crafteditor's) into an ``Item``: id, kind, layer, label, text, a
 box in the user units of the root (``xyxy``, every transform applied), its
 paint and font, its points (connectors, lines, polygons) and the shapes a
-connector joins (``inkscape:connection-start``/``-end``).  Geometry and the
+connector joins (``inkscape:connection-start``/``-end``) and the kind of marker
+at each of its ends (``crafteditor.svgmarkers``).  Geometry and the
 CSS cascade come from svgelements; text lines and their extents from
 ``crafteditor.svgtext``.
 
@@ -23,6 +24,7 @@ from typing import Any
 
 from crafteditor.scene import Box
 from crafteditor.svgdoc import SODIPODI_NS, SvgDocument, href_of, inkscape, local, ref_id, selectable
+from crafteditor.svgmarkers import end_marks
 from crafteditor.svgtext import first_family, is_bold, text_lines
 
 Point = tuple[float, float]
@@ -69,13 +71,21 @@ class Item:
     points: tuple[Point, ...] = ()  # connectors, lines and polygons, root user units
     source_id: str | None = None
     target_id: str | None = None
-    marker_start: bool = False
-    marker_end: bool = False
+    start_mark: str = ""  # connectors: the marker at each end, a kind of scene.MARK_KINDS ("" for none)
+    end_mark: str = ""
     href: str | None = None  # images: the reference (a data: URL when embedded)
     parent_id: str | None = None
     path_d: str = ""  # closed paths and cylinders: the path, root user units
     locked: bool = False  # it or a group holding it is locked (``sodipodi:insensitive``)
     children: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def marker_start(self) -> bool:
+        return bool(self.start_mark)
+
+    @property
+    def marker_end(self) -> bool:
+        return bool(self.end_mark)
 
     @property
     def upright(self) -> bool:
@@ -291,6 +301,7 @@ def item_of(el: Any, geo: Any) -> Item:
             box = Box(*(float(v) for v in bb))
     points = _points(geo) if kind in ("connector", "line", "shape") and tag != "g" else ()
     geometry, radius = _shape_geometry(tag, el, points) if kind == "shape" else ("", 0.0)
+    start_mark, end_mark = end_marks(el) if kind in ("connector", "line") else ("", "")
     path_d = ""
     if tag == "path":
         try:
@@ -302,7 +313,7 @@ def item_of(el: Any, geo: Any) -> Item:
         id=el.get("id"), kind=kind, tag=tag, layer=_layer_label(el), label=_label(el), box=box, paint=paint,
         text="\n".join(t for t, _b in lines), lines=lines, geometry=geometry, radius=radius, points=points,
         source_id=ref_id(el.get(inkscape("connection-start"))), target_id=ref_id(el.get(inkscape("connection-end"))),
-        marker_start=bool(el.get("marker-start")), marker_end=bool(el.get("marker-end")),
+        start_mark=start_mark, end_mark=end_mark,
         href=href_of(el) if tag in ("image", "use") else None,
         parent_id=parent.get("id") if parent is not None and local(parent.tag) == "g" else None,
         path_d=path_d, locked=_locked(el),

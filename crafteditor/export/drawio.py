@@ -27,6 +27,10 @@ from crafteditor.svgdoc import SVG_NS, SvgDocument, decode_data_url
 
 DEFAULT_LAYER = "1"
 SHAPE_STYLES = {"rect": "rounded=0", "ellipse": "ellipse", "circle": "ellipse", "diamond": "rhombus"}
+# marker kinds (scene.MARK_KINDS) as draw.io edge ends: the arrow style and whether it is filled
+ARROWS = {"arrow": ("block", True), "open_arrow": ("open", False), "dot": ("oval", True),
+          "circle": ("oval", False), "diamond": ("diamond", True), "open_diamond": ("diamond", False),
+          "bar": ("dash", True)}
 ALIGN = {"start": "left", "middle": "center", "end": "right"}
 MODEL_FLAGS = {"grid": "0", "guides": "1", "connect": "1", "arrows": "1", "page": "1", "pageScale": "1", "math": "0"}
 
@@ -194,6 +198,14 @@ def _terminal(side: str, box: Box, xy: Point) -> dict[str, str]:
     return {f"{side}X": f"{min(max(fx, 0.0), 1.0):.3f}", f"{side}Y": f"{min(max(fy, 0.0), 1.0):.3f}"}
 
 
+def _arrow(side: str, mark: str) -> dict[str, str | None]:
+    """draw.io's ``<side>Arrow``/``<side>Fill`` for a marker kind ("" for none)."""
+    if not mark:
+        return {f"{side}Arrow": "none", f"{side}Fill": None}
+    shape, filled = ARROWS.get(mark, ARROWS["arrow"])
+    return {f"{side}Arrow": shape, f"{side}Fill": "1" if filled else "0"}
+
+
 def _add_edge(diagram: _Diagram, item: Item, parent: str, by_id: dict[str, Item], curved: bool) -> str | None:
     """Add a connector or line as an edge through its points (a smooth curve through them when the
     SVG path bends in curves); a warning when it cannot be."""
@@ -207,8 +219,7 @@ def _add_edge(diagram: _Diagram, item: Item, parent: str, by_id: dict[str, Item]
             flags[key] = diagram.cell_of[ref]
             style.update(_terminal(side, by_id[ref].box, xy))
     square = len(pts) > 2 and all(abs(a[0] - b[0]) < 0.5 or abs(a[1] - b[1]) < 0.5 for a, b in pairwise(pts))
-    arrows = {"endArrow": "block" if item.marker_end else "none", "endFill": "1" if item.marker_end else None,
-              "startArrow": "block" if item.marker_start else "none", "startFill": "1" if item.marker_start else None}
+    arrows = {**_arrow("start", item.start_mark), **_arrow("end", item.end_mark)}
     routing = {"edgeStyle": "orthogonalEdgeStyle" if square and not curved else "none",
                "curved": "1" if curved else None}
     cell = diagram.cell(item.id, parent, "", _style(**routing, rounded="0", html="1", **arrows, **_stroke(item.paint),

@@ -22,10 +22,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from crafteditor.scene import Box
+from crafteditor.scene import Box, TextRun
 from crafteditor.svgdoc import SODIPODI_NS, SvgDocument, href_of, inkscape, local, ref_id, selectable
 from crafteditor.svgmarkers import end_marks
-from crafteditor.svgtext import first_family, is_bold, text_lines
+from crafteditor.svgtext import first_family, is_bold, line_runs, text_lines
 
 Point = tuple[float, float]
 KINDS = ("layer", "group", "shape", "path", "connector", "line", "text", "image", "use")
@@ -66,6 +66,7 @@ class Item:
     paint: Paint = Paint()
     text: str = ""  # lines joined by "\n"
     lines: tuple[tuple[str, Box], ...] = ()  # each text line and its box
+    runs: tuple[tuple[TextRun, ...], ...] = ()  # each line's sub/superscript runs (() for a plain line); () if none
     geometry: str = ""  # shapes: rect | rounded_rect | ellipse | circle | diamond | polygon | path
     radius: float = 0.0  # rounded_rect corner radius
     points: tuple[Point, ...] = ()  # connectors, lines and polygons, root user units
@@ -289,8 +290,11 @@ def item_of(el: Any, geo: Any) -> Item:
     paint = _paint(geo, el)
     box = None
     lines: tuple[tuple[str, Box], ...] = ()
+    runs: tuple[tuple[TextRun, ...], ...] = ()
     if kind == "text":
         lines = text_lines(el, geo, paint.font_size, paint.font_family, paint.font_weight, paint.anchor)
+        runs = line_runs(el)
+        runs = runs if any(runs) and len(runs) == len(lines) else ()
         box = Box.from_points([p for _t, b in lines for p in ((b.x0, b.y0), (b.x1, b.y1))]) if lines else None
     elif geo is not None:
         try:
@@ -311,7 +315,7 @@ def item_of(el: Any, geo: Any) -> Item:
     parent = el.getparent()
     return Item(
         id=el.get("id"), kind=kind, tag=tag, layer=_layer_label(el), label=_label(el), box=box, paint=paint,
-        text="\n".join(t for t, _b in lines), lines=lines, geometry=geometry, radius=radius, points=points,
+        text="\n".join(t for t, _b in lines), lines=lines, runs=runs, geometry=geometry, radius=radius, points=points,
         source_id=ref_id(el.get(inkscape("connection-start"))), target_id=ref_id(el.get(inkscape("connection-end"))),
         start_mark=start_mark, end_mark=end_mark,
         href=href_of(el) if tag in ("image", "use") else None,

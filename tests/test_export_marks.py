@@ -48,7 +48,8 @@ FOREIGN = '''<svg xmlns="http://www.w3.org/2000/svg" width="240" height="200" vi
       <polygon points="0,5 5,0 10,5 5,10" fill="navy"/></marker>
     <marker id="m6" orient="auto" viewBox="0 0 10 10" refX="10" refY="5">
       <polygon points="0,5 5,0 10,5 5,10" fill="none" stroke="navy"/></marker>
-    <marker id="m7" orient="auto" viewBox="0 0 4 10" refX="2" refY="5"><rect x="1" y="0" width="2" height="10"/></marker>
+    <marker id="m7" orient="auto" viewBox="0 0 4 10" refX="2" refY="5">
+      <rect x="1" y="0" width="2" height="10"/></marker>
     <marker id="m8" orient="auto" viewBox="-1 -1 2 2" refX="0" refY="0">
       <path d="M-1,0 A1,1 0 0 1 1,0 A1,1 0 0 1 -1,0 Z"/></marker>
     <marker id="m9" orient="auto" viewBox="0 0 10 10" refX="10" refY="5">

@@ -22,7 +22,7 @@ from lxml import etree
 
 from crafteditor.export import Exported, ExportOptions, external_warnings
 from crafteditor.items import Item, Paint, Point, items, label_owners
-from crafteditor.scene import Box
+from crafteditor.scene import Box, TextRun
 from crafteditor.svgdoc import SVG_NS, SvgDocument, decode_data_url
 
 DEFAULT_LAYER = "1"
@@ -61,13 +61,24 @@ def _font(paint: Paint) -> dict[str, str | None]:
             "fontFamily": paint.family or None, "fontStyle": "1" if paint.bold else None}
 
 
+def _line_html(line: str, runs: tuple[TextRun, ...]) -> str:
+    """One line as HTML: escaped, its sub- and superscript runs in ``<sub>``/``<sup>``."""
+    if not runs:
+        return html.escape(line)
+    tags = {"sub": "sub", "super": "sup"}
+    return "".join(f"<{tags[r.shift]}>{html.escape(r.text)}</{tags[r.shift]}>" if r.shift else html.escape(r.text)
+                   for r in runs)
+
+
 def _value(texts: list[Item]) -> str:
-    """HTML for an ``html=1`` cell: every line escaped, lines joined with ``<br>``.  The cell's
+    """HTML for an ``html=1`` cell: every line escaped (sub- and superscripts in ``<sub>``/``<sup>``),
+    lines joined with ``<br>``.  The cell's
     style carries the first label's font; a later label in another font gets its own span."""
     first = _font(texts[0].paint) if texts else {}
     out = []
     for text in texts:
-        lines = "<br>".join(html.escape(line) for line in text.text.split("\n"))
+        lines = "<br>".join(_line_html(line, text.runs[i] if text.runs else ())
+                            for i, line in enumerate(text.text.split("\n")))
         font = _font(text.paint)
         if font != first:
             css = (f"font-size:{font['fontSize']}px;color:{font['fontColor']};"

@@ -25,7 +25,7 @@ from typing import Any
 from crafteditor.errors import InputError
 from crafteditor.export import Exported, ExportOptions, external_warnings
 from crafteditor.items import Item, Paint, Point, items, label_owners
-from crafteditor.scene import Box
+from crafteditor.scene import Box, TextRun
 from crafteditor.svgdoc import SvgDocument, decode_data_url, parse_svg, safe_url_fetcher
 
 EMU_PER_PX = 9525
@@ -44,6 +44,7 @@ OVAL_SITES = ((0.5, 0.0), (_C, _C), (0.0, 0.5), (_C, 1 - _C), (0.5, 1.0), (1 - _
 LINE_ENDS = {"arrow": ("triangle", "lg", "lg"), "open_arrow": ("arrow", "lg", "lg"), "dot": ("oval", "lg", "lg"),
              "circle": ("oval", "lg", "lg"), "diamond": ("diamond", "lg", "lg"),
              "open_diamond": ("diamond", "lg", "lg"), "bar": ("diamond", "lg", "sm")}
+BASELINES = {"sub": "-25000", "super": "30000"}  # PowerPoint's sub- and superscript offsets
 ALIGN = {"start": "LEFT", "middle": "CENTER", "end": "RIGHT"}
 GENERIC_FONTS = {"sans-serif": "Arial", "serif": "Times New Roman", "monospace": "Courier New"}
 CURVE_STEPS = 16  # at most this many points for a curve or arc segment,
@@ -306,12 +307,16 @@ class _SlideBuilder:
         from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 
         texts = sorted(texts, key=lambda t: (t.box.y0, t.box.x0))
-        for n, (text, line) in enumerate((t, line) for t in texts for line, _box in t.lines):
+        lines = ((t, line, t.runs[i] if t.runs else ()) for t in texts for i, (line, _box) in enumerate(t.lines))
+        for n, (text, line, runs) in enumerate(lines):
             paragraph = frame.paragraphs[0] if n == 0 else frame.add_paragraph()
             paragraph.alignment = getattr(PP_ALIGN, ALIGN.get(text.paint.anchor, "LEFT"))
-            run = paragraph.add_run()
-            run.text = line
-            self._font(run.font, text.paint)
+            for piece in runs or (TextRun(line),):
+                run = paragraph.add_run()
+                run.text = piece.text
+                self._font(run.font, text.paint)
+                if piece.shift:  # a sub- or superscript: PowerPoint's own offset, in thousandths of a percent
+                    run._r.get_or_add_rPr().set("baseline", BASELINES[piece.shift])
         frame.word_wrap, frame.auto_size, frame.vertical_anchor = False, MSO_AUTO_SIZE.NONE, MSO_ANCHOR.MIDDLE
         block = texts[0].box
         for t in texts[1:]:

@@ -119,7 +119,9 @@ def _text(parent: etree._Element, el: Element) -> None:
             span.text = line.text
 
 
-SHIFTED_SIZE = "65%"  # a sub- or superscript's size, of its line's
+# a sub- or superscript's size, of its line's: in em, which cairosvg reads as CSS does
+# (it takes a percentage of the viewport instead)
+SHIFTED_SIZE = "0.65em"
 
 
 def _runs(span: etree._Element, runs: Iterable[TextRun]) -> None:

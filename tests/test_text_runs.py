@@ -127,3 +127,16 @@ def test_written_runs_render_smaller_in_cairosvg():
     sub = glyph_heights((("x0", (TextRun("x"), TextRun("0", "sub"))),))
     assert len(plain) == len(sub) == 2 and sub[0] == plain[0]
     assert 0.5 * plain[1] <= sub[1] <= 0.8 * plain[1]  # the digit at about 0.65 of its size
+
+
+def test_a_new_font_size_leaves_runs_sized_relative_to_their_line():
+    from crafteditor.edit import Operation, Selector, Step, edit_svg
+
+    out, _report = edit_svg(write_svg(_scene()).encode(),
+                            [Step((Selector.parse("id:text-0001"),), (Operation("font_size", 24.0),), False)])
+    root = etree.fromstring(out)
+    text = root.find(f".//{{{SVG_NS}}}text")
+    assert text.get("font-size") == "24" or "font-size:24" in (text.get("style") or "")
+    inner = root.findall(f".//{{{SVG_NS}}}tspan/{{{SVG_NS}}}tspan")
+    assert inner and all(t.get("font-size") == "0.65em" for t in inner)
+    assert _text_item(out.decode()).runs == tuple(runs for _text, runs in LINES)

@@ -125,7 +125,11 @@ SHIFTED_SIZE = "0.65em"
 
 
 def _runs(span: etree._Element, runs: Iterable[TextRun]) -> None:
-    """A line's runs in its tspan: shifted ones as inner tspans, the others as plain text."""
+    """A line's runs in its tspan: shifted ones as inner tspans, the others as plain text.
+
+    Inkscape and browsers anchor the line as one chunk.  cairosvg anchors each text node
+    by itself and ignores ``baseline-shift``: in a centred or end-anchored line it draws a
+    run apart from the text before it, on the line's baseline."""
     last: etree._Element | None = None
     for run in runs:
         if run.shift is not None:

@@ -258,7 +258,7 @@ def _set_text(scene: Scene, finding: Any, _ev: Evidence) -> Scene | None:
     box = finding.box or el.box
     i = max(range(len(el.text.lines)), key=lambda k: el.text.lines[k].box.iou(box))
     lines = list(el.text.lines)
-    lines[i] = dataclasses.replace(lines[i], text=text)
+    lines[i] = dataclasses.replace(lines[i], text=text, runs=lines[i].runs if text == lines[i].text else ())
     return _replace(scene, el, el.replace(text=dataclasses.replace(el.text, lines=tuple(lines)), label=""))
 
 

@@ -3,7 +3,8 @@
 The document has a ``viewBox`` in source pixels, the inkscape and sodipodi
 namespaces, one named layer per role (Background, Shapes, Drawing,
 Connectors, Icons, Text), and a stable ``id`` and ``inkscape:label`` on every
-element.  Text is always real ``<text>`` with a ``<tspan>`` per line: never
+element.  Text is always real ``<text>`` with a ``<tspan>`` per line (its sub- and
+superscripts inner tspans with a ``baseline-shift`` and a smaller size): never
 paths, never ``foreignObject``.  Shapes are ``<rect>``, ``<ellipse>``,
 ``<circle>`` and ``<polygon>`` (``<path>`` only for cylinders and free
 outlines); a shape and the labels inside it form one group, containers below
@@ -19,7 +20,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from crafteditor.scene import Element, Kind, Scene, Style
+from crafteditor.scene import Element, Kind, Scene, Style, TextRun
 
 SVG_NS = "http://www.w3.org/2000/svg"
 INKSCAPE_NS = "http://www.inkscape.org/namespaces/inkscape"
@@ -112,7 +113,32 @@ def _text(parent: etree._Element, el: Element) -> None:
     for i, line in enumerate(content.lines):
         span = _sub(node, "tspan", id=f"{el.id}-line{i + 1}", x=_num(content.anchor_x), y=_num(line.baseline_y))
         span.set(f"{SODI}role", "line")
-        span.text = line.text
+        if line.runs:
+            _runs(span, line.runs)
+        else:
+            span.text = line.text
+
+
+# a sub- or superscript's size, of its line's: in em, which cairosvg reads as CSS does
+# (it takes a percentage of the viewport instead)
+SHIFTED_SIZE = "0.65em"
+
+
+def _runs(span: etree._Element, runs: Iterable[TextRun]) -> None:
+    """A line's runs in its tspan: shifted ones as inner tspans, the others as plain text.
+
+    Inkscape and browsers anchor the line as one chunk.  cairosvg anchors each text node
+    by itself and ignores ``baseline-shift``: in a centred or end-anchored line it draws a
+    run apart from the text before it, on the line's baseline."""
+    last: etree._Element | None = None
+    for run in runs:
+        if run.shift is not None:
+            last = _sub(span, "tspan", **{"baseline-shift": run.shift, "font-size": SHIFTED_SIZE})
+            last.text = run.text
+        elif last is None:
+            span.text = (span.text or "") + run.text
+        else:
+            last.tail = (last.tail or "") + run.text
 
 
 def _path(parent: etree._Element, el: Element) -> None:
@@ -316,10 +342,16 @@ def write_svg(scene: Scene) -> str:
         _draw_layer(_layer(root, layer_id, label), members, children, markers)
     if not len(defs):
         root.remove(defs)
+    texts = list(root.iter(f"{{{SVG_NS}}}text"))
+    # the runs inside lines, as written: indenting would add spaces between them
+    runs = [(n, n.text, n.tail if n.getparent() is not text else None)
+            for text in texts for span in text if len(span) for n in span.iter()]
     etree.indent(root, space="  ")
-    for text in root.iter(f"{{{SVG_NS}}}text"):
+    for text in texts:
         # xml:space="preserve": indentation inside a label would be drawn as spaces.
         text.text = None
         for span in text:
             span.tail = None
+    for node, inner, tail in runs:
+        node.text, node.tail = inner, tail
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8").decode("utf-8") + "\n"

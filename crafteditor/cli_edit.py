@@ -196,6 +196,7 @@ def _item_json(it: Any) -> dict[str, Any]:
         out["text"] = it.text
     if it.kind in ("connector", "line"):
         out["connects"] = {"start": it.source_id, "end": it.target_id}
+        out["marks"] = {"start": it.start_mark or None, "end": it.end_mark or None}
         out["points"] = [[round(x, 2), round(y, 2)] for x, y in it.points]
     if it.geometry:
         out["geometry"] = it.geometry

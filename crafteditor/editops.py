@@ -119,8 +119,19 @@ def _text_property(ctx: Context, item: Item, prop: str, value: str) -> None:
         el = ctx.element(t)
         _set_property(ctx, el, prop, value)
         for span in el.iter():
-            if local(span.tag) == "tspan" and (span.get(prop) is not None or prop in (span.get("style") or "")):
+            if local(span.tag) == "tspan" and (span.get(prop) is not None or prop in (span.get("style") or "")) \
+                    and not _relative_size(span, prop):
                 _set_property(ctx, span, prop, value)
+
+
+def _relative_size(span: Any, prop: str) -> bool:
+    """Whether ``span`` sizes its font relative to its line's (a sub- or superscript), and so
+    follows a new size of the line as it is."""
+    if prop != "font-size":
+        return False
+    declared = re.search(r"(?:^|;)\s*font-size\s*:([^;]*)", span.get("style") or "")
+    value = (declared.group(1) if declared else span.get("font-size") or "").strip().lower()
+    return value.endswith(("em", "ex", "%")) or value in ("smaller", "larger")
 
 
 def op_move(ctx: Context, item: Item, value: tuple[float, float]) -> None:

@@ -85,7 +85,8 @@ class EditorRoles:
             new_lines = fix.text.split("\n")
             if el.text is None or len(new_lines) != len(el.text.lines):
                 continue
-            lines = tuple(dataclasses.replace(line, text=t) for line, t in zip(el.text.lines, new_lines))
+            lines = tuple(dataclasses.replace(line, text=t, runs=line.runs if t == line.text else ())
+                          for line, t in zip(el.text.lines, new_lines))
             scene = scene.replace_elements(
                 e.replace(text=dataclasses.replace(el.text, lines=lines), label="") if e.id == el.id else e
                 for e in scene.elements)

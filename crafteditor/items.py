@@ -4,7 +4,8 @@
 not only crafteditor's) into an ``Item``: id, kind, layer, label, text, a
 box in the user units of the root (``xyxy``, every transform applied), its
 paint and font, its points (connectors, lines, polygons) and the shapes a
-connector joins (``inkscape:connection-start``/``-end``).  Geometry and the
+connector joins (``inkscape:connection-start``/``-end``) and the kind of marker
+at each of its ends (``crafteditor.svgmarkers``).  Geometry and the
 CSS cascade come from svgelements; text lines and their extents from
 ``crafteditor.svgtext``.
 
@@ -21,9 +22,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from crafteditor.scene import Box
+from crafteditor.scene import Box, TextRun
 from crafteditor.svgdoc import SODIPODI_NS, SvgDocument, href_of, inkscape, local, ref_id, selectable
-from crafteditor.svgtext import first_family, is_bold, text_lines
+from crafteditor.svgmarkers import end_marks
+from crafteditor.svgtext import first_family, is_bold, line_runs, text_lines
 
 Point = tuple[float, float]
 KINDS = ("layer", "group", "shape", "path", "connector", "line", "text", "image", "use")
@@ -64,18 +66,27 @@ class Item:
     paint: Paint = Paint()
     text: str = ""  # lines joined by "\n"
     lines: tuple[tuple[str, Box], ...] = ()  # each text line and its box
+    runs: tuple[tuple[TextRun, ...], ...] = ()  # each line's sub/superscript runs (() for a plain line); () if none
     geometry: str = ""  # shapes: rect | rounded_rect | ellipse | circle | diamond | polygon | path
     radius: float = 0.0  # rounded_rect corner radius
     points: tuple[Point, ...] = ()  # connectors, lines and polygons, root user units
     source_id: str | None = None
     target_id: str | None = None
-    marker_start: bool = False
-    marker_end: bool = False
+    start_mark: str = ""  # connectors: the marker at each end, a kind of scene.MARK_KINDS ("" for none)
+    end_mark: str = ""
     href: str | None = None  # images: the reference (a data: URL when embedded)
     parent_id: str | None = None
     path_d: str = ""  # closed paths and cylinders: the path, root user units
     locked: bool = False  # it or a group holding it is locked (``sodipodi:insensitive``)
     children: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def marker_start(self) -> bool:
+        return bool(self.start_mark)
+
+    @property
+    def marker_end(self) -> bool:
+        return bool(self.end_mark)
 
     @property
     def upright(self) -> bool:
@@ -279,8 +290,11 @@ def item_of(el: Any, geo: Any) -> Item:
     paint = _paint(geo, el)
     box = None
     lines: tuple[tuple[str, Box], ...] = ()
+    runs: tuple[tuple[TextRun, ...], ...] = ()
     if kind == "text":
         lines = text_lines(el, geo, paint.font_size, paint.font_family, paint.font_weight, paint.anchor)
+        runs = line_runs(el)
+        runs = runs if any(runs) and len(runs) == len(lines) else ()
         box = Box.from_points([p for _t, b in lines for p in ((b.x0, b.y0), (b.x1, b.y1))]) if lines else None
     elif geo is not None:
         try:
@@ -291,6 +305,7 @@ def item_of(el: Any, geo: Any) -> Item:
             box = Box(*(float(v) for v in bb))
     points = _points(geo) if kind in ("connector", "line", "shape") and tag != "g" else ()
     geometry, radius = _shape_geometry(tag, el, points) if kind == "shape" else ("", 0.0)
+    start_mark, end_mark = end_marks(el) if kind in ("connector", "line") else ("", "")
     path_d = ""
     if tag == "path":
         try:
@@ -300,9 +315,9 @@ def item_of(el: Any, geo: Any) -> Item:
     parent = el.getparent()
     return Item(
         id=el.get("id"), kind=kind, tag=tag, layer=_layer_label(el), label=_label(el), box=box, paint=paint,
-        text="\n".join(t for t, _b in lines), lines=lines, geometry=geometry, radius=radius, points=points,
+        text="\n".join(t for t, _b in lines), lines=lines, runs=runs, geometry=geometry, radius=radius, points=points,
         source_id=ref_id(el.get(inkscape("connection-start"))), target_id=ref_id(el.get(inkscape("connection-end"))),
-        marker_start=bool(el.get("marker-start")), marker_end=bool(el.get("marker-end")),
+        start_mark=start_mark, end_mark=end_mark,
         href=href_of(el) if tag in ("image", "use") else None,
         parent_id=parent.get("id") if parent is not None and local(parent.tag) == "g" else None,
         path_d=path_d, locked=_locked(el),

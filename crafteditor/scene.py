@@ -158,14 +158,38 @@ class Provenance:
     note: str = ""
 
 
+SHIFTS = ("sub", "super")
+
+
+@dataclass(frozen=True, slots=True)
+class TextRun:
+    """A piece of a line on one baseline: ``shift`` is "sub" or "super" for a smaller
+    piece below or above the line's baseline ("x" then "0" as "sub" for x₀), None on it."""
+
+    text: str
+    shift: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.shift is not None and self.shift not in SHIFTS:
+            raise ValueError(f"a run's shift is sub, super or None, got {self.shift!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class TextLine:
-    """One line of a label: its string, its ink box and its baseline (source px)."""
+    """One line of a label: its string, its ink box and its baseline (source px).
+
+    ``runs``, when given, are the line's pieces at their baseline shifts; joined
+    they are ``text``.  No runs: the whole line sits on its baseline."""
 
     text: str
     box: Box
     baseline_y: float
     confidence: float = 1.0
+    runs: tuple[TextRun, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.runs and "".join(r.text for r in self.runs) != self.text:
+            raise ValueError(f"the runs of a line join to its text: {self.text!r}")
 
 
 @dataclass(frozen=True, slots=True)

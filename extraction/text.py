@@ -17,7 +17,8 @@ def label_element(label: Label, index: int, detector: str) -> Element:
     size = float(np.average([m.font_size_px for m in lines], weights=weights))
     # Lines of one size share it, never larger than the size their ink allows
     # (weighted as the size is: one line cut short must not shrink the rest).
-    bounds = [fonts.size_bound_px(m.font, [(m.text, (m.ink.width, m.ink.height))]) for m in lines]
+    bounds = [fonts.size_bound_px(m.font, [(m.text, (m.ink.width, m.ink.height))]) if not m.runs
+              else m.font_size_px for m in lines]  # a line's sub- or superscript is drawn smaller
     if all(b is not None for b in bounds):
         size = min(size, float(np.average(bounds, weights=weights)))
     color = np.median(np.array([m.color_rgb for m in lines], dtype=float), axis=0)
@@ -26,7 +27,8 @@ def label_element(label: Label, index: int, detector: str) -> Element:
     for m in lines[1:]:
         page_box = page_box.union(m.page_box)
     content = TextContent(
-        lines=tuple(TextLine(m.text, m.ink, m.baseline_y, m.confidence) for m in lines),
+        lines=tuple(TextLine(m.text, m.ink, m.baseline_y, m.confidence,
+                             runs=m.runs if "".join(r.text for r in m.runs) == m.text else ()) for m in lines),
         anchor=label.anchor,
         anchor_x=label.anchor_x,
         rotation_deg=first.angle_deg,

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from crafteditor.scene import Box
+from crafteditor.scene import Box, TextRun
 from extraction import fonts
 from extraction.fontmatch import ObservedInk, fix_by_context, ink_extents, match_font, restore_spaces
 from extraction.lookalikes import keep_ink_capitals, verify_reading
 from extraction.glyphs import border_ring, dominant_colour, glyph_mask, plausible_glyphs, strongest, to_rgb, unit
 from extraction.ocr import OcrWord
+from extraction.text_shift import measure_head, shifted_tail
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -59,6 +60,7 @@ class MeasuredLine:
     font: fonts.FontCandidate
     match_score: float
     mask: InkMask = field(repr=False)
+    runs: tuple[TextRun, ...] = ()  # when a sub- or superscript ends the line: its runs (scene.TextLine)
 
 
 MAX_TILT_DEG = 5.0
@@ -332,6 +334,14 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
     baseline = ((ink.y0 - r.ink_top * scale) + (ink.y1 - r.ink_bottom * scale)) / 2.0
     pen_x = ink.x0 - r.ink_left * scale
 
+    advance_px = r.advance * scale
+    runs: tuple[TextRun, ...] = ()
+    tail = shifted_tail(f_glyphs, f_cov, text, cand)
+    head = measure_head(f_glyphs, f_cov, text, cand, tail, (ox, oy)) if tail is not None else None
+    if head is not None:  # a sub- or superscript ends the line: the rest gives its size and baseline
+        runs, (size_px, baseline, pen_x, advance_px) = tail.runs, head
+        text = "".join(run.text for run in runs)
+
     color = np.clip(bg + observed.colour_offset(r, seen), 0.0, 255.0)
     gy, gx = np.nonzero(glyphs)
     page_box = Box(x0 + gx.min(), y0 + gy.min(), x0 + gx.max() + 1, y0 + gy.max() + 1)
@@ -344,7 +354,7 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
         ink=ink,
         baseline_y=float(baseline),
         pen_x=float(pen_x),
-        advance_px=float(r.advance * scale),
+        advance_px=float(advance_px),
         font_size_px=float(size_px),
         color_rgb=to_rgb(color),
         background_rgb=to_rgb(bg),
@@ -352,6 +362,7 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
         font=cand,
         match_score=score,
         mask=InkMask(x0, y0, glyphs, keep, faint=dist > 12),
+        runs=runs,
     )]
 
 

@@ -301,6 +301,7 @@ def test_inspect_lists_every_element_as_a_table_and_as_json(tmp_path, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert [r["id"] for r in rows] == ["connector-0001", "connector-0002"]
     assert rows[0]["connects"] == {"start": "shape-0001", "end": "shape-0002"} and rows[0]["layer"] == "Connectors"
+    assert rows[0]["marks"] == {"start": None, "end": "arrow"}
     assert cli.main(["inspect", str(src), "--kind", "blob"]) == 2
 
 

@@ -22,11 +22,15 @@ from lxml import etree
 
 from crafteditor.export import Exported, ExportOptions, external_warnings
 from crafteditor.items import Item, Paint, Point, items, label_owners
-from crafteditor.scene import Box
+from crafteditor.scene import Box, TextRun
 from crafteditor.svgdoc import SVG_NS, SvgDocument, decode_data_url
 
 DEFAULT_LAYER = "1"
 SHAPE_STYLES = {"rect": "rounded=0", "ellipse": "ellipse", "circle": "ellipse", "diamond": "rhombus"}
+# marker kinds (scene.MARK_KINDS) as draw.io edge ends: the arrow style and whether it is filled
+ARROWS = {"arrow": ("block", True), "open_arrow": ("open", False), "dot": ("oval", True),
+          "circle": ("oval", False), "diamond": ("diamond", True), "open_diamond": ("diamond", False),
+          "bar": ("dash", True)}
 ALIGN = {"start": "left", "middle": "center", "end": "right"}
 MODEL_FLAGS = {"grid": "0", "guides": "1", "connect": "1", "arrows": "1", "page": "1", "pageScale": "1", "math": "0"}
 
@@ -57,13 +61,24 @@ def _font(paint: Paint) -> dict[str, str | None]:
             "fontFamily": paint.family or None, "fontStyle": "1" if paint.bold else None}
 
 
+def _line_html(line: str, runs: tuple[TextRun, ...]) -> str:
+    """One line as HTML: escaped, its sub- and superscript runs in ``<sub>``/``<sup>``."""
+    if not runs:
+        return html.escape(line)
+    tags = {"sub": "sub", "super": "sup"}
+    return "".join(f"<{tags[r.shift]}>{html.escape(r.text)}</{tags[r.shift]}>" if r.shift else html.escape(r.text)
+                   for r in runs)
+
+
 def _value(texts: list[Item]) -> str:
-    """HTML for an ``html=1`` cell: every line escaped, lines joined with ``<br>``.  The cell's
+    """HTML for an ``html=1`` cell: every line escaped (sub- and superscripts in ``<sub>``/``<sup>``),
+    lines joined with ``<br>``.  The cell's
     style carries the first label's font; a later label in another font gets its own span."""
     first = _font(texts[0].paint) if texts else {}
     out = []
     for text in texts:
-        lines = "<br>".join(html.escape(line) for line in text.text.split("\n"))
+        lines = "<br>".join(_line_html(line, text.runs[i] if text.runs else ())
+                            for i, line in enumerate(text.text.split("\n")))
         font = _font(text.paint)
         if font != first:
             css = (f"font-size:{font['fontSize']}px;color:{font['fontColor']};"
@@ -194,6 +209,14 @@ def _terminal(side: str, box: Box, xy: Point) -> dict[str, str]:
     return {f"{side}X": f"{min(max(fx, 0.0), 1.0):.3f}", f"{side}Y": f"{min(max(fy, 0.0), 1.0):.3f}"}
 
 
+def _arrow(side: str, mark: str) -> dict[str, str | None]:
+    """draw.io's ``<side>Arrow``/``<side>Fill`` for a marker kind ("" for none)."""
+    if not mark:
+        return {f"{side}Arrow": "none", f"{side}Fill": None}
+    shape, filled = ARROWS.get(mark, ARROWS["arrow"])
+    return {f"{side}Arrow": shape, f"{side}Fill": "1" if filled else "0"}
+
+
 def _add_edge(diagram: _Diagram, item: Item, parent: str, by_id: dict[str, Item], curved: bool) -> str | None:
     """Add a connector or line as an edge through its points (a smooth curve through them when the
     SVG path bends in curves); a warning when it cannot be."""
@@ -207,8 +230,7 @@ def _add_edge(diagram: _Diagram, item: Item, parent: str, by_id: dict[str, Item]
             flags[key] = diagram.cell_of[ref]
             style.update(_terminal(side, by_id[ref].box, xy))
     square = len(pts) > 2 and all(abs(a[0] - b[0]) < 0.5 or abs(a[1] - b[1]) < 0.5 for a, b in pairwise(pts))
-    arrows = {"endArrow": "block" if item.marker_end else "none", "endFill": "1" if item.marker_end else None,
-              "startArrow": "block" if item.marker_start else "none", "startFill": "1" if item.marker_start else None}
+    arrows = {**_arrow("start", item.start_mark), **_arrow("end", item.end_mark)}
     routing = {"edgeStyle": "orthogonalEdgeStyle" if square and not curved else "none",
                "curved": "1" if curved else None}
     cell = diagram.cell(item.id, parent, "", _style(**routing, rounded="0", html="1", **arrows, **_stroke(item.paint),

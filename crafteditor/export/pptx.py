@@ -25,7 +25,7 @@ from typing import Any
 from crafteditor.errors import InputError
 from crafteditor.export import Exported, ExportOptions, external_warnings
 from crafteditor.items import Item, Paint, Point, items, label_owners
-from crafteditor.scene import Box
+from crafteditor.scene import Box, TextRun
 from crafteditor.svgdoc import SvgDocument, decode_data_url, parse_svg, safe_url_fetcher
 
 EMU_PER_PX = 9525
@@ -37,6 +37,14 @@ AUTOSHAPES = {"rect": "RECTANGLE", "rounded_rect": "ROUNDED_RECTANGLE", "ellipse
 _C = (1 - math.sqrt(0.5)) / 2  # where an ellipse's 45-degree sites sit, as a fraction of its box
 BOX_SITES = ((0.5, 0.0), (0.0, 0.5), (0.5, 1.0), (1.0, 0.5))  # connection sites 0-3: top, left, bottom, right
 OVAL_SITES = ((0.5, 0.0), (_C, _C), (0.0, 0.5), (_C, 1 - _C), (0.5, 1.0), (1 - _C, 1 - _C), (1.0, 0.5), (1 - _C, _C))
+# marker kinds (scene.MARK_KINDS) as DrawingML line ends: type, width and length.  Its ends are solid
+# except "arrow" (an open chevron), so outlined circles and diamonds become solid ones.  It has no bar
+# (nor "stealth", a notched arrowhead, among our kinds): a bar becomes the nearest, a diamond as wide as
+# the largest end and as short as the smallest, a flat tick across the line.
+LINE_ENDS = {"arrow": ("triangle", "lg", "lg"), "open_arrow": ("arrow", "lg", "lg"), "dot": ("oval", "lg", "lg"),
+             "circle": ("oval", "lg", "lg"), "diamond": ("diamond", "lg", "lg"),
+             "open_diamond": ("diamond", "lg", "lg"), "bar": ("diamond", "lg", "sm")}
+BASELINES = {"sub": "-25000", "super": "30000"}  # PowerPoint's sub- and superscript offsets
 ALIGN = {"start": "LEFT", "middle": "CENTER", "end": "RIGHT"}
 GENERIC_FONTS = {"sans-serif": "Arial", "serif": "Times New Roman", "monospace": "Courier New"}
 CURVE_STEPS = 16  # at most this many points for a curve or arc segment,
@@ -224,9 +232,10 @@ class _SlideBuilder:
             self.connectors.append((shape, item, points))
         self._finish(shape, item, None)
         ln = shape._element.spPr.get_or_add_ln()
-        for marked, tag in ((item.marker_start, "a:headEnd"), (item.marker_end, "a:tailEnd")):
-            if marked:  # after colour, width and dash, as the schema orders them
-                ln.append(ln.makeelement(qn(tag), {"type": "triangle", "w": "lg", "len": "lg"}))
+        for mark, tag in ((item.start_mark, "a:headEnd"), (item.end_mark, "a:tailEnd")):
+            if mark:  # after colour, width and dash, as the schema orders them
+                kind, width, length = LINE_ENDS.get(mark, LINE_ENDS["arrow"])
+                ln.append(ln.makeelement(qn(tag), {"type": kind, "w": width, "len": length}))
 
     def glue(self, connector: Any, item: Item, points: list[Point]) -> None:
         """Join the connector's ends to the sites nearest them on the shapes it names (its ends stay put)."""
@@ -298,12 +307,16 @@ class _SlideBuilder:
         from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 
         texts = sorted(texts, key=lambda t: (t.box.y0, t.box.x0))
-        for n, (text, line) in enumerate((t, line) for t in texts for line, _box in t.lines):
+        lines = ((t, line, t.runs[i] if t.runs else ()) for t in texts for i, (line, _box) in enumerate(t.lines))
+        for n, (text, line, runs) in enumerate(lines):
             paragraph = frame.paragraphs[0] if n == 0 else frame.add_paragraph()
             paragraph.alignment = getattr(PP_ALIGN, ALIGN.get(text.paint.anchor, "LEFT"))
-            run = paragraph.add_run()
-            run.text = line
-            self._font(run.font, text.paint)
+            for piece in runs or (TextRun(line),):
+                run = paragraph.add_run()
+                run.text = piece.text
+                self._font(run.font, text.paint)
+                if piece.shift:  # a sub- or superscript: PowerPoint's own offset, in thousandths of a percent
+                    run._r.get_or_add_rPr().set("baseline", BASELINES[piece.shift])
         frame.word_wrap, frame.auto_size, frame.vertical_anchor = False, MSO_AUTO_SIZE.NONE, MSO_ANCHOR.MIDDLE
         block = texts[0].box
         for t in texts[1:]:

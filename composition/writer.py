@@ -114,6 +114,9 @@ def _text(parent: etree._Element, el: Element) -> None:
         span = _sub(node, "tspan", id=f"{el.id}-line{i + 1}", x=_num(content.anchor_x), y=_num(line.baseline_y))
         span.set(f"{SODI}role", "line")
         if line.runs:
+            if content.anchor != "start":  # see _runs: from its left edge, every renderer keeps the runs together
+                span.set("x", _num(line.box.x0))
+                span.set("text-anchor", "start")
             _runs(span, line.runs)
         else:
             span.text = line.text
@@ -128,8 +131,9 @@ def _runs(span: etree._Element, runs: Iterable[TextRun]) -> None:
     """A line's runs in its tspan: shifted ones as inner tspans, the others as plain text.
 
     Inkscape and browsers anchor the line as one chunk.  cairosvg anchors each text node
-    by itself and ignores ``baseline-shift``: in a centred or end-anchored line it draws a
-    run apart from the text before it, on the line's baseline."""
+    by itself (and ignores ``baseline-shift``): in a centred or end-anchored line it would
+    draw a run apart from the text before it, so a line with runs starts at its ink's left
+    edge instead."""
     last: etree._Element | None = None
     for run in runs:
         if run.shift is not None:

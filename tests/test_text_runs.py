@@ -140,3 +140,25 @@ def test_a_new_font_size_leaves_runs_sized_relative_to_their_line():
     inner = root.findall(f".//{{{SVG_NS}}}tspan/{{{SVG_NS}}}tspan")
     assert inner and all(t.get("font-size") == "0.65em" for t in inner)
     assert _text_item(out.decode()).runs == tuple(runs for _text, runs in LINES)
+
+
+def test_a_centred_line_with_runs_renders_as_one_run_of_ink_inside_its_box():
+    """cairosvg anchors every text node of a centred line by itself; a line with runs is
+    written from its ink's left edge so the runs stay together where the source had them."""
+    import cairosvg
+    from PIL import Image
+
+    line = TextLine("x0 and Ti+1", Box(40, 10, 150, 32), 28,
+                    runs=(TextRun("x"), TextRun("0", "sub"), TextRun(" and T"), TextRun("i+1", "sub")))
+    content = TextContent((line,), anchor="middle", anchor_x=95)
+    scene = Scene((200, 44), elements=(Element("text-0001", Kind.TEXT, Box(40, 10, 150, 32),
+                                               style=Style(font_size_px=18.0), text=content),))
+    svg = write_svg(scene)
+    span = etree.fromstring(svg.encode()).find(f".//{{{SVG_NS}}}text/{{{SVG_NS}}}tspan")
+    assert span.get("text-anchor") == "start" and float(span.get("x")) == 40
+    ink = np.asarray(Image.open(io.BytesIO(cairosvg.svg2png(bytestring=svg.encode()))).convert("L")) < 128
+    cols = np.flatnonzero(ink.any(axis=0))
+    gaps = np.diff(cols)
+    assert cols[0] >= 38 and cols[-1] <= 160
+    assert gaps.max() < 12  # no run drawn apart from the text before it
+    assert _text_item(svg).runs == (line.runs,)

@@ -9,7 +9,6 @@ adapters of ``extraction.ocr``; ``read_text`` there does the filtering.
 from __future__ import annotations
 
 import glob
-import logging
 import os
 import tempfile
 import threading
@@ -18,13 +17,15 @@ import cv2
 import numpy as np
 
 from crafteditor.errors import EngineUnavailable
-from extraction.ocr import OcrWord, _clip_quad, from_easyocr, from_rapidocr, from_tesseract, is_word_char
+from extraction.ocr import OcrWord, _clip_quad, from_easyocr, from_ppocr, from_tesseract, is_word_char
 
 # rapidocr: CPU (onnxruntime), bundled PP-OCR models only, and no angle
 # classifier (tall boxes are oriented below, which is faster and never flips
 # horizontal text).  The detector sees the image at the scale ``read`` picks:
 # never downscaled below 4000 px (small labels in big figures keep their
-# pixels), small images upscaled to 736 px on the short side.
+# pixels), small images upscaled to 736 px on the short side.  These are the
+# settings ``extraction.ppocr`` reproduces without the rapidocr package's
+# start-up; the tests compare both with ``RapidOCR(params=RAPIDOCR_PARAMS)``.
 RAPIDOCR_PARAMS = {
     "Global.log_level": "error",
     "Global.use_cls": False,
@@ -53,20 +54,21 @@ def _warp_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
 
 
 class RapidOcrEngine:
-    """rapidocr 3.x on onnxruntime with its bundled PP-OCR models."""
+    """rapidocr 3.x's bundled PP-OCR models on onnxruntime, processed as rapidocr does
+    (``extraction.ppocr``) without the package's configuration start-up."""
 
     name = "rapidocr"
     min_confidence = 0.5
 
     def __init__(self) -> None:
+        from extraction.ppocr import PpOcr
+
         try:
-            from rapidocr import RapidOCR
+            self._ocr = PpOcr()
         except ImportError as exc:
             hint = "pip install 'rapidocr>=3.4,<4' onnxruntime"
             raise EngineUnavailable(f"rapidocr is not installed ({exc}): {hint}") from exc
-        logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-        self._ocr = RapidOCR(params=dict(RAPIDOCR_PARAMS))
-        self._lock = threading.Lock()  # RapidOCR keeps per-call flags on itself
+        self._lock = threading.Lock()
 
     def read(self, image_rgb: np.ndarray) -> list[OcrWord]:
         """Read at the detector's best scale; an upscaled image is read at its own scale too,
@@ -87,15 +89,12 @@ class RapidOcrEngine:
     def _detect(self, bgr: np.ndarray, scale: float) -> list[OcrWord]:
         height, width = bgr.shape[:2]
         seen = bgr if scale == 1.0 else cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        result = self._ocr(seen, use_det=True, use_cls=False, use_rec=True)
-        return from_rapidocr(result, (width, height), scale=seen.shape[1] / width)
+        result = self._ocr.read(seen)
+        return from_ppocr(result.boxes, result.txts, result.scores, (width, height), scale=seen.shape[1] / width)
 
     def _recognise(self, crop_bgr: np.ndarray) -> tuple[str, float]:
-        out = self._ocr(np.ascontiguousarray(crop_bgr), use_det=False, use_cls=False, use_rec=True)
-        txts, scores = getattr(out, "txts", None), getattr(out, "scores", None)
-        if not txts or not scores:
-            return "", 0.0
-        return str(txts[0]).strip(), float(scores[0])
+        text, score = self._ocr.read_line(np.ascontiguousarray(crop_bgr))
+        return text.strip(), float(score)
 
     def _orient(self, bgr: np.ndarray, word: OcrWord) -> OcrWord:
         """Give a tall reading its reading direction.

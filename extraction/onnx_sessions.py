@@ -1,0 +1,79 @@
+"""onnxruntime sessions for bundled models, with their optimised graphs cached on disk.
+
+Optimising a graph is a good part of building a session.  The first process
+saves the optimised graph under the user's cache directory
+(``$CRAFTEDITOR_CACHE_DIR/onnx``, default ``~/.cache/crafteditor/onnx``); later
+ones load it and skip the work.  The cached file is named after the model's
+size and time, onnxruntime's version and the optimisation level, so a new
+model or runtime never reads an old graph.  It is written atomically; a cache
+that cannot be written or read is skipped silently and the bundled model used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+ENV_CACHE_DIR = "CRAFTEDITOR_CACHE_DIR"
+THREADS = 2  # intra-op threads; the machines this runs on have two cores
+
+
+def cache_dir() -> Path:
+    """Where optimised graphs go: ``$CRAFTEDITOR_CACHE_DIR/onnx`` or ``~/.cache/crafteditor/onnx``."""
+    root = os.environ.get(ENV_CACHE_DIR, "").strip()
+    return (Path(root).expanduser() if root else Path("~/.cache/crafteditor").expanduser()) / "onnx"
+
+
+def load_session(model: Path) -> Any:
+    """A CPU session for ``model``, from its cached optimised graph when there is one."""
+    import onnxruntime as ort
+
+    level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    cached = _cached_path(model, ort.__version__, int(level))
+    if cached is not None and cached.is_file():
+        with suppress(Exception):  # an unreadable cache entry: build from the bundled model
+            return _session(ort, cached, ort.GraphOptimizationLevel.ORT_DISABLE_ALL)
+    if cached is not None:
+        with suppress(Exception):
+            return _session_saving(ort, model, level, cached)
+    return _session(ort, model, level)
+
+
+def _session(ort: Any, model: Path, level: Any, save_to: Path | None = None) -> Any:
+    options = ort.SessionOptions()
+    options.log_severity_level = 4
+    options.enable_cpu_mem_arena = False
+    options.graph_optimization_level = level
+    options.intra_op_num_threads = THREADS
+    if save_to is not None:
+        options.optimized_model_filepath = str(save_to)
+    providers = [("CPUExecutionProvider", {"arena_extend_strategy": "kSameAsRequested"})]
+    return ort.InferenceSession(str(model), sess_options=options, providers=providers)
+
+
+def _session_saving(ort: Any, model: Path, level: Any, cached: Path) -> Any:
+    """A session built from ``model`` that leaves its optimised graph at ``cached``."""
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=cached.stem + ".", suffix=".tmp", dir=cached.parent)
+    os.close(fd)
+    try:
+        session = _session(ort, model, level, save_to=Path(tmp))
+        if os.path.getsize(tmp) > 0:
+            os.replace(tmp, cached)
+        return session
+    finally:
+        with suppress(OSError):
+            os.unlink(tmp)
+
+
+def _cached_path(model: Path, ort_version: str, level: int) -> Path | None:
+    try:
+        stat = model.stat()
+    except OSError:
+        return None
+    key = hashlib.sha256(f"{model.name}|{stat.st_size}|{stat.st_mtime_ns}|{ort_version}|{level}".encode())
+    return cache_dir() / f"{model.stem}-{key.hexdigest()[:16]}.onnx"

@@ -12,11 +12,13 @@ import glob
 import os
 import tempfile
 import threading
+from collections.abc import Callable
 
 import cv2
 import numpy as np
 
 from crafteditor.errors import EngineUnavailable
+from crafteditor.scene import Box
 from extraction.ocr import OcrWord, _clip_quad, from_easyocr, from_ppocr, from_tesseract, is_word_char
 
 # rapidocr: CPU (onnxruntime), bundled PP-OCR models only, and no angle
@@ -65,32 +67,42 @@ class RapidOcrEngine:
 
         try:
             self._ocr = PpOcr()
-        except ImportError as exc:
-            hint = "pip install 'rapidocr>=3.4,<4' onnxruntime"
+        except (ImportError, FileNotFoundError) as exc:
+            hint = "pip install 'rapidocr>=3.10,<4' onnxruntime pyclipper"
             raise EngineUnavailable(f"rapidocr is not installed ({exc}): {hint}") from exc
         self._lock = threading.Lock()
 
     def read(self, image_rgb: np.ndarray) -> list[OcrWord]:
         """Read at the detector's best scale; an upscaled image is read at its own scale too,
         where a lone letter in a small box is not lost in its frame, and the better reading of
-        each place is kept."""
+        each place is kept.
+
+        The second reading reads only the places where it can change the result: a box that
+        overlaps a first reading too sure to be replaced (``_merge``) is not read again.
+        """
         height, width = image_rgb.shape[:2]
-        bgr = pad_for_detector(np.ascontiguousarray(image_rgb[:, :, ::-1]))  # rapidocr takes arrays as BGR
+        bgr = pad_for_detector(np.ascontiguousarray(image_rgb[:, :, ::-1]))  # the models take BGR
         scale = min(MIN_SIDE_PX / max(min(bgr.shape[:2]), 1), MAX_SIDE_PX / max(bgr.shape[:2]))
         with self._lock:
             words = self._detect(bgr, max(scale, 1.0))
             if scale > 1.0:
-                words = _merge(words, self._detect(bgr, 1.0))
+                sure = [w.box for w in words if w.confidence + MERGE_MARGIN >= 1.0]
+                words = _merge(words, self._detect(bgr, 1.0, lambda box: not any(
+                    _overlap(s, box) > 0.5 for s in sure)))
             words = [self._orient(bgr, w) for w in words]
         if bgr.shape[:2] == (height, width):
             return words
         return _inside(words, (width, height))
 
-    def _detect(self, bgr: np.ndarray, scale: float) -> list[OcrWord]:
+    def _detect(self, bgr: np.ndarray, scale: float, wanted: Callable[[Box], bool] | None = None) -> list[OcrWord]:
+        """Readings at ``scale``, in ``bgr``'s pixels; ``wanted`` picks the boxes worth reading."""
         height, width = bgr.shape[:2]
         seen = bgr if scale == 1.0 else cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        result = self._ocr.read(seen)
-        return from_ppocr(result.boxes, result.txts, result.scores, (width, height), scale=seen.shape[1] / width)
+        seen_scale = seen.shape[1] / width
+        pick = None if wanted is None else (
+            lambda quad: wanted(Box.from_points(_clip_quad(quad, (width, height), seen_scale))))
+        result = self._ocr.read(seen, pick)
+        return from_ppocr(result.boxes, result.txts, result.scores, (width, height), scale=seen_scale)
 
     def _recognise(self, crop_bgr: np.ndarray) -> tuple[str, float]:
         text, score = self._ocr.read_line(np.ascontiguousarray(crop_bgr))

@@ -20,6 +20,7 @@ import copy
 import importlib.util
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,32 +76,41 @@ class PpOcr:
         from extraction.onnx_sessions import load_session
 
         models = model_dir() if models is None else models
+        for name in (DET_MODEL, REC_MODEL):
+            if not (models / name).is_file():
+                raise FileNotFoundError(f"{models / name} is missing")
         self._pyclipper = pyclipper
         self._det = load_session(models / DET_MODEL)
         self._rec = load_session(models / REC_MODEL)
         meta = self._rec.get_modelmeta().custom_metadata_map
         self._chars = ["blank", *meta["character"].splitlines(), " "]
 
-    def read(self, bgr: np.ndarray) -> PpOcrResult:
-        """Detect text lines in an HWC uint8 BGR image and read each; boxes in its pixels."""
+    def read(self, bgr: np.ndarray, wanted: Callable[[np.ndarray], bool] | None = None) -> PpOcrResult:
+        """Detect text lines in an HWC uint8 BGR image and read each; boxes in its pixels.
+
+        ``wanted``, given a detected box (4 x 2, the image's pixels), says whether to read it;
+        boxes it turns down are left out, unread.
+        """
         ori_h, ori_w = bgr.shape[:2]
         img, ratio_h, ratio_w = _within_bounds(bgr)
         img, top = _vertical_padding(img)
         boxes = self._detect(img)
         if len(boxes) == 0:
             return EMPTY
-        txts, scores = self.recognise([_rotate_crop(img, copy.deepcopy(box)) for box in boxes])
-        boxes[:, :, 1] -= top
-        boxes[:, :, 0] *= ratio_w
-        boxes[:, :, 1] *= ratio_h
-        boxes = np.where(boxes < 0, 0, boxes)
-        boxes[..., 0] = np.where(boxes[..., 0] > ori_w, ori_w, boxes[..., 0])
-        boxes[..., 1] = np.where(boxes[..., 1] > ori_h, ori_h, boxes[..., 1])
-        keep = [i for i, text in enumerate(txts) if text.strip()]
+        mapped = boxes.copy()
+        mapped[:, :, 1] -= top
+        mapped[:, :, 0] *= ratio_w
+        mapped[:, :, 1] *= ratio_h
+        mapped = np.where(mapped < 0, 0, mapped)
+        mapped[..., 0] = np.where(mapped[..., 0] > ori_w, ori_w, mapped[..., 0])
+        mapped[..., 1] = np.where(mapped[..., 1] > ori_h, ori_h, mapped[..., 1])
+        chosen = [i for i in range(len(boxes)) if wanted is None or wanted(mapped[i])]
+        txts, scores = self.recognise([_rotate_crop(img, copy.deepcopy(boxes[i])) for i in chosen])
+        keep = [k for k, text in enumerate(txts) if text.strip()]
         if not keep:
             return EMPTY
-        return PpOcrResult(np.array([boxes[i] for i in keep]), tuple(txts[i] for i in keep),
-                           tuple(scores[i] for i in keep))
+        return PpOcrResult(np.array([mapped[chosen[k]] for k in keep]), tuple(txts[k] for k in keep),
+                           tuple(scores[k] for k in keep))
 
     def read_line(self, bgr: np.ndarray) -> tuple[str, float]:
         """The text of an image holding one line (no detection), and its score."""
@@ -158,6 +168,8 @@ class PpOcr:
 
     def recognise(self, crops: list[np.ndarray]) -> tuple[list[str], list[float]]:
         """Text and score of each line crop (HWC uint8 BGR), batched by width as rapidocr does."""
+        if not crops:
+            return [], []
         order = np.argsort(np.array([img.shape[1] / float(img.shape[0]) for img in crops]))
         txts, scores = [""] * len(crops), [0.0] * len(crops)
         for begin in range(0, len(crops), REC_BATCH):

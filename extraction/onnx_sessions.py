@@ -4,22 +4,26 @@ Optimising a graph is a good part of building a session.  The first process
 saves the optimised graph under the user's cache directory
 (``$CRAFTEDITOR_CACHE_DIR/onnx``, default ``~/.cache/crafteditor/onnx``); later
 ones load it and skip the work.  The cached file is named after the model's
-size and time, onnxruntime's version and the optimisation level, so a new
-model or runtime never reads an old graph.  It is written atomically; a cache
-that cannot be written or read is skipped silently and the bundled model used.
+size and time, onnxruntime's version, the optimisation level and the
+processor, so a new model, runtime or machine never reads an old graph.  It is
+written atomically; a cache that cannot be written or read is skipped silently
+and the bundled model used.
+
+Sessions use onnxruntime's default thread count (one per physical core), with
+waiting threads sleeping instead of spinning.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import tempfile
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 ENV_CACHE_DIR = "CRAFTEDITOR_CACHE_DIR"
-THREADS = 2  # intra-op threads; the machines this runs on have two cores
 
 
 def cache_dir() -> Path:
@@ -48,7 +52,9 @@ def _session(ort: Any, model: Path, level: Any, save_to: Path | None = None) -> 
     options.log_severity_level = 4
     options.enable_cpu_mem_arena = False
     options.graph_optimization_level = level
-    options.intra_op_num_threads = THREADS
+    # Waiting threads sleep instead of spinning: on two shared cores a spinning pool takes
+    # the CPU from the other thread and from the rest of the pipeline between runs.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     if save_to is not None:
         options.optimized_model_filepath = str(save_to)
     providers = [("CPUExecutionProvider", {"arena_extend_strategy": "kSameAsRequested"})]
@@ -75,5 +81,21 @@ def _cached_path(model: Path, ort_version: str, level: int) -> Path | None:
         stat = model.stat()
     except OSError:
         return None
-    key = hashlib.sha256(f"{model.name}|{stat.st_size}|{stat.st_mtime_ns}|{ort_version}|{level}".encode())
+    parts = (model.name, stat.st_size, stat.st_mtime_ns, ort_version, level, _cpu())
+    key = hashlib.sha256("|".join(map(str, parts)).encode())
     return cache_dir() / f"{model.stem}-{key.hexdigest()[:16]}.onnx"
+
+
+def _cpu() -> str:
+    """The processor's model and instruction sets: a fully optimised graph holds layouts
+    chosen for them, so a cache shared between machines keeps one graph per kind."""
+    with suppress(OSError):
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
+            fields = {}
+            for line in info:
+                if not line.strip():
+                    break
+                name, _, value = line.partition(":")
+                fields[name.strip()] = value.strip()
+            return f"{fields.get('model name', '')}|{fields.get('flags', '')}"
+    return f"{platform.machine()}|{platform.processor()}"

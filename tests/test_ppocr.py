@@ -150,3 +150,39 @@ def test_a_bad_cache_falls_back_to_the_bundled_model(tmp_path, monkeypatch):
     (entry,) = (tmp_path / "cache" / "onnx").iterdir()
     entry.write_bytes(b"truncated")  # a damaged entry is ignored
     assert np.array_equal(run_model(onnx_sessions.load_session(model)), expected)
+
+
+# ---------------------------------------------------------------- the engine's second reading
+
+
+def test_a_sure_first_reading_is_never_replaced():
+    """What lets the second reading skip the boxes over sure first readings: with scores at
+    most 1, nothing beats a reading within ``MERGE_MARGIN`` of 1."""
+    from extraction.ocr import OcrWord
+    from extraction.ocr_engines import MERGE_MARGIN, _merge
+
+    def word(text, x0, y0, x1, y1, confidence):
+        return OcrWord(text, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), confidence)
+
+    sure, unsure = word("Encoder", 10, 10, 90, 30, 1.0 - MERGE_MARGIN), word("Dec0der", 10, 50, 90, 70, 0.6)
+    second = [word("Encodor", 12, 11, 88, 29, 1.0), word("Decoder", 12, 51, 88, 69, 0.95), word("x", 200, 10, 210, 20, 0.7)]
+    assert _merge([sure, unsure], second) == [sure, second[1], second[2]]
+
+
+@pytest.mark.slow
+def test_the_second_reading_reads_only_where_it_can_change_the_result(tmp_path, monkeypatch):
+    from extraction import ocr_engines
+
+    monkeypatch.setenv(onnx_sessions.ENV_CACHE_DIR, str(tmp_path))
+    engine = ocr_engines.RapidOcrEngine()
+    bgr = cv2.resize(variants()["example"], None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)  # read upscaled
+    rgb = np.ascontiguousarray(bgr[:, :, ::-1])
+    first = engine._detect(bgr, ocr_engines.MIN_SIDE_PX / min(bgr.shape[:2]))
+    full = ocr_engines._merge(first, engine._detect(bgr, 1.0))  # both readings in full
+    expected = sorted((w.text, w.quad) for w in (engine._orient(bgr, w) for w in full))
+    read = []
+    recognise = engine._ocr.recognise
+    monkeypatch.setattr(engine._ocr, "recognise", lambda crops: read.append(len(crops)) or recognise(crops))
+    words = engine.read(rgb)
+    assert sorted((w.text, w.quad) for w in words) == expected
+    assert read[1] < read[0] / 2  # most places were read surely the first time (later calls orient words)

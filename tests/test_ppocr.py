@@ -165,7 +165,8 @@ def test_a_sure_first_reading_is_never_replaced():
         return OcrWord(text, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), confidence)
 
     sure, unsure = word("Encoder", 10, 10, 90, 30, 1.0 - MERGE_MARGIN), word("Dec0der", 10, 50, 90, 70, 0.6)
-    second = [word("Encodor", 12, 11, 88, 29, 1.0), word("Decoder", 12, 51, 88, 69, 0.95), word("x", 200, 10, 210, 20, 0.7)]
+    second = [word("Encodor", 12, 11, 88, 29, 1.0), word("Decoder", 12, 51, 88, 69, 0.95),
+              word("x", 200, 10, 210, 20, 0.7)]
     assert _merge([sure, unsure], second) == [sure, second[1], second[2]]
 
 

@@ -70,7 +70,7 @@ class RapidOcrEngine:
         except (ImportError, FileNotFoundError) as exc:
             hint = "pip install 'rapidocr>=3.10,<4' onnxruntime pyclipper"
             raise EngineUnavailable(f"rapidocr is not installed ({exc}): {hint}") from exc
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one reading at a time: each already uses every core
 
     def read(self, image_rgb: np.ndarray) -> list[OcrWord]:
         """Read at the detector's best scale; an upscaled image is read at its own scale too,

@@ -95,6 +95,16 @@ def from_rapidocr(result: Any, image_wh: tuple[int, int], *, scale: float = 1.0)
     boxes, txts, scores = (getattr(result, key, None) for key in ("boxes", "txts", "scores"))
     if boxes is None or txts is None or scores is None:
         return []
+    return from_ppocr(boxes, txts, scores, image_wh, scale=scale)
+
+
+def from_ppocr(boxes: Any, txts: Sequence[str], scores: Sequence[float], image_wh: tuple[int, int], *,
+               scale: float = 1.0) -> list[OcrWord]:
+    """Words from PP-OCR's plain outputs (``extraction.ppocr``, and rapidocr's fields):
+    ``boxes`` N x 4 x 2 in pixels of the source image (``image_wh``) scaled by ``scale``,
+    corners clockwise from the page top-left, with their texts and scores 0..1."""
+    if scale <= 0:
+        raise ValueError(f"scale must be positive, got {scale}")
     words = []
     for box, text, score in zip(boxes, txts, scores):
         if text and text.strip():

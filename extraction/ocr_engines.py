@@ -9,22 +9,25 @@ adapters of ``extraction.ocr``; ``read_text`` there does the filtering.
 from __future__ import annotations
 
 import glob
-import logging
 import os
 import tempfile
 import threading
+from collections.abc import Callable
 
 import cv2
 import numpy as np
 
 from crafteditor.errors import EngineUnavailable
-from extraction.ocr import OcrWord, _clip_quad, from_easyocr, from_rapidocr, from_tesseract, is_word_char
+from crafteditor.scene import Box
+from extraction.ocr import OcrWord, _clip_quad, from_easyocr, from_ppocr, from_tesseract, is_word_char
 
 # rapidocr: CPU (onnxruntime), bundled PP-OCR models only, and no angle
 # classifier (tall boxes are oriented below, which is faster and never flips
 # horizontal text).  The detector sees the image at the scale ``read`` picks:
 # never downscaled below 4000 px (small labels in big figures keep their
-# pixels), small images upscaled to 736 px on the short side.
+# pixels), small images upscaled to 736 px on the short side.  These are the
+# settings ``extraction.ppocr`` reproduces without the rapidocr package's
+# start-up; the tests compare both with ``RapidOCR(params=RAPIDOCR_PARAMS)``.
 RAPIDOCR_PARAMS = {
     "Global.log_level": "error",
     "Global.use_cls": False,
@@ -53,49 +56,57 @@ def _warp_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
 
 
 class RapidOcrEngine:
-    """rapidocr 3.x on onnxruntime with its bundled PP-OCR models."""
+    """rapidocr 3.x's bundled PP-OCR models on onnxruntime, processed as rapidocr does
+    (``extraction.ppocr``) without the package's configuration start-up."""
 
     name = "rapidocr"
     min_confidence = 0.5
 
     def __init__(self) -> None:
+        from extraction.ppocr import PpOcr
+
         try:
-            from rapidocr import RapidOCR
-        except ImportError as exc:
-            hint = "pip install 'rapidocr>=3.4,<4' onnxruntime"
+            self._ocr = PpOcr()
+        except (ImportError, FileNotFoundError) as exc:
+            hint = "pip install 'rapidocr>=3.10,<4' onnxruntime pyclipper"
             raise EngineUnavailable(f"rapidocr is not installed ({exc}): {hint}") from exc
-        logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-        self._ocr = RapidOCR(params=dict(RAPIDOCR_PARAMS))
-        self._lock = threading.Lock()  # RapidOCR keeps per-call flags on itself
+        self._lock = threading.Lock()  # one reading at a time: each already uses every core
 
     def read(self, image_rgb: np.ndarray) -> list[OcrWord]:
         """Read at the detector's best scale; an upscaled image is read at its own scale too,
         where a lone letter in a small box is not lost in its frame, and the better reading of
-        each place is kept."""
+        each place is kept.
+
+        The second reading reads only the places where it can change the result: a box that
+        overlaps a first reading too sure to be replaced (``_merge``) is not read again.
+        """
         height, width = image_rgb.shape[:2]
-        bgr = pad_for_detector(np.ascontiguousarray(image_rgb[:, :, ::-1]))  # rapidocr takes arrays as BGR
+        bgr = pad_for_detector(np.ascontiguousarray(image_rgb[:, :, ::-1]))  # the models take BGR
         scale = min(MIN_SIDE_PX / max(min(bgr.shape[:2]), 1), MAX_SIDE_PX / max(bgr.shape[:2]))
         with self._lock:
             words = self._detect(bgr, max(scale, 1.0))
             if scale > 1.0:
-                words = _merge(words, self._detect(bgr, 1.0))
+                sure = [w.box for w in words if w.confidence + MERGE_MARGIN >= 1.0]
+                words = _merge(words, self._detect(bgr, 1.0, lambda box: not any(
+                    _overlap(s, box) > 0.5 for s in sure)))
             words = [self._orient(bgr, w) for w in words]
         if bgr.shape[:2] == (height, width):
             return words
         return _inside(words, (width, height))
 
-    def _detect(self, bgr: np.ndarray, scale: float) -> list[OcrWord]:
+    def _detect(self, bgr: np.ndarray, scale: float, wanted: Callable[[Box], bool] | None = None) -> list[OcrWord]:
+        """Readings at ``scale``, in ``bgr``'s pixels; ``wanted`` picks the boxes worth reading."""
         height, width = bgr.shape[:2]
         seen = bgr if scale == 1.0 else cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        result = self._ocr(seen, use_det=True, use_cls=False, use_rec=True)
-        return from_rapidocr(result, (width, height), scale=seen.shape[1] / width)
+        seen_scale = seen.shape[1] / width
+        pick = None if wanted is None else (
+            lambda quad: wanted(Box.from_points(_clip_quad(quad, (width, height), seen_scale))))
+        result = self._ocr.read(seen, pick)
+        return from_ppocr(result.boxes, result.txts, result.scores, (width, height), scale=seen_scale)
 
     def _recognise(self, crop_bgr: np.ndarray) -> tuple[str, float]:
-        out = self._ocr(np.ascontiguousarray(crop_bgr), use_det=False, use_cls=False, use_rec=True)
-        txts, scores = getattr(out, "txts", None), getattr(out, "scores", None)
-        if not txts or not scores:
-            return "", 0.0
-        return str(txts[0]).strip(), float(scores[0])
+        text, score = self._ocr.read_line(np.ascontiguousarray(crop_bgr))
+        return text.strip(), float(score)
 
     def _orient(self, bgr: np.ndarray, word: OcrWord) -> OcrWord:
         """Give a tall reading its reading direction.

@@ -58,6 +58,8 @@ class EditorRoles:
         self.words = tuple(words)
         self.client = client
         self._figures: dict[int, Any] = {}
+        self._checked: dict[str, tuple[Any, list[Any]]] = {}  # SVG text -> its figure and findings
+        self._source: Any = None  # checkers.base.SourceSide, made on the first check
         self._tokens = 0
         self._notes: list[str] = []
 
@@ -134,14 +136,20 @@ class EditorRoles:
             raise StageFailed(f"the writer refused the scene: {exc}") from exc
 
     def verify(self, candidate: Candidate[Scene], svg: str) -> Verdict:
-        from checkers.base import read_figure, run_checks
+        from checkers.base import SourceSide, read_figure, run_checks
         from checkers.fidelity import SvgRenderError
 
-        try:
-            figure = read_figure(svg.encode("utf-8"), self.source_rgb, self.words)
-        except SvgRenderError as exc:
-            raise StageFailed(str(exc)) from exc
-        findings = run_checks(figure)
+        if svg in self._checked:  # a candidate written as one already checked is not drawn again
+            figure, findings = self._checked[svg]
+        else:
+            if self._source is None:
+                self._source = SourceSide(self.source_rgb)
+            try:
+                figure = read_figure(svg.encode("utf-8"), self.source_rgb, self.words, self._source)
+            except SvgRenderError as exc:
+                raise StageFailed(str(exc)) from exc
+            findings = run_checks(figure)
+            self._checked[svg] = (figure, findings)
         if self.client is not None:
             from crafteditor.vlm.roles import critique
 

@@ -11,7 +11,8 @@ One generic loop over a typed specification ``S`` (for the editor, the
    one not tried yet is executed and verified, and kept only when it scores
    better by ``min_gain``.  Otherwise the best so far stays (reversion).
    The loop stops early when the best verdict passes the gate (nothing left to
-   fix) or the reviser has nothing new to offer.
+   fix), even during design (a first candidate that passes is the answer, and
+   no other is made or tried), or when the reviser has nothing new to offer.
 
 Every round is recorded in the ``Trace``: what was tried, its findings by
 code, its score, whether it was kept, its time and the VLM tokens it spent.
@@ -25,6 +26,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Generic, Protocol, TypeVar
 
 S = TypeVar("S")
@@ -180,8 +182,10 @@ def run_loop(roles: Roles[S, A], spec: S, config: LoopConfig = LoopConfig(),
              progress: Callable[[str], None] | None = None) -> LoopResult[S, A]:
     """Design candidates from ``spec``, keep the best, refine it; see the module text."""
     run: _Run[S, A] = _Run(roles, progress)
-    for candidate in list(roles.design(spec))[: config.design_rounds]:
+    for candidate in islice(roles.design(spec), config.design_rounds):  # made as they are tried
         run.attempt("design", candidate, 0.0)
+        if run.best is not None and config.gate(run.best[2]):
+            break  # nothing left to fix: no other reading is tried
     if run.best is None:
         raise StageFailed("no candidate could be executed and verified: "
                           + "; ".join(n for r in run.rounds for n in r.notes))

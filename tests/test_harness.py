@@ -126,6 +126,25 @@ def test_the_gate_stops_the_loop_before_any_revision():
     assert result.best.spec == 2 and result.trace.stopped == "nothing left to fix"
 
 
+def test_a_first_design_with_nothing_to_fix_ends_the_loop_before_any_other_design():
+    made = []
+
+    class Lazy(Scripted):
+        def design(self, spec):
+            for candidate in self.designs:
+                made.append(candidate.spec)
+                yield candidate
+
+    roles = Lazy([1, 2, 3], {1: 3.0, 2: 9.0, 3: 9.0}, revise={1: [(4, "fix")]}, findings={1: (INFO,)})
+    result = run_loop(roles, 0, LoopConfig(design_rounds=3, refine_rounds=4))
+    assert roles.executed == [1] and made == [1] and roles.revised == []
+    assert result.best.spec == 1 and result.trace.stopped == "nothing left to fix"
+    # a design with something to fix lets the next design be tried, and the first that passes ends it
+    roles = Lazy([1, 2, 3], {1: 3.0, 2: 9.0, 3: 9.5}, findings={2: (INFO,)})
+    result = run_loop(roles, 0, LoopConfig(design_rounds=3, refine_rounds=4))
+    assert roles.executed == [1, 2] and result.best.spec == 2 and result.trace.stopped == "nothing left to fix"
+
+
 @pytest.mark.parametrize("refine_rounds", [0, 1, 3])
 def test_refine_rounds_bound_the_revisions(refine_rounds):
     # each revision is a little better and still has something to fix

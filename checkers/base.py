@@ -54,7 +54,8 @@ class SourceSide:
     Every rendering the loop checks is compared with the same source, so one
     ``SourceSide`` serves all its rounds: what depends on the source alone is
     measured once per figure, and what also depends on a window of the rendering
-    is looked up by that window's pixels, so only what changed is measured again.
+    is looked up by that window's pixels (``measure_drawn``), so only what changed
+    is measured again.
     """
 
     def __init__(self, rgb: np.ndarray, background_rgb: tuple[int, int, int] | None = None) -> None:
@@ -63,6 +64,7 @@ class SourceSide:
         self.rgb = rgb
         self.background_rgb = tuple(background_rgb) if background_rgb is not None else estimate_background(rgb)
         self._memo: dict[Hashable, Any] = {}
+        self._drawn_memo: dict[Hashable, list[tuple[np.ndarray, Any]]] = {}
 
     @cached_property
     def drawn(self) -> np.ndarray:
@@ -72,19 +74,22 @@ class SourceSide:
         return drawn_mask(self.rgb, self.background_rgb)
 
     def measure(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        """``compute()``, once per ``key``: a key names the measure and everything it reads
-        (a window of the source, ``digest`` of a window of the rendering)."""
+        """``compute()``, once per ``key``: a key names the measure and everything it
+        reads of the source (a window)."""
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
 
-
-def digest(pixels: np.ndarray) -> bytes:
-    """A short fingerprint of an array's shape and values (memo keys for windows)."""
-    import hashlib
-
-    data = np.ascontiguousarray(pixels)
-    return hashlib.blake2b(data.tobytes(), digest_size=16, person=str(data.shape).encode()[:16]).digest()
+    def measure_drawn(self, key: Hashable, drawn: np.ndarray, compute: Callable[[], Any]) -> Any:
+        """``compute()``, once per ``key`` and ``drawn`` (the window of a rendering it reads):
+        a window drawn as in a rendering checked before gives the answer it gave then."""
+        seen = self._drawn_memo.setdefault(key, [])
+        for pixels, value in seen:
+            if np.array_equal(pixels, drawn):
+                return value
+        value = compute()
+        seen.append((drawn.copy(), value))
+        return value
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,13 @@ class CheckedFigure:
 
         return drawn_mask(self.record.rgb, self.background_rgb)
 
+    @cached_property
+    def near_ours(self) -> np.ndarray:
+        """HxW bool: within 2 px of where the rendering draws (``fidelity.dilate``)."""
+        from checkers.fidelity import dilate
+
+        return dilate(self.drawn_ours, 2)
+
     @property
     def drawn_source(self) -> np.ndarray:
         """HxW bool: where the source differs from the page."""
@@ -127,7 +139,7 @@ class CheckedFigure:
         from checkers.fidelity import dilate, mask_f1
 
         near_source = self.source.measure(("dilated source", 2), lambda: dilate(self.drawn_source, 2))
-        return mask_f1(self.drawn_ours, self.drawn_source, 2, near_source=near_source)
+        return mask_f1(self.drawn_ours, self.drawn_source, 2, near_source=near_source, near_rendered=self.near_ours)
 
 
 Checker = Callable[[CheckedFigure], list[Finding]]

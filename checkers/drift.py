@@ -40,8 +40,6 @@ def _targets(figure: CheckedFigure) -> list[tuple[str, str | None, Box]]:
 
 def _shift(figure: CheckedFigure, box: Box) -> tuple[float, float, float, float] | None:
     """(dx, dy, match where it is, best match) of ``box``'s ink against the source's."""
-    from checkers.base import digest
-
     inner = ink.window(box, figure.image_wh, 1.0, 1.0)
     outer = ink.window(box, figure.image_wh, 1.0 + SEARCH_PX, 1.0 + SEARCH_PX)
     if inner is None or outer is None:
@@ -49,8 +47,8 @@ def _shift(figure: CheckedFigure, box: Box) -> tuple[float, float, float, float]
     x0, y0, x1, y1 = inner
     ground, search = figure.source.measure(("drift search", inner, outer), lambda: _search(figure, inner, outer))
     drawn = figure.record.rgb[y0:y1, x0:x1]
-    return figure.source.measure(("drift", inner, outer, digest(drawn)),
-                                 lambda: _match(drawn, ground, search, inner, outer))
+    return figure.source.measure_drawn(("drift", inner, outer), drawn,
+                                       lambda: _match(drawn, ground, search, inner, outer))
 
 
 def _search(figure: CheckedFigure, inner: tuple[int, int, int, int],

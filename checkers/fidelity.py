@@ -81,9 +81,10 @@ def dilate(mask: np.ndarray, slack_px: int) -> np.ndarray:
 
 
 def mask_f1(rendered: np.ndarray, source: np.ndarray, slack_px: int = 2,
-            near_source: np.ndarray | None = None) -> FidelityScore:
+            near_source: np.ndarray | None = None, near_rendered: np.ndarray | None = None) -> FidelityScore:
     """Slack-tolerant precision/recall/F1 of two boolean masks of the same shape;
-    ``near_source`` is ``dilate(source, slack_px)`` when the caller has it."""
+    ``near_source`` and ``near_rendered`` are their ``dilate(mask, slack_px)`` when the
+    caller has them."""
     if rendered.shape != source.shape:
         raise ValueError(f"mask shapes differ: {rendered.shape} vs {source.shape}")
     n_rendered, n_source = int(rendered.sum()), int(source.sum())
@@ -92,7 +93,9 @@ def mask_f1(rendered: np.ndarray, source: np.ndarray, slack_px: int = 2,
     if n_rendered and near_source is None:
         near_source = dilate(source, slack_px)
     precision = float((rendered & near_source).sum()) / n_rendered if n_rendered else 0.0
-    recall = float((source & dilate(rendered, slack_px)).sum()) / n_source if n_source else 0.0
+    if n_source and near_rendered is None:
+        near_rendered = dilate(rendered, slack_px)
+    recall = float((source & near_rendered).sum()) / n_source if n_source else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
     return FidelityScore(precision, recall, f1)
 
@@ -125,7 +128,8 @@ def missing_components(figure, slack_px: int = 2) -> list:
     from checkers.base import Finding, Fix
     from crafteditor.scene import Box
 
-    missing = (figure.drawn_source & ~dilate(figure.drawn_ours, slack_px)).astype(np.uint8)
+    near_ours = figure.near_ours if slack_px == 2 else dilate(figure.drawn_ours, slack_px)
+    missing = (figure.drawn_source & ~near_ours).astype(np.uint8)
     # pieces are found within the box that holds them all (its corner on even pixels,
     # so the scan meets them in the same order as over the whole page)
     bx, by, bw, bh = cv2.boundingRect(missing)
@@ -168,8 +172,6 @@ def element_fidelity(figure, slack_px: int = 2) -> list:
     from checkers.base import Finding, Fix
     from crafteditor.scene import Box
 
-    from checkers.base import digest
-
     w, h = figure.image_wh
     ours_all, theirs_all = figure.drawn_ours, figure.drawn_source
     out = []
@@ -183,9 +185,8 @@ def element_fidelity(figure, slack_px: int = 2) -> list:
         if (x1 - x0) * (y1 - y0) < ELEMENT_MIN_AREA_PX:
             continue
         ours = ours_all[y0:y1, x0:x1]
-        score = figure.source.measure(
-            ("element fidelity", (x0, y0, x1, y1), slack_px, digest(ours)),
-            lambda: mask_f1(ours, theirs_all[y0:y1, x0:x1], slack_px))
+        score = figure.source.measure_drawn(("element fidelity", (x0, y0, x1, y1), slack_px), ours,
+                                            lambda: mask_f1(ours, theirs_all[y0:y1, x0:x1], slack_px))
         if score.f1 >= ELEMENT_MIN_F1:
             continue
         out.append(Finding(

@@ -14,7 +14,7 @@ import math
 from difflib import SequenceMatcher
 
 from checkers import ink
-from checkers.base import CheckedFigure, Finding, Fix, digest
+from checkers.base import CheckedFigure, Finding, Fix
 from crafteditor.scene import Box
 
 SIZE_RANGE = (0.7, 1.3)  # rendered glyph height over the source's
@@ -97,8 +97,8 @@ def text_size_drift(figure: CheckedFigure) -> list[Finding]:
             continue
         x0, y0, x1, y1 = win
         drawn = figure.record.rgb[y0:y1, x0:x1]
-        measured, measured_alone = figure.source.measure(
-            ("text size", win, line.box.xyxy, digest(drawn)), lambda: _measures(figure, win, line.box, drawn))
+        measured, measured_alone = figure.source.measure_drawn(
+            ("text size", win, line.box.xyxy), drawn, lambda: _measures(figure, win, line.box, drawn))
         if measured is None or measured_alone is None:
             continue
         (alike, rows), (alone, rows_alone) = measured, measured_alone

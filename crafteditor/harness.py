@@ -10,6 +10,8 @@ One generic loop over a typed specification ``S`` (for the editor, the
    verdict's findings into revised candidates (typed fixes applied); the first
    one not tried yet is executed and verified, and kept only when it scores
    better by ``min_gain``.  Otherwise the best so far stays (reversion).
+   A candidate whose score cannot beat the best so far (``Roles.ceiling``, when
+   the roles can bound it before executing) is rejected untried.
    The loop stops early when the best verdict passes the gate (nothing left to
    fix), even during design (a first candidate that passes is the answer, and
    no other is made or tried), or when the reviser has nothing new to offer.
@@ -31,6 +33,9 @@ from typing import Any, Generic, Protocol, TypeVar
 
 S = TypeVar("S")
 A = TypeVar("A")
+
+
+CEILING_MARGIN = 1e-6  # a ceiling this close to what beats the best still lets the candidate be tried
 
 
 class StageFailed(RuntimeError):
@@ -108,7 +113,10 @@ class LoopResult(Generic[S, A]):
 
 
 class Roles(Protocol[S, A]):
-    """What the loop needs; ``usage`` (optional) reports and resets what was spent."""
+    """What the loop needs; ``usage`` (optional) reports and resets what was spent;
+    ``ceiling`` (optional) bounds a candidate's score before it is executed: a
+    candidate that cannot beat the best so far is rejected without being executed
+    or verified."""
 
     def design(self, spec: S) -> Sequence[Candidate[S]]: ...
 
@@ -151,6 +159,11 @@ class _Run(Generic[S, A]):
         """Execute and verify ``candidate``; keep it when it beats the best so far."""
         self.progress(f"{stage} {len(self.rounds)}: {candidate.label}")
         start = time.perf_counter()
+        ceiling = getattr(self.roles, "ceiling", None)
+        top = ceiling(candidate) if self.best is not None and callable(ceiling) else None
+        if top is not None and top < self.best[2].score + min_gain - CEILING_MARGIN:
+            self._record(stage, candidate, "rejected", None, start, (f"cannot beat the best: at most {top:.2f}",))
+            return False
         try:
             artifact = self.roles.execute(candidate)
             verdict = self.roles.verify(candidate, artifact)

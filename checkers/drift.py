@@ -45,10 +45,26 @@ def _shift(figure: CheckedFigure, box: Box) -> tuple[float, float, float, float]
     if inner is None or outer is None:
         return None
     x0, y0, x1, y1 = inner
+    ground, search = figure.source.measure(("drift search", inner, outer), lambda: _search(figure, inner, outer))
+    drawn = figure.record.rgb[y0:y1, x0:x1]
+    return figure.source.measure_drawn(("drift", inner, outer), drawn,
+                                       lambda: _match(drawn, ground, search, inner, outer))
+
+
+def _search(figure: CheckedFigure, inner: tuple[int, int, int, int],
+            outer: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The ground of the source's ``inner`` window, and the source's ink over ``outer`` against it."""
+    x0, y0, x1, y1 = inner
     X0, Y0, X1, Y1 = outer
     ground = ink.dominant_rgb(figure.source_rgb[y0:y1, x0:x1])
-    template = ink.ink(figure.record.rgb[y0:y1, x0:x1], ground).astype(np.float32)
-    search = ink.ink(figure.source_rgb[Y0:Y1, X0:X1], ground).astype(np.float32)
+    return ground, ink.ink(figure.source_rgb[Y0:Y1, X0:X1], ground).astype(np.float32)
+
+
+def _match(drawn: np.ndarray, ground: np.ndarray, search: np.ndarray, inner: tuple[int, int, int, int],
+           outer: tuple[int, int, int, int]) -> tuple[float, float, float, float] | None:
+    x0, y0, _x1, _y1 = inner
+    X0, Y0, _X1, _Y1 = outer
+    template = ink.ink(drawn, ground).astype(np.float32)
     if template.sum() < MIN_INK_PX or search.shape[0] < template.shape[0] or search.shape[1] < template.shape[1]:
         return None
     scores = cv2.matchTemplate(search, template, cv2.TM_CCORR_NORMED)

@@ -32,11 +32,10 @@ def dominant_rgb(crop: np.ndarray) -> np.ndarray:
 
 def ink(crop: np.ndarray, ground: np.ndarray | None = None) -> np.ndarray:
     """Boolean mask of a crop's pixels far from ``ground`` (default: its dominant colour)."""
-    import cv2
+    from checkers.fidelity import far_from
 
     ground = dominant_rgb(crop) if ground is None else ground
-    diff = cv2.absdiff(np.ascontiguousarray(crop), np.full_like(crop, 0) + ground.astype(np.uint8))
-    return np.maximum(np.maximum(diff[..., 0], diff[..., 1]), diff[..., 2]) > INK_DIFF
+    return far_from(crop, ground.astype(np.uint8), INK_DIFF)
 
 
 def row_run(mask: np.ndarray, near: float) -> tuple[int, int] | None:

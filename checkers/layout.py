@@ -172,21 +172,30 @@ def _differs_from_source(figure: CheckedFigure, box: Box) -> float:
 def overlap(figure: CheckedFigure) -> list[Finding]:
     """Two shapes overlapping (IoU > 0.1, neither containing the other) where the
     source looks otherwise: one of them has drifted or grown."""
+    import numpy as np
+
     shapes = figure.drawn.shapes
     out = []
-    for i, a in enumerate(shapes):
-        for b in shapes[i + 1:]:
-            if a.box.contains(b.box, 2.0) or b.box.contains(a.box, 2.0):
-                continue
-            if a.box.iou(b.box) <= OVERLAP_IOU:
-                continue
-            inter = a.box.intersection(b.box)
-            if inter is None or _differs_from_source(figure, inter) < 0.2:
-                continue  # the source overlaps there too
-            small = a if a.box.area <= b.box.area else b
-            out.append(Finding(
-                "overlap", "error",
-                f"{a.kind} and {b.kind} overlap (IoU {a.box.iou(b.box):.2f}) where the source differs",
-                box=inter, fix=Fix("separate", (("shrink_box", tuple(round(v, 1) for v in small.box.xyxy)),)),
-            ))
+    if len(shapes) < 2:
+        return out
+    # only pairs whose boxes meet can overlap: the rest are left out at once, in numpy
+    xyxy = np.array([s.box.xyxy for s in shapes], dtype=float)
+    x0, y0, x1, y1 = (xyxy[:, k] for k in range(4))
+    meet = ~((np.minimum.outer(x1, x1) < np.maximum.outer(x0, x0))
+             | (np.minimum.outer(y1, y1) < np.maximum.outer(y0, y0)))
+    for i, j in zip(*np.nonzero(np.triu(meet, 1))):
+        a, b = shapes[i], shapes[j]
+        if a.box.contains(b.box, 2.0) or b.box.contains(a.box, 2.0):
+            continue
+        if a.box.iou(b.box) <= OVERLAP_IOU:
+            continue
+        inter = a.box.intersection(b.box)
+        if inter is None or _differs_from_source(figure, inter) < 0.2:
+            continue  # the source overlaps there too
+        small = a if a.box.area <= b.box.area else b
+        out.append(Finding(
+            "overlap", "error",
+            f"{a.kind} and {b.kind} overlap (IoU {a.box.iou(b.box):.2f}) where the source differs",
+            box=inter, fix=Fix("separate", (("shrink_box", tuple(round(v, 1) for v in small.box.xyxy)),)),
+        ))
     return out

@@ -65,6 +65,26 @@ def _through(mask, near: float):
     return np.isin(labels, crossing[crossing > 0])
 
 
+def _measures(figure: CheckedFigure, win: tuple[int, int, int, int], box: Box, drawn):
+    """Both glyph-height ratios of a drawn line (``drawn``: the rendering over ``win``)."""
+    x0, y0, x1, y1 = win
+    near = box.center[1] - y0
+    their_ink, their_glyphs = figure.source.measure(("source glyphs", win, near),
+                                                    lambda: _source_glyphs(figure, win, near))
+    our_ink = ink.ink(drawn)
+    # Two measures, and a drift only where both see it: the window's rows as they
+    # are (a neighbour both draw merges alike), and the glyphs alone (ours inside
+    # the line's own box, the source's ink through the line's middle).
+    return (_ratio(our_ink, their_ink, near), _ratio(_inside(our_ink, box, (x0, y0)), their_glyphs, near))
+
+
+def _source_glyphs(figure: CheckedFigure, win: tuple[int, int, int, int], near: float):
+    """The source's ink over ``win``, and its pieces crossing row ``near``."""
+    x0, y0, x1, y1 = win
+    their_ink = ink.ink(figure.source_rgb[y0:y1, x0:x1])
+    return their_ink, _through(their_ink, near)
+
+
 def text_size_drift(figure: CheckedFigure) -> list[Finding]:
     """A drawn line whose glyphs are under 0.7x the height of the source's, or over
     1.15x of it give or take a row (at most 1.3x)."""
@@ -76,14 +96,9 @@ def text_size_drift(figure: CheckedFigure) -> list[Finding]:
         if win is None:
             continue
         x0, y0, x1, y1 = win
-        near = line.box.center[1] - y0
-        their_ink = ink.ink(figure.source_rgb[y0:y1, x0:x1])
-        our_ink = ink.ink(figure.record.rgb[y0:y1, x0:x1])
-        # Two measures, and a drift only where both see it: the window's rows as they
-        # are (a neighbour both draw merges alike), and the glyphs alone (ours inside
-        # the line's own box, the source's ink through the line's middle).
-        measured = _ratio(our_ink, their_ink, near)
-        measured_alone = _ratio(_inside(our_ink, line.box, (x0, y0)), _through(their_ink, near), near)
+        drawn = figure.record.rgb[y0:y1, x0:x1]
+        measured, measured_alone = figure.source.measure_drawn(
+            ("text size", win, line.box.xyxy), drawn, lambda: _measures(figure, win, line.box, drawn))
         if measured is None or measured_alone is None:
             continue
         (alike, rows), (alone, rows_alone) = measured, measured_alone

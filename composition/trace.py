@@ -126,17 +126,40 @@ def _close(a: str, b: str, tolerance: int = 10) -> bool:
 
 
 def _render(elements: list[Element], image_wh: tuple[int, int], background: str) -> np.ndarray:
-    import cairosvg
+    """The elements drawn by cairosvg (HWC uint8), read off its surface: the colours
+    its PNG would hold (cairo un-premultiplies them so), without encoding one."""
+    import cv2
+    from cairosvg.parser import Tree
+    from cairosvg.surface import PNGSurface
 
     from composition.writer import write_svg
     from crafteditor.scene import Scene
 
-    png = cairosvg.svg2png(bytestring=write_svg(Scene(image_wh, background, tuple(elements))).encode())
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    tree = Tree(bytestring=write_svg(Scene(image_wh, background, tuple(elements))).encode())
+    surface = PNGSurface(tree, None, 96)
+    cairo_surface = surface.cairo
+    cairo_surface.flush()
+    w, h, stride = cairo_surface.get_width(), cairo_surface.get_height(), cairo_surface.get_stride()
+    bgra = np.frombuffer(cairo_surface.get_data(), np.uint8).reshape(h, stride // 4, 4)[:, :w]
+    rgb = cv2.cvtColor(bgra, cv2.COLOR_BGRA2RGB)
+    alpha = bgra[..., 3]
+    if not (alpha == 255).all():  # cairo's PNG writer: (c * 255 + a / 2) / a, and 0 where a is 0
+        a = alpha.astype(np.uint32)[..., None]
+        straight = (rgb.astype(np.uint32) * 255 + a // 2) // np.maximum(a, 1)
+        rgb = np.where(a > 0, straight, 0).astype(np.uint8)
+    surface.finish()
+    return rgb
 
 
 def _drawn(rgb: np.ndarray, background: str, threshold: int = 40) -> np.ndarray:
-    return np.abs(rgb.astype(np.int16) - np.asarray(from_hex(background), np.int16)).max(axis=2) > threshold
+    """HxW bool: pixels with a channel more than ``threshold`` from the page colour
+    (the complement of the colours within it, in one ``cv2.inRange`` pass)."""
+    import cv2
+
+    page = from_hex(background)
+    lo = tuple(max(int(c) - threshold, 0) for c in page)
+    hi = tuple(min(int(c) + threshold, 255) for c in page)
+    return cv2.inRange(np.ascontiguousarray(rgb), lo, hi) == 0
 
 
 def missing_parts(

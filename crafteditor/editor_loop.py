@@ -15,6 +15,7 @@ offline role, and the trace's notes say so.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -47,6 +48,17 @@ def score(figure: Any, findings: Sequence[Any], scene: Scene) -> tuple[float, tu
     return value, (("f1", round(f1, 4)), ("uneditable_share", round(uneditable, 4)), ("loose_lines", loose))
 
 
+def ceiling(scene: Scene) -> float:
+    """The most ``score`` can give ``scene``: a rendering drawing exactly as the source
+    (F1 1) with no finding still pays for its uneditable share and loose lines.
+    Computed with the same operations as ``score``, so no score exceeds it."""
+    w, h = scene.image_wh
+    uneditable = sum(e.box.area for e in scene if e.kind is Kind.TRACE or e.render is Render.RASTER) / max(w * h, 1)
+    loose = sum(1 for e in scene.of_kind(Kind.CONNECTOR)
+                if e.connector and e.connector.source_id is None and e.connector.target_id is None)
+    return 100.0 - UNEDITABLE_COST * min(uneditable, 1.0) - LOOSE_LINE_COST * loose
+
+
 class EditorRoles:
     """Roles bound to one figure: its source, its cleaned canvas and OCR readings."""
 
@@ -58,6 +70,10 @@ class EditorRoles:
         self.words = tuple(words)
         self.client = client
         self._figures: dict[int, Any] = {}
+        self._checked: dict[str, tuple[Any, list[Any]]] = {}  # SVG text -> its figure and findings
+        self._source: Any = None  # checkers.base.SourceSide, made on the first check
+        # id of a revised scene -> (its verdict, the scene, candidates made so far, the rest to make)
+        self._revisions: dict[int, tuple[Verdict, Scene, list[Candidate[Scene]], Iterator[Any]]] = {}
         self._tokens = 0
         self._notes: list[str] = []
 
@@ -126,6 +142,10 @@ class EditorRoles:
             return e
         return scene.replace_elements(advised(e) for e in scene.elements)
 
+    def ceiling(self, candidate: Candidate[Scene]) -> float:
+        """The most the verifier can score ``candidate`` (``ceiling``)."""
+        return ceiling(candidate.spec)
+
     def execute(self, candidate: Candidate[Scene]) -> str:
         from composition.writer import write_svg
 
@@ -135,14 +155,20 @@ class EditorRoles:
             raise StageFailed(f"the writer refused the scene: {exc}") from exc
 
     def verify(self, candidate: Candidate[Scene], svg: str) -> Verdict:
-        from checkers.base import read_figure, run_checks
+        from checkers.base import SourceSide, read_figure, run_checks
         from checkers.fidelity import SvgRenderError
 
-        try:
-            figure = read_figure(svg.encode("utf-8"), self.source_rgb, self.words)
-        except SvgRenderError as exc:
-            raise StageFailed(str(exc)) from exc
-        findings = run_checks(figure)
+        if svg in self._checked:  # a candidate written as one already checked is not drawn again
+            figure, findings = self._checked[svg]
+        else:
+            if self._source is None:
+                self._source = SourceSide(self.source_rgb)
+            try:
+                figure = read_figure(svg.encode("utf-8"), self.source_rgb, self.words, self._source)
+            except SvgRenderError as exc:
+                raise StageFailed(str(exc)) from exc
+            findings = run_checks(figure)
+            self._checked[svg] = (figure, findings)
         if self.client is not None:
             from crafteditor.vlm.roles import critique
 
@@ -160,5 +186,16 @@ class EditorRoles:
         figure = self._figures.get(id(scene))
         if figure is None:
             return
-        for label, revised in revisions(scene, verdict.findings, Evidence(figure, self.background, self.canvas_rgb)):
-            yield Candidate(revised, label)
+        made = self._revisions.get(id(scene))
+        if made is None or made[0] is not verdict:  # asked again for the same verdict: what was made is reused
+            found = revisions(scene, verdict.findings, Evidence(figure, self.background, self.canvas_rgb))
+            made = (verdict, scene, [], iter(found))
+            self._revisions[id(scene)] = made
+        done, pending = made[2], made[3]
+        for i in itertools.count():
+            if i == len(done):
+                step = next(pending, None)
+                if step is None:
+                    return
+                done.append(Candidate(step[1], step[0]))
+            yield done[i]

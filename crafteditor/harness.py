@@ -10,8 +10,11 @@ One generic loop over a typed specification ``S`` (for the editor, the
    verdict's findings into revised candidates (typed fixes applied); the first
    one not tried yet is executed and verified, and kept only when it scores
    better by ``min_gain``.  Otherwise the best so far stays (reversion).
+   A candidate whose score cannot beat the best so far (``Roles.ceiling``, when
+   the roles can bound it before executing) is rejected untried.
    The loop stops early when the best verdict passes the gate (nothing left to
-   fix) or the reviser has nothing new to offer.
+   fix), even during design (a first candidate that passes is the answer, and
+   no other is made or tried), or when the reviser has nothing new to offer.
 
 Every round is recorded in the ``Trace``: what was tried, its findings by
 code, its score, whether it was kept, its time and the VLM tokens it spent.
@@ -25,10 +28,14 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Generic, Protocol, TypeVar
 
 S = TypeVar("S")
 A = TypeVar("A")
+
+
+CEILING_MARGIN = 1e-6  # a ceiling this close to what beats the best still lets the candidate be tried
 
 
 class StageFailed(RuntimeError):
@@ -106,7 +113,10 @@ class LoopResult(Generic[S, A]):
 
 
 class Roles(Protocol[S, A]):
-    """What the loop needs; ``usage`` (optional) reports and resets what was spent."""
+    """What the loop needs; ``usage`` (optional) reports and resets what was spent;
+    ``ceiling`` (optional) bounds a candidate's score before it is executed: a
+    candidate that cannot beat the best so far is rejected without being executed
+    or verified."""
 
     def design(self, spec: S) -> Sequence[Candidate[S]]: ...
 
@@ -149,6 +159,11 @@ class _Run(Generic[S, A]):
         """Execute and verify ``candidate``; keep it when it beats the best so far."""
         self.progress(f"{stage} {len(self.rounds)}: {candidate.label}")
         start = time.perf_counter()
+        ceiling = getattr(self.roles, "ceiling", None)
+        top = ceiling(candidate) if self.best is not None and callable(ceiling) else None
+        if top is not None and top < self.best[2].score + min_gain - CEILING_MARGIN:
+            self._record(stage, candidate, "rejected", None, start, (f"cannot beat the best: at most {top:.2f}",))
+            return False
         try:
             artifact = self.roles.execute(candidate)
             verdict = self.roles.verify(candidate, artifact)
@@ -180,8 +195,10 @@ def run_loop(roles: Roles[S, A], spec: S, config: LoopConfig = LoopConfig(),
              progress: Callable[[str], None] | None = None) -> LoopResult[S, A]:
     """Design candidates from ``spec``, keep the best, refine it; see the module text."""
     run: _Run[S, A] = _Run(roles, progress)
-    for candidate in list(roles.design(spec))[: config.design_rounds]:
+    for candidate in islice(roles.design(spec), config.design_rounds):  # made as they are tried
         run.attempt("design", candidate, 0.0)
+        if run.best is not None and config.gate(run.best[2]):
+            break  # nothing left to fix: no other reading is tried
     if run.best is None:
         raise StageFailed("no candidate could be executed and verified: "
                           + "; ".join(n for r in run.rounds for n in r.notes))

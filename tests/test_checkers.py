@@ -279,3 +279,39 @@ def test_a_neighbour_touching_only_our_label_is_no_size_drift(extra):
     bigger = _svg(label.replace('font-size="18"', 'font-size="30"').format(y=103) + extra.format(y=111))
     (finding,) = text_size_drift(read_figure(bigger, source))
     assert finding.fix.get("scale") < 0.8
+
+
+def test_renderings_checked_against_one_source_side_find_what_each_finds_alone():
+    from checkers.base import SourceSide
+
+    words = [_word("Encoder")]
+    variants = [
+        GOOD,
+        BOX_A + BOX_B.replace('<rect x="320" y="60"', '<rect id="shape-0002" x="325" y="56"')
+        + LABEL.format(size=18) + ARROW.format(x=320),
+        BOX_A + BOX_B + LABEL.format(size=26) + ARROW.format(x=300),
+        BOX_A + '<rect id="shape-0003" x="320" y="60" width="140" height="70" fill="#222"/>' + ARROW.format(x=320),
+        GOOD,  # drawn again: every window is answered from what was measured
+    ]
+    shared = SourceSide(SOURCE)
+    for body in variants:
+        alone = run_checks(read_figure(_svg(body), SOURCE, words))
+        together = run_checks(read_figure(_svg(body), SOURCE, words, shared))
+        assert together == alone
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_drawn_and_ink_masks_are_the_channel_distance_over_the_threshold(seed):
+    import numpy as np
+
+    from checkers import ink
+    from checkers.fidelity import drawn_mask
+
+    rng = np.random.default_rng(seed)
+    rgb = (rng.integers(0, 256, (23, 31, 3)) // (1 + 40 * (seed % 2))).astype(np.uint8)[:, 2:]
+    page = tuple(int(v) for v in rng.integers(0, 256, 3))
+    for threshold in (0, 24, 60, 255):
+        naive = np.abs(rgb.astype(int) - np.array(page)).max(axis=2) > threshold
+        assert (drawn_mask(rgb, page, threshold) == naive).all()
+    ground = ink.dominant_rgb(rgb)
+    assert (ink.ink(rgb) == (np.abs(rgb.astype(int) - ground).max(axis=2) > ink.INK_DIFF)).all()

@@ -126,6 +126,43 @@ def test_the_gate_stops_the_loop_before_any_revision():
     assert result.best.spec == 2 and result.trace.stopped == "nothing left to fix"
 
 
+def test_a_first_design_with_nothing_to_fix_ends_the_loop_before_any_other_design():
+    made = []
+
+    class Lazy(Scripted):
+        def design(self, spec):
+            for candidate in self.designs:
+                made.append(candidate.spec)
+                yield candidate
+
+    roles = Lazy([1, 2, 3], {1: 3.0, 2: 9.0, 3: 9.0}, revise={1: [(4, "fix")]}, findings={1: (INFO,)})
+    result = run_loop(roles, 0, LoopConfig(design_rounds=3, refine_rounds=4))
+    assert roles.executed == [1] and made == [1] and roles.revised == []
+    assert result.best.spec == 1 and result.trace.stopped == "nothing left to fix"
+    # a design with something to fix lets the next design be tried, and the first that passes ends it
+    roles = Lazy([1, 2, 3], {1: 3.0, 2: 9.0, 3: 9.5}, findings={2: (INFO,)})
+    result = run_loop(roles, 0, LoopConfig(design_rounds=3, refine_rounds=4))
+    assert roles.executed == [1, 2] and result.best.spec == 2 and result.trace.stopped == "nothing left to fix"
+
+
+def test_a_candidate_whose_ceiling_cannot_beat_the_best_is_rejected_untried():
+    class Bounded(Scripted):
+        def ceiling(self, candidate):
+            return {2: 5.0, 3: 9.0, 4: 7.04, 5: 8.0}[candidate.spec]
+
+    table = dict(designs=[1, 2, 3], scores={1: 6.0, 2: 4.0, 3: 7.0, 4: 6.02, 5: 8.0},
+                 revise={3: [(4, "fix a"), (5, "fix b")]})
+    plain = run_loop(Scripted(**table), 0, LoopConfig(design_rounds=3, refine_rounds=2, min_gain=0.05))
+    roles = Bounded(**table)
+    bounded = run_loop(roles, 0, LoopConfig(design_rounds=3, refine_rounds=2, min_gain=0.05))
+    # design 2 (at most 5.0 < 6.0) and fix a (at most 7.04 < 7.0 + 0.05) are never drawn; the answer is the same
+    assert roles.executed == [1, 3, 5]
+    assert _outcomes(bounded) == _outcomes(plain)
+    assert bounded.best.spec == plain.best.spec == 5
+    assert [r.score for r in bounded.trace.rounds] == [6.0, None, 7.0, None, 8.0]
+    assert "cannot beat the best" in bounded.trace.rounds[1].notes[0]
+
+
 @pytest.mark.parametrize("refine_rounds", [0, 1, 3])
 def test_refine_rounds_bound_the_revisions(refine_rounds):
     # each revision is a little better and still has something to fix

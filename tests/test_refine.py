@@ -374,3 +374,29 @@ def test_revisions_of_one_kind_yield_it_once():
 def test_every_kind_the_reviser_knows_is_counted():
     assert KINDS == {"shrink_font", "set_font_size", "move", "snap_endpoint", "scale_head", "add_text",
                      "set_text", "raster_fallback", "add_element"}
+
+
+def test_the_editor_roles_check_an_svg_once_and_revise_a_verdict_once(monkeypatch):
+    import checkers.base
+    import composition.refine
+    from crafteditor.editor_loop import EditorRoles, ceiling
+    from crafteditor.harness import Candidate
+
+    full = _scene()
+    source = render_svg_rgb(write_svg(full).encode(), WH)
+    partial = full.filter(lambda e: e.id != "shape-0002")
+    roles = EditorRoles(source, source, "#ffffff")
+    drawn, revised = [], []
+    read, revise = checkers.base.read_figure, composition.refine.revisions
+    monkeypatch.setattr(checkers.base, "read_figure", lambda *a, **k: drawn.append(1) or read(*a, **k))
+    monkeypatch.setattr(composition.refine, "revisions", lambda *a, **k: revised.append(1) or revise(*a, **k))
+    first = Candidate(partial, "partial")
+    verdict = roles.verify(first, roles.execute(first))
+    again = roles.verify(Candidate(partial, "the same again"), roles.execute(first))
+    assert len(drawn) == 1 and again == verdict
+    # the score never passes the ceiling known before drawing
+    assert verdict.score <= ceiling(partial) == 100.0 - 0.25  # its arrow is glued to nothing
+    one = list(roles.revise(partial, verdict))
+    two = list(roles.revise(partial, verdict))
+    assert one and [c.label for c in one] == [c.label for c in two] and all(a is b for a, b in zip(one, two))
+    assert len(revised) == 1

@@ -84,3 +84,18 @@ def test_leftovers_are_traced_in_place_without_painting_the_page():
     out = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
     assert tuple(out[110, 205]) == (200, 30, 30) and tuple(out[127, 225]) == (255, 255, 255)
     assert trace_leftovers(np.full((50, 50, 3), 255, np.uint8), "#ffffff") == []
+
+
+def test_traced_marks_are_read_off_the_surface_as_their_png_would_show_them():
+    from composition.trace import _drawn as drawn_px
+    from composition.trace import _render
+
+    source = render('<rect x="10.5" y="8.3" width="50" height="30" fill="#2f5597"/>'
+                    '<circle cx="90" cy="40" r="17.4" fill="none" stroke="#c55a11" stroke-width="3"/>', 140, 70)
+    traced = trace_elements(source, "#ffffff")
+    ours = _render(traced, (140, 70), "#ffffff")
+    png = cairosvg.svg2png(bytestring=write_svg(Scene((140, 70), "#ffffff", tuple(traced))).encode())
+    assert (ours == np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))).all()
+    for page, threshold in (("#ffffff", 40), ("#1e2a3c", 8)):
+        colour = np.array([int(page[i:i + 2], 16) for i in (1, 3, 5)])
+        assert (drawn_px(source, page, threshold) == (np.abs(source.astype(int) - colour).max(axis=2) > threshold)).all()

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import cairocffi
+import cv2
 import numpy as np
 from cairosvg.colors import color as _color
 from cairosvg.helpers import size as _size
@@ -130,32 +132,29 @@ def _surface_rgb(cairo_surface: Any) -> np.ndarray:
     w, h = cairo_surface.get_width(), cairo_surface.get_height()
     stride = cairo_surface.get_stride()
     buf = np.frombuffer(cairo_surface.get_data(), dtype=np.uint8).reshape(h, stride // 4, 4)
-    return np.ascontiguousarray(buf[:, :w, 2::-1])  # BGRA (opaque) -> RGB
+    return cv2.cvtColor(buf[:, :w], cv2.COLOR_BGRA2RGB)  # BGRA (opaque) -> RGB
 
 
-class _ContextProxy:
-    """Forwards to a cairo context; reports glyphs and painted paths to its surface."""
+class _RecordingContext(cairocffi.Context):
+    """A cairo context that reports glyphs and painted paths to its surface
+    (the context cairosvg made, its class swapped, so every other call goes
+    straight to cairo)."""
 
-    def __init__(self, ctx: Any, surface: Any) -> None:
-        object.__setattr__(self, "_ctx", ctx)
-        object.__setattr__(self, "_surface", surface)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._ctx, name)
+    _recorder: Any
 
     def text_path(self, letter: str) -> None:
-        self._surface._record_glyph(self._ctx, letter)
-        self._ctx.text_path(letter)
+        self._recorder._record_glyph(self, letter)
+        super().text_path(letter)
 
     def fill_preserve(self) -> None:
-        self._surface._record_path(self._ctx)
-        self._ctx.fill_preserve()
+        self._recorder._record_path(self)
+        super().fill_preserve()
 
 
 class _RecordingSurface(PNGSurface):
     @property
     def context(self) -> Any:
-        return self._proxy
+        return self._raw
 
     @context.setter
     def context(self, ctx: Any) -> None:
@@ -163,8 +162,9 @@ class _RecordingSurface(PNGSurface):
         self.__dict__.setdefault("drawn_paths", [])
         self.__dict__.setdefault("drawn_images", [])
         self.__dict__.setdefault("_roots", {})
+        ctx.__class__ = _RecordingContext
+        ctx._recorder = self
         self._raw = ctx
-        self._proxy = _ContextProxy(ctx, self)
 
     def draw(self, node: Any) -> None:
         if node.tag == "image" and self.stroke_and_fill and "width" in node and "height" in node:
@@ -176,19 +176,24 @@ class _RecordingSurface(PNGSurface):
         node = self.parent_node
         if node is None or not self.stroke_and_fill or _inside(node, _HIDDEN_CONTAINERS):
             return
-        ox, oy = ctx.user_to_device(*ctx.get_current_point())
+        xx, yx, xy, yy, x0, y0 = ctx.get_matrix().as_tuple()
+
+        def distance(dx: float, dy: float) -> Point:  # cairo's user_to_device_distance
+            return (xx * dx + xy * dy, yx * dx + yy * dy)
+
+        px, py = ctx.get_current_point()
+        ox, oy = xx * px + xy * py + x0, yx * px + yy * py + y0
         xb, yb, w, h, xa, ya = ctx.text_extents(letter)
-        corners = [ctx.user_to_device_distance(cx, cy) for cx, cy in
-                   ((xb, yb), (xb + w, yb), (xb + w, yb + h), (xb, yb + h))]
+        corners = [distance(cx, cy) for cx, cy in ((xb, yb), (xb + w, yb), (xb + w, yb + h), (xb, yb + h))]
         quad = tuple((ox + dx, oy + dy) for dx, dy in corners)
-        ux, uy = ctx.user_to_device_distance(1.0, 0.0)
-        vx, vy = ctx.user_to_device_distance(0.0, 1.0)
+        ux, uy = distance(1.0, 0.0)
+        vx, vy = distance(0.0, 1.0)
         scale = math.sqrt(abs(ux * vy - uy * vx))
         glyph = Glyph(
             char=letter,
             quad=quad,  # type: ignore[arg-type]
             origin=(ox, oy),
-            advance=ctx.user_to_device_distance(xa, ya),
+            advance=distance(xa, ya),
             font_size_px=float(self.font_size) * scale,
             angle_deg=math.degrees(math.atan2(uy, ux)),
         )
@@ -206,25 +211,26 @@ class _RecordingSurface(PNGSurface):
         x0, y0, x1, y1 = ctx.path_extents()
         if x1 <= x0 and y1 <= y0:
             return
-        corners = [ctx.user_to_device(x, y) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+        to_device = _to_device(ctx)
+        corners = to_device([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
         xs, ys = [c[0] for c in corners], [c[1] for c in corners]
         segments = ctx.copy_path_flat()
         closed = node.tag in ("rect", "circle", "ellipse", "polygon") or any(
             seg[0] == 3 for seg in segments  # cairo.PATH_CLOSE_PATH
         )
-        verts = [ctx.user_to_device(*seg[1]) for seg in segments if seg[0] in (0, 1)]
+        user = [seg[1] for seg in segments if seg[0] in (0, 1)]
         self.drawn_paths.append(
             DrawnPath(
                 tag=node.tag,
                 xyxy=(min(xs), min(ys), max(xs), max(ys)),
                 closed=closed,
-                points=tuple(verts) if not closed or len(verts) <= 12 else (),
+                points=tuple(to_device(user)) if not closed or len(user) <= 12 else (),
                 marker_start=_has_marker(node, "marker-start"),
                 marker_end=_has_marker(node, "marker-end"),
                 painted=_paints(node, "fill", "black") or _paints(node, "stroke", "none"),
                 bench_kind=node.get("data-bench-kind"),
                 rounded=node.tag == "rect" and (float(_num(node.get("rx"))) > 0 or float(_num(node.get("ry"))) > 0),
-                n_vertices=len(verts),
+                n_vertices=len(user),
                 straight=node.tag == "path" and _straight(node.get("d") or ""),
                 element_id=node.get("id"),
             )
@@ -235,7 +241,7 @@ class _RecordingSurface(PNGSurface):
         if not self.drawn_paths:
             return
         segments = ctx.copy_path_flat()
-        verts = tuple(ctx.user_to_device(*seg[1]) for seg in segments if seg[0] in (0, 1))
+        verts = tuple(_to_device(ctx)([seg[1] for seg in segments if seg[0] in (0, 1)]))
         if len(verts) < 2:
             return
         filled = _hex(node.get("fill", "black")) if _paints(node, "fill", "black") else None
@@ -281,6 +287,16 @@ class _RecordingSurface(PNGSurface):
             glyphs.append(glyph)
         flush()
         return out
+
+
+def _to_device(ctx: Any) -> Any:
+    """Points in the context's user space to device pixels, as cairo's ``user_to_device``
+    computes them (the same products and sums), in one call to cairo for all of them."""
+    xx, yx, xy, yy, x0, y0 = ctx.get_matrix().as_tuple()
+
+    def to_device(points: list[Point]) -> list[Point]:
+        return [(xx * x + xy * y + x0, yx * x + yy * y + y0) for x, y in points]
+    return to_device
 
 
 _PATH_TAGS = frozenset(("circle", "ellipse", "line", "path", "polygon", "polyline", "rect"))

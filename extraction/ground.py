@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from crafteditor.scene import Box
+from crafteditor.unionfind import DisjointSet
 from extraction.corners import read_corners
 from extraction.regions import DASH_GAP_PX, Flatness, Region, fill_holes
 from extraction.shape_style import Paint, region_paint
@@ -324,9 +325,7 @@ def _line_work(region: Region, max_side_px: int = 48) -> bool:
 def _split_unions(regions: list[Region], gap_px: int = 15) -> list[Region]:
     """Regions of one colour that a thin line (a connector crossing a container)
     cut apart, joined again with the line between them."""
-    from scipy.cluster.hierarchy import DisjointSet
-
-    joined_sets = DisjointSet(range(len(regions)))
+    joined_sets = DisjointSet(len(regions))
     touching: list[tuple[int, int]] = []
 
     kernel = np.ones((gap_px + 4, gap_px + 4), np.uint8)  # reaches across a line and the dash closing round it

@@ -136,7 +136,9 @@ def _render(elements: list[Element], image_wh: tuple[int, int], background: str)
 
 
 def _drawn(rgb: np.ndarray, background: str, threshold: int = 40) -> np.ndarray:
-    return np.abs(rgb.astype(np.int16) - np.asarray(from_hex(background), np.int16)).max(axis=2) > threshold
+    from extraction.pixels import far_from_colour
+
+    return far_from_colour(rgb, from_hex(background), threshold, np.int16)
 
 
 def missing_parts(

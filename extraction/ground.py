@@ -20,6 +20,7 @@ import numpy as np
 from crafteditor.scene import Box
 from crafteditor.unionfind import DisjointSet
 from extraction.corners import read_corners
+from extraction.pixels import near_colour
 from extraction.regions import DASH_GAP_PX, Flatness, Region, fill_holes
 from extraction.shape_style import Paint, region_paint
 from extraction.shapes import ShapeFit, fit_shape
@@ -71,12 +72,15 @@ class Surroundings:
         nor within its box."""
         cx0, cy0, cx1, cy1 = window
         owner = self.owner[cy0:cy1, cx0:cx1]
-        behind = owner == -1
-        beside = np.zeros_like(behind)
         ys, xs = np.nonzero(region.mask)
         px, py = int(xs[0]) + region.xyxy[0], int(ys[0]) + region.xyxy[1]
         rx0, ry0, rx1, ry1 = region.xyxy
-        for label in np.unique(owner[owner > 0]):
+        present = np.bincount(owner[owner > 0], minlength=1)
+        # What each owner label (shifted by one: the page is -1) counts as.
+        is_behind = np.zeros(len(present) + 1, dtype=bool)
+        is_beside = np.zeros(len(present) + 1, dtype=bool)
+        is_behind[0] = True
+        for label in np.nonzero(present)[0]:
             other = self.interiors[label - 1]
             x0, y0, x1, y1 = other.xyxy
             if other is region:
@@ -85,11 +89,12 @@ class Surroundings:
                 if label not in self.filled:
                     self.filled[label] = fill_holes(other.mask)
                 if self.filled[label][py - y0, px - x0] or _sides_held(owner == label, region.xyxy, window) >= 3:
-                    behind |= owner == label  # around it (a line cutting the panel leaves a notch, not a hole)
+                    is_behind[label + 1] = True  # around it (a line cutting the panel leaves a notch, not a hole)
                     continue
             if not (rx0 - 2 <= x0 and ry0 - 2 <= y0 and x1 <= rx1 + 2 and y1 <= ry1 + 2):
-                beside |= owner == label
-        return behind, beside
+                is_beside[label + 1] = True
+        shifted = owner + 1
+        return is_behind[shifted], is_beside[shifted]
 
 
 def _sides_held(mask: np.ndarray, xyxy: tuple[int, int, int, int], window: tuple[int, int, int, int]) -> int:
@@ -173,7 +178,7 @@ def _outline_consistent(canvas: np.ndarray, silhouette: np.ndarray, paint: Paint
     pts = max(contours, key=len).reshape(-1, 2)
     stroke = np.asarray(paint.stroke_rgb, np.float32)
     tolerance = max(40.0, 0.35 * float(np.abs(stroke - outside).max()))
-    like = silhouette & (np.abs(canvas.astype(np.float32) - stroke).max(axis=2) <= tolerance)
+    like = silhouette & near_colour(canvas, stroke, tolerance)
     reach = 2 * max(1, int(round(paint.stroke_width_px))) + 1
     near_stroke = cv2.dilate(like.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
     share = float(near_stroke[pts[:, 1], pts[:, 0]].mean())

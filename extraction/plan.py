@@ -27,6 +27,7 @@ from extraction.ground import GroundedShape, ground_shapes
 from extraction.shape_elements import shape_elements
 from extraction.links import connector_elements
 from extraction.marks import dot_at
+from extraction.pixels import differ
 from extraction.regions import Flatness, fill_holes, find_regions
 from extraction.segment import Segmenter
 
@@ -97,7 +98,7 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
     proposed = segmenter.interiors(canvas) if segmenter is not None else None
     grounded = ground_shapes(canvas, flatness, proposed)
     ground, explained = _ground_image((h, w), background_rgb, grounded)
-    residual = (np.abs(canvas.astype(np.int16) - ground.astype(np.int16)).max(axis=2) > RESIDUAL_DIFF) & ~explained
+    residual = differ(canvas, ground, RESIDUAL_DIFF) & ~explained
     # Solid ink wider than any line or arrowhead (pictures) is split off first, so a
     # line touching a picture stays a line.
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (THICK_PX, THICK_PX))

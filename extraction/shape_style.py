@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from extraction.glyphs import to_rgb
+from extraction.pixels import far_from_colour
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,8 @@ class Paint:
 
 
 def _far(a: np.ndarray, b, tolerance: float = 24.0) -> np.ndarray:
+    if a.dtype == np.uint8:
+        return far_from_colour(a, b, tolerance)
     return np.abs(a.astype(np.float32) - np.asarray(b, np.float32)).max(axis=-1) > tolerance
 
 
@@ -114,14 +117,9 @@ def _runs(silhouette: np.ndarray, band: np.ndarray, grow: bool) -> tuple[float, 
     # Runs along the closed contour, starting at an ink-to-gap change.
     start = int(np.argmax(inked != np.roll(inked, 1)))
     seq = np.roll(inked, -start)
-    runs: list[tuple[bool, int]] = []
-    for value in seq:
-        if runs and runs[-1][0] == value:
-            runs[-1] = (value, runs[-1][1] + 1)
-        else:
-            runs.append((bool(value), 1))
-    on = [n for v, n in runs if v]
-    off = [n for v, n in runs if not v]
+    bounds = np.concatenate(([0], np.nonzero(seq[1:] != seq[:-1])[0] + 1, [len(seq)]))
+    lengths, values = np.diff(bounds), seq[bounds[:-1]]
+    on, off = lengths[values], lengths[~values]
     if len(on) < 4 or len(off) < 4:
         return ()
     # The 3x3 growth that lets faint outer edges count lengthens each dash by 2 px.

@@ -20,7 +20,7 @@ import numpy as np
 from crafteditor.scene import Box
 from crafteditor.unionfind import DisjointSet
 from extraction.corners import read_corners
-from extraction.pixels import near_colour
+from extraction.pixels import far_from_colour, near_colour
 from extraction.regions import DASH_GAP_PX, Flatness, Region, fill_holes
 from extraction.shape_style import Paint, region_paint
 from extraction.shapes import ShapeFit, fit_shape
@@ -72,8 +72,8 @@ class Surroundings:
         nor within its box."""
         cx0, cy0, cx1, cy1 = window
         owner = self.owner[cy0:cy1, cx0:cx1]
-        ys, xs = np.nonzero(region.mask)
-        px, py = int(xs[0]) + region.xyxy[0], int(ys[0]) + region.xyxy[1]
+        first_y, first_x = divmod(int(np.argmax(region.mask)), region.mask.shape[1])  # its first pixel
+        px, py = first_x + region.xyxy[0], first_y + region.xyxy[1]
         rx0, ry0, rx1, ry1 = region.xyxy
         present = np.bincount(owner[owner > 0], minlength=1)
         # What each owner label (shifted by one: the page is -1) counts as.
@@ -140,13 +140,12 @@ def _silhouette(region: Region, canvas: np.ndarray, around_of: Surroundings
     if outside is None:
         return None
     ring = near & ~filled & ~wide_crop  # colours are compared on this band only, not the whole crop
-    pixels = crop[ring].astype(np.float32)
-    from_outside = np.abs(pixels - outside.astype(np.float32)).max(axis=1)
-    inked = from_outside > 10
+    pixels = crop[ring]
+    inked = far_from_colour(pixels, outside, 10)
     if flat is not None:
         # A flat strip (the inside of a neighbour, between two outlines) is not
         # outline: flat pixels count only when they stand far from both sides.
-        strong = (from_outside > 60) & (np.abs(pixels - np.asarray(region.colour, np.float32)).max(axis=1) > 60)
+        strong = far_from_colour(pixels, outside, 60) & far_from_colour(pixels, region.colour, 60)
         inked &= ~flat[cy0:cy1, cx0:cx1][ring] | strong
     ring[ring] = inked
     # Ink nearer a neighbour's inside than ours (the outline of the next box in a

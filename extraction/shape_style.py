@@ -44,12 +44,12 @@ def region_paint(canvas: np.ndarray, silhouette: np.ndarray, background_rgb: tup
     it), so dots too short for the usual walk are looked for along the stroke."""
     mask = silhouette.astype(np.uint8)
     depth = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
-    deep = depth > max(3.0, 0.25 * float(depth.max()))
-    if not deep.any():
-        deep = depth >= depth.max()
     if interior_rgb is not None:
         interior = np.asarray(interior_rgb, np.float64)
     else:
+        deep = depth > max(3.0, 0.25 * float(depth.max()))
+        if not deep.any():
+            deep = depth >= depth.max()
         interior = np.median(canvas[deep].reshape(-1, 3), axis=0)
     fill_is_bg = not _far(interior[None], background_rgb, fill_tolerance)[0]
     fill = None if fill_is_bg else to_rgb(interior)

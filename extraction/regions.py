@@ -70,16 +70,36 @@ def flat_pixels(rgb: np.ndarray, tolerance: int = FLAT_RANGE) -> np.ndarray:
 
 def _label(flat: np.ndarray, rgb: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(flat.astype(np.uint8), connectivity=4)
-    flat_labels = labels.ravel().astype(np.intp)  # once, not once per bincount
-    counts = np.bincount(flat_labels, minlength=n).astype(np.float64)
+    counts = stats[:, cv2.CC_STAT_AREA].astype(np.float64)  # pixels of each label (the unlabelled too)
     counts[counts == 0] = 1
-    sums, sq = np.empty((n, 3)), np.empty((n, 3))
-    for c in range(3):  # one channel at a time: a float copy of the whole image would be 24 bytes a pixel
-        v = rgb[:, :, c].ravel().astype(np.float64)
-        sums[:, c], sq[:, c] = np.bincount(flat_labels, v, minlength=n), np.bincount(flat_labels, v * v, minlength=n)
+    sums, sq = _channel_sums(labels, rgb, n)
     mean = sums / counts[:, None]
     std = np.sqrt(np.maximum(sq / counts[:, None] - mean**2, 0.0)).max(axis=1)
     return n, labels, stats, mean, std
+
+
+_LEVELS = np.arange(256, dtype=np.int64)
+MAX_HISTOGRAM_BINS = 1 << 22
+
+
+def _channel_sums(labels: np.ndarray, rgb: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per label of ``labels`` (HW int32, 0..n-1) and channel of ``rgb``: the sum of
+    the values and of their squares (n x 3 float64, exact: integers below 2**53).
+
+    With few labels, one histogram of (label, value) per channel gives both by a
+    dot product, counting instead of adding floats; with many, weighted counts."""
+    sums, sq = np.empty((n, 3)), np.empty((n, 3))
+    if n * 256 <= MAX_HISTOGRAM_BINS:
+        base = labels.astype(np.intp) * 256
+        for c in range(3):
+            hist = np.bincount((base + rgb[:, :, c]).ravel(), minlength=n * 256).reshape(n, 256)
+            sums[:, c], sq[:, c] = hist @ _LEVELS, hist @ (_LEVELS * _LEVELS)
+        return sums, sq
+    flat_labels = labels.ravel().astype(np.intp)  # once, not once per bincount
+    for c in range(3):  # one channel at a time: a float copy of the whole image would be 24 bytes a pixel
+        v = rgb[:, :, c].ravel().astype(np.float64)
+        sums[:, c], sq[:, c] = np.bincount(flat_labels, v, minlength=n), np.bincount(flat_labels, v * v, minlength=n)
+    return sums, sq
 
 
 def _near_all(colours: np.ndarray, other: np.ndarray, tolerance: float = 10.0) -> np.ndarray:

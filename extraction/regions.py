@@ -170,14 +170,20 @@ def _tint_edges(rgb: np.ndarray, flat: np.ndarray, labelled: tuple[int, np.ndarr
         if off.sum() < 4 * MIN_AREA_PX:
             continue
         m, parts, part_stats, _ = cv2.connectedComponentsWithStats(off.astype(np.uint8), connectivity=4)
-        for j in range(1, m):
-            if part_stats[j, cv2.CC_STAT_AREA] < 4 * MIN_AREA_PX or not _wide(parts == j):
+        for j in np.nonzero(part_stats[:, cv2.CC_STAT_AREA] >= 4 * MIN_AREA_PX)[0]:
+            if j == 0:
                 continue
-            part = parts == j
-            if float(rgb[y:y + bh, x:x + bw][part].astype(np.float32).std(axis=0).max()) > TINT_STD:
+            # Each part on its own box (a pixel wider all round for its edge), not the region's.
+            px, py, pw, ph = (int(v) for v in part_stats[j, :4])
+            part = parts[py:py + ph, px:px + pw] == j
+            if not _wide(part):
+                continue
+            if float(rgb[y + py:y + py + ph, x + px:x + px + pw][part].astype(np.float32).std(axis=0).max()) > TINT_STD:
                 continue  # a gradient, not one flat tint
+            gx0, gy0, gx1, gy1 = max(px - 1, 0), max(py - 1, 0), min(px + pw + 1, bw), min(py + ph + 1, bh)
+            part = parts[gy0:gy1, gx0:gx1] == j
             edge = cv2.dilate(part.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-            cut[y:y + bh, x:x + bw] |= edge & ~part & mask
+            cut[y + gy0:y + gy1, x + gx0:x + gx1] |= edge & ~part & mask[gy0:gy1, gx0:gx1]
     return cut
 
 

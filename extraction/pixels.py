@@ -21,6 +21,8 @@ def near_colour(pixels: np.ndarray, colour, tolerance: float, dtype: type = np.f
     """Bool mask (``pixels`` shape less its channel axis): where
     ``np.abs(pixels.astype(dtype) - np.asarray(colour, dtype)).max(axis=-1) <= tolerance``."""
     levels = _LEVELS[np.dtype(dtype)]
+    if not (np.isfinite(np.asarray(colour, np.float64)).all() and np.isfinite(tolerance)):
+        return np.abs(pixels.astype(dtype) - np.asarray(colour, dtype)).max(axis=-1) <= tolerance
     lows, highs = [], []
     for c in np.asarray(colour, dtype).reshape(3):
         ok = np.nonzero(np.abs(levels - c) <= tolerance)[0]
@@ -45,6 +47,8 @@ def near_colour(pixels: np.ndarray, colour, tolerance: float, dtype: type = np.f
 
 def far_from_colour(pixels: np.ndarray, colour, tolerance: float, dtype: type = np.float32) -> np.ndarray:
     """Bool mask: where ``np.abs(pixels.astype(dtype) - np.asarray(colour, dtype)).max(axis=-1) > tolerance``."""
+    if not (np.isfinite(np.asarray(colour, np.float64)).all() and np.isfinite(tolerance)):
+        return np.abs(pixels.astype(dtype) - np.asarray(colour, dtype)).max(axis=-1) > tolerance  # NaN: neither
     return ~near_colour(pixels, colour, tolerance, dtype)
 
 

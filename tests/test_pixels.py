@@ -40,3 +40,9 @@ def test_differ_matches_the_int16_difference():
         expected = np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=2) > threshold
         assert np.array_equal(differ(a, b, threshold), expected)
 
+
+
+def test_a_colour_of_nan_is_near_nothing_and_far_from_nothing():
+    pixels = np.zeros((4, 4, 3), np.uint8)
+    assert not near_colour(pixels, (np.nan, 0.0, 0.0), 10.0).any()
+    assert not far_from_colour(pixels, (np.nan, 0.0, 0.0), 10.0).any()

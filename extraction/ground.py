@@ -76,10 +76,10 @@ class Surroundings:
         px, py = first_x + region.xyxy[0], first_y + region.xyxy[1]
         rx0, ry0, rx1, ry1 = region.xyxy
         present = np.bincount(owner[owner > 0], minlength=1)
-        # What each owner label (shifted by one: the page is -1) counts as.
+        # What each owner value counts as; the page (-1) is the tables' last entry.
         is_behind = np.zeros(len(present) + 1, dtype=bool)
         is_beside = np.zeros(len(present) + 1, dtype=bool)
-        is_behind[0] = True
+        is_behind[-1] = True
         for label in np.nonzero(present)[0]:
             other = self.interiors[label - 1]
             x0, y0, x1, y1 = other.xyxy
@@ -89,12 +89,11 @@ class Surroundings:
                 if label not in self.filled:
                     self.filled[label] = fill_holes(other.mask)
                 if self.filled[label][py - y0, px - x0] or _sides_held(owner == label, region.xyxy, window) >= 3:
-                    is_behind[label + 1] = True  # around it (a line cutting the panel leaves a notch, not a hole)
+                    is_behind[label] = True  # around it (a line cutting the panel leaves a notch, not a hole)
                     continue
             if not (rx0 - 2 <= x0 and ry0 - 2 <= y0 and x1 <= rx1 + 2 and y1 <= ry1 + 2):
-                is_beside[label + 1] = True
-        shifted = owner + 1
-        return is_behind[shifted], is_beside[shifted]
+                is_beside[label] = True
+        return is_behind[owner], is_beside[owner]
 
 
 def _sides_held(mask: np.ndarray, xyxy: tuple[int, int, int, int], window: tuple[int, int, int, int]) -> int:

@@ -76,7 +76,7 @@ def region_paint(canvas: np.ndarray, silhouette: np.ndarray, background_rgb: tup
     stroke = np.median(pixels[strongest], axis=0)
     full = float(np.median(off[strongest]))
     coverage = float(np.clip(off / max(full, 1.0), 0.0, 1.0).sum())
-    dashes = _dashes(silhouette, band)
+    dashes = _dashes(silhouette, band, contours)
     if not dashes and fine_dashes:
         dashes = _dots(silhouette, band)
     inked_share = dashes[0] / (dashes[0] + dashes[1]) if dashes else 1.0
@@ -100,13 +100,15 @@ def _dots(silhouette: np.ndarray, band: np.ndarray) -> tuple[float, ...]:
     return _runs(inner, band, grow=False)
 
 
-def _dashes(silhouette: np.ndarray, band: np.ndarray) -> tuple[float, ...]:
+def _dashes(silhouette: np.ndarray, band: np.ndarray, contours: tuple | None = None) -> tuple[float, ...]:
     """(on, off) lengths in px if the outline is dashed, walking the outer contour."""
-    return _runs(silhouette, band, grow=True)
+    return _runs(silhouette, band, grow=True, contours=contours)
 
 
-def _runs(silhouette: np.ndarray, band: np.ndarray, grow: bool) -> tuple[float, ...]:
-    contours, _ = cv2.findContours(silhouette.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+def _runs(silhouette: np.ndarray, band: np.ndarray, grow: bool, contours: tuple | None = None) -> tuple[float, ...]:
+    """``contours``: the outer contours of ``silhouette`` when already at hand."""
+    if contours is None:
+        contours, _ = cv2.findContours(silhouette.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
         return ()
     contour = max(contours, key=len).reshape(-1, 2)

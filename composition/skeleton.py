@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
-from scipy.cluster.hierarchy import DisjointSet
 
 from crafteditor.scene import Box, Element, Kind, Provenance, Scene, ShapeContent, Style
+from crafteditor.unionfind import DisjointSet
 
 CORNER_PX = 14.0  # ends this close meet at a corner
 SIDE_PX = 8.0  # a line this close to a side of the box runs along it
@@ -43,7 +43,7 @@ def _loose_lines(scene: Scene) -> list[Element]:
 
 def _corner_groups(lines: list[Element]) -> list[list[Element]]:
     ends = [(i, p) for i, e in enumerate(lines) for p in (e.connector.points[0], e.connector.points[-1])]
-    groups = DisjointSet(range(len(lines)))
+    groups = DisjointSet(len(lines))
     for a in range(len(ends)):
         for b in range(a + 1, len(ends)):
             (i, p), (j, q) = ends[a], ends[b]

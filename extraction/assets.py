@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image
 
 from crafteditor.scene import Box, Element, ImageContent, Kind, Provenance, Render, new_id
+from extraction.pixels import far_from_colour, near_colour
 from extraction.regions import fill_holes
 
 MIN_ICON_AREA_PX = 150
@@ -123,7 +124,7 @@ def png_crop(canvas: np.ndarray, box: tuple[int, int, int, int], background_rgb:
     border are transparent."""
     x0, y0, x1, y1 = box
     crop = canvas[y0:y1, x0:x1]
-    page = np.abs(crop.astype(np.int16) - np.asarray(background_rgb, np.int16)).max(axis=2) <= 6
+    page = near_colour(crop, background_rgb, 6, np.int16)
     outside = ~fill_holes(~page)  # page pixels the border reaches
     rgba = np.dstack([crop, np.where(outside, 0, 255).astype(np.uint8)])
     buf = io.BytesIO()
@@ -179,7 +180,7 @@ def icon_elements(canvas: np.ndarray, ink: np.ndarray, shapes: list[Element],
     Returns the icons, the shapes that remain (tiles and shapes inside icons
     are the icons' own), and the mask of pixels the icons account for."""
     h, w = canvas.shape[:2]
-    drawn = np.abs(canvas.astype(np.int16) - np.asarray(background_rgb, np.int16)).max(axis=2) > PAGE_DIFF
+    drawn = far_from_colour(canvas, background_rgb, PAGE_DIFF, np.int16)
     items, sparse = _ink_groups(ink, drawn)
     tile_shapes = [el for el in shapes if _is_tile(el, (h, w), text_boxes)]
     # Shapes fitted inside a tile (parts of a drawn glyph) count as its content.

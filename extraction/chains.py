@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from crafteditor.unionfind import DisjointSet
 from extraction.connectors import MAX_LINE_PX, Piece, Point, simplify_path
 
 
@@ -92,9 +93,7 @@ def chain_dashes(pieces: list[Piece], gap_px: float = 14.0) -> list[Piece]:
                 gap = _facing(lines[i], ea, lines[j], eb, gap_px)
                 if gap is not None:
                     pairs.append((gap, i, ea, j, eb))
-    from scipy.cluster.hierarchy import DisjointSet
-
-    chains = DisjointSet(range(len(lines)))
+    chains = DisjointSet(len(lines))
     link: dict[tuple[int, int], tuple[int, int, float]] = {}
     for gap, i, ea, j, eb in sorted(pairs):
         if (i, ea) in link or (j, eb) in link or chains.connected(i, j):

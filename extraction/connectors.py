@@ -19,6 +19,7 @@ import numpy as np
 
 from extraction.junctions import leaf_pairs, skeleton_graph, skeleton_tree, walk
 from extraction.marks import mark_kind, round_size
+from extraction.regions import fill_holes
 
 MAX_LINE_PX = 7.0  # a connector's stroke (anti-aliasing included) is at most this wide
 SNAP_PX = 12.0
@@ -168,8 +169,9 @@ def pieces_from_component(mask: np.ndarray, crop_rgb: np.ndarray, offset_xy: tup
     # Blur spreads a thin line over a wide faint band: its width and its head are
     # read on the core, the half that is at least half as dark as the darkest.
     # (Only when blurred: on a crisp line the core is a pixel narrower, no more.)
-    far = np.abs(crop_rgb.astype(np.float32) - np.asarray(ground_rgb, np.float32)).max(axis=2)
-    core = mask & (far >= 0.5 * float(np.percentile(far[mask], 95)))
+    far = np.abs(crop_rgb[mask].astype(np.float32) - np.asarray(ground_rgb, np.float32)).max(axis=1)  # on the ink only
+    core = np.zeros_like(mask)
+    core[mask] = far >= 0.5 * float(np.percentile(far, 95))
     shape_mask = core if core.sum() >= 0.3 * mask.sum() and _blurred(mask, core) else mask
     dist = cv2.distanceTransform(np.pad(shape_mask, 1).astype(np.uint8), cv2.DIST_L2, 3)[1:-1, 1:-1]
     path = _skeleton_path(shape_mask)
@@ -295,9 +297,7 @@ def _branch_routes(tree, heads: list[np.ndarray], k: int, marked: set[int] = fro
 def _hollow_marks(mask: np.ndarray, width: float) -> list[np.ndarray]:
     """Outlined marks (a circle, an open triangle or diamond): small holes in the
     ink, each with the ring around it."""
-    from scipy.ndimage import binary_fill_holes
-
-    filled = binary_fill_holes(mask)
+    filled = fill_holes(mask)
     holes = filled & ~mask
     n, labels, stats, _ = cv2.connectedComponentsWithStats(holes.astype(np.uint8), connectivity=4)
     out = []

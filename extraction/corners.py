@@ -41,6 +41,16 @@ def _ink(canvas: np.ndarray, outside: np.ndarray, contrast: float, x: int, y: in
     return min(1.0, float(np.abs(canvas[y, x].astype(np.float32) - outside).max()) / contrast)
 
 
+def _inks(canvas: np.ndarray, outside: np.ndarray, contrast: float, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """``_ink`` at each pixel (xs[k], ys[k]), in one pass."""
+    h, w = canvas.shape[:2]
+    inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
+    out = np.zeros(len(xs), np.float64)
+    diff = np.abs(canvas[ys[inside], xs[inside]].astype(np.float32) - outside).max(axis=1)
+    out[inside] = np.minimum(diff.astype(np.float64) / contrast, 1.0)
+    return out
+
+
 def _corner(canvas: np.ndarray, outside: np.ndarray, contrast: float, corner: tuple[int, int, int, int],
             span: tuple[int, int]) -> tuple[str, float]:
     """("sharp" | "rounded" | "unclear", radius) of the corner at pixel (cx, cy) of
@@ -52,10 +62,10 @@ def _corner(canvas: np.ndarray, outside: np.ndarray, contrast: float, corner: tu
     def side(x: int, y: int, along_x: bool) -> float:
         """Median ink over the middle half of a side (clear of any corner's arc)."""
         n = w if along_x else h
-        steps = range(n // 4, 3 * n // 4)
+        steps = np.arange(n // 4, 3 * n // 4)
         if along_x:
-            return float(np.median([_ink(canvas, outside, contrast, x + dx * m, y) for m in steps]))
-        return float(np.median([_ink(canvas, outside, contrast, x, y + dy * m) for m in steps]))
+            return float(np.median(_inks(canvas, outside, contrast, x + dx * steps, np.full(len(steps), y))))
+        return float(np.median(_inks(canvas, outside, contrast, np.full(len(steps), x), y + dy * steps)))
 
     # The outermost row or column may be only a sliver of anti-aliasing: then the
     # side starts one pixel in.

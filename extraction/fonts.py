@@ -118,10 +118,10 @@ def render(candidate: FontCandidate, text: str) -> Rendering | None:
     ImageDraw.Draw(canvas).text((pad - left, pad - top), text, font=font, fill=255, anchor="ls")
     grey = np.asarray(canvas, dtype=np.float32) / 255.0
     arr = grey > 0.43
-    ys, xs = np.nonzero(arr)
-    if len(xs) == 0:
+    rows, cols = np.nonzero(arr.any(axis=1))[0], np.nonzero(arr.any(axis=0))[0]
+    if len(cols) == 0:
         return None
-    x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+    x0, x1, y0, y1 = cols[0], cols[-1] + 1, rows[0], rows[-1] + 1
     return Rendering(
         mask=arr[y0:y1, x0:x1],
         coverage=grey[y0:y1, x0:x1],

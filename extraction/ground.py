@@ -18,7 +18,9 @@ import cv2
 import numpy as np
 
 from crafteditor.scene import Box
+from crafteditor.unionfind import DisjointSet
 from extraction.corners import read_corners
+from extraction.pixels import far_from_colour, near_colour
 from extraction.regions import DASH_GAP_PX, Flatness, Region, fill_holes
 from extraction.shape_style import Paint, region_paint
 from extraction.shapes import ShapeFit, fit_shape
@@ -70,12 +72,15 @@ class Surroundings:
         nor within its box."""
         cx0, cy0, cx1, cy1 = window
         owner = self.owner[cy0:cy1, cx0:cx1]
-        behind = owner == -1
-        beside = np.zeros_like(behind)
-        ys, xs = np.nonzero(region.mask)
-        px, py = int(xs[0]) + region.xyxy[0], int(ys[0]) + region.xyxy[1]
+        first_y, first_x = divmod(int(np.argmax(region.mask)), region.mask.shape[1])  # its first pixel
+        px, py = first_x + region.xyxy[0], first_y + region.xyxy[1]
         rx0, ry0, rx1, ry1 = region.xyxy
-        for label in np.unique(owner[owner > 0]):
+        present = np.bincount(owner[owner > 0], minlength=1)
+        # What each owner value counts as; the page (-1) is the tables' last entry.
+        is_behind = np.zeros(len(present) + 1, dtype=bool)
+        is_beside = np.zeros(len(present) + 1, dtype=bool)
+        is_behind[-1] = True
+        for label in np.nonzero(present)[0]:
             other = self.interiors[label - 1]
             x0, y0, x1, y1 = other.xyxy
             if other is region:
@@ -84,11 +89,11 @@ class Surroundings:
                 if label not in self.filled:
                     self.filled[label] = fill_holes(other.mask)
                 if self.filled[label][py - y0, px - x0] or _sides_held(owner == label, region.xyxy, window) >= 3:
-                    behind |= owner == label  # around it (a line cutting the panel leaves a notch, not a hole)
+                    is_behind[label] = True  # around it (a line cutting the panel leaves a notch, not a hole)
                     continue
             if not (rx0 - 2 <= x0 and ry0 - 2 <= y0 and x1 <= rx1 + 2 and y1 <= ry1 + 2):
-                beside |= owner == label
-        return behind, beside
+                is_beside[label] = True
+        return is_behind[owner], is_beside[owner]
 
 
 def _sides_held(mask: np.ndarray, xyxy: tuple[int, int, int, int], window: tuple[int, int, int, int]) -> int:
@@ -134,13 +139,12 @@ def _silhouette(region: Region, canvas: np.ndarray, around_of: Surroundings
     if outside is None:
         return None
     ring = near & ~filled & ~wide_crop  # colours are compared on this band only, not the whole crop
-    pixels = crop[ring].astype(np.float32)
-    from_outside = np.abs(pixels - outside.astype(np.float32)).max(axis=1)
-    inked = from_outside > 10
+    pixels = crop[ring]
+    inked = far_from_colour(pixels, outside, 10)
     if flat is not None:
         # A flat strip (the inside of a neighbour, between two outlines) is not
         # outline: flat pixels count only when they stand far from both sides.
-        strong = (from_outside > 60) & (np.abs(pixels - np.asarray(region.colour, np.float32)).max(axis=1) > 60)
+        strong = far_from_colour(pixels, outside, 60) & far_from_colour(pixels, region.colour, 60)
         inked &= ~flat[cy0:cy1, cx0:cx1][ring] | strong
     ring[ring] = inked
     # Ink nearer a neighbour's inside than ours (the outline of the next box in a
@@ -172,7 +176,7 @@ def _outline_consistent(canvas: np.ndarray, silhouette: np.ndarray, paint: Paint
     pts = max(contours, key=len).reshape(-1, 2)
     stroke = np.asarray(paint.stroke_rgb, np.float32)
     tolerance = max(40.0, 0.35 * float(np.abs(stroke - outside).max()))
-    like = silhouette & (np.abs(canvas.astype(np.float32) - stroke).max(axis=2) <= tolerance)
+    like = silhouette & near_colour(canvas, stroke, tolerance)
     reach = 2 * max(1, int(round(paint.stroke_width_px))) + 1
     near_stroke = cv2.dilate(like.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
     share = float(near_stroke[pts[:, 1], pts[:, 0]].mean())
@@ -324,9 +328,7 @@ def _line_work(region: Region, max_side_px: int = 48) -> bool:
 def _split_unions(regions: list[Region], gap_px: int = 15) -> list[Region]:
     """Regions of one colour that a thin line (a connector crossing a container)
     cut apart, joined again with the line between them."""
-    from scipy.cluster.hierarchy import DisjointSet
-
-    joined_sets = DisjointSet(range(len(regions)))
+    joined_sets = DisjointSet(len(regions))
     touching: list[tuple[int, int]] = []
 
     kernel = np.ones((gap_px + 4, gap_px + 4), np.uint8)  # reaches across a line and the dash closing round it

@@ -85,15 +85,13 @@ def skeleton_graph(mask: np.ndarray) -> tuple[list[XY], list[list[int]]]:
     if n > 2:  # the routes lie in the largest piece
         mask = labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     ys, xs = np.nonzero(skeletonize(mask))
-    xy = [(int(x), int(y)) for x, y in zip(xs, ys)]
-    index = {p: i for i, p in enumerate(xy)}
-    nbrs: list[list[int]] = [[] for _ in xy]
-    for (x, y), i in index.items():
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                j = index.get((x + dx, y + dy))
-                if j is not None and j != i:
-                    nbrs[i].append(j)
+    xy = list(zip(xs.tolist(), ys.tolist()))
+    # Each pixel's index on a grid padded by one, read at the eight offsets in
+    # (dx, dy) order: -1 where there is no skeleton pixel.
+    index = np.full((mask.shape[0] + 2, mask.shape[1] + 2), -1, np.int64)
+    index[ys + 1, xs + 1] = np.arange(len(xy))
+    around = np.stack([index[ys + 1 + dy, xs + 1 + dx] for dx in (-1, 0, 1) for dy in (-1, 0, 1) if dx or dy], axis=1)
+    nbrs: list[list[int]] = [[j for j in row if j >= 0] for row in around.tolist()]
     return xy, nbrs
 
 

@@ -69,7 +69,8 @@ def dot_at(canvas: np.ndarray, ground: np.ndarray, end: Point, out: Point, colou
     the unit direction out of the line), and the ring just outside it mostly empty
     (no filled box)."""
     import cv2
-    from scipy.ndimage import binary_fill_holes
+
+    from extraction.regions import fill_holes
 
     h, w = canvas.shape[:2]
     reach = int(3 * line_px + 10)
@@ -80,7 +81,7 @@ def dot_at(canvas: np.ndarray, ground: np.ndarray, end: Point, out: Point, colou
     win, under = canvas[y0:y1, x0:x1].astype(np.int16), ground[y0:y1, x0:x1].astype(np.int16)
     ink = (np.abs(win - under).max(axis=2) > ink_diff) & _blend_of(win, under, colour)
     closed = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)) > 0
-    filled = binary_fill_holes(closed)
+    filled = fill_holes(closed)
     dist = cv2.distanceTransform(np.pad(filled, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]
     yy, xx = np.mgrid[y0:y1, x0:x1]
     around = np.hypot(xx - end[0], yy - end[1]) <= 2.0 + line_px

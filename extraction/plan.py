@@ -27,6 +27,7 @@ from extraction.ground import GroundedShape, ground_shapes
 from extraction.shape_elements import shape_elements
 from extraction.links import connector_elements
 from extraction.marks import dot_at
+from extraction.pixels import differ, far_from_colour
 from extraction.regions import Flatness, fill_holes, find_regions
 from extraction.segment import Segmenter
 
@@ -97,7 +98,7 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
     proposed = segmenter.interiors(canvas) if segmenter is not None else None
     grounded = ground_shapes(canvas, flatness, proposed)
     ground, explained = _ground_image((h, w), background_rgb, grounded)
-    residual = (np.abs(canvas.astype(np.int16) - ground.astype(np.int16)).max(axis=2) > RESIDUAL_DIFF) & ~explained
+    residual = differ(canvas, ground, RESIDUAL_DIFF) & ~explained
     # Solid ink wider than any line or arrowhead (pictures) is split off first, so a
     # line touching a picture stays a line.
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (THICK_PX, THICK_PX))
@@ -113,10 +114,10 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
                  width: float) -> object:
         return dot_at(canvas, ground, end, out, colour, width)
 
-    for i in range(1, n):
-        x, y, bw, bh, area = (int(v) for v in stats[i])
-        if area < MIN_INK_PX:
+    for i in np.nonzero(stats[:, cv2.CC_STAT_AREA] >= MIN_INK_PX)[0]:
+        if i == 0:
             continue
+        x, y, bw, bh, area = (int(v) for v in stats[i])
         mask = labels[y:y + bh, x:x + bw] == i
         sliver = area <= 2.5 * max(bw, bh)  # at most a couple of pixels thick
         if sliver and near_outline[y:y + bh, x:x + bw][mask].mean() >= 0.8:
@@ -127,7 +128,9 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
         if found is not None:
             pieces.extend(found)
             line_labels.append(i)
-    line_mask = np.isin(labels, line_labels)
+    is_line = np.zeros(n, dtype=bool)
+    is_line[line_labels] = True
+    line_mask = is_line[labels]
     blob_mask = residual & ~line_mask
     nb, blob_labels, blob_stats, _ = cv2.connectedComponentsWithStats(blob_mask.astype(np.uint8), connectivity=8)
     compact = blob_mask & (blob_stats[blob_labels, cv2.CC_STAT_AREA] >= MIN_INK_PX)
@@ -169,8 +172,8 @@ def _ground_fills(fills: np.ndarray) -> np.ndarray:
         x1, y1 = min(x + bw, w), min(y + bh, h)
         crop = labels[y:y1, x:x1]
         own = crop == k
-        inside = np.bincount(crop[fill_holes(own) & ~own], minlength=n)
-        lies_on |= inside >= 0.9 * stats[:, cv2.CC_STAT_AREA]
+        inside = np.bincount(crop[fill_holes(own) & ~own])  # labels up to the largest held
+        lies_on[:len(inside)] |= inside >= 0.9 * stats[:len(inside), cv2.CC_STAT_AREA]
     lies_on[0] = False
     return fills & ~lies_on[labels]
 
@@ -188,8 +191,7 @@ def _unexplained_fills(flatness: Flatness, ground: np.ndarray,
         if region.area_px < min_area_px or region.dashed_pass:
             continue
         x0, y0, x1, y1 = region.xyxy
-        under = ground[y0:y1, x0:x1][region.mask].astype(np.int16)
-        off = np.abs(under - np.asarray(region.colour, np.int16)).max(axis=1) > 6
+        off = far_from_colour(ground[y0:y1, x0:x1][region.mask], region.colour, 6, np.int16)
         if off.mean() >= 0.5:
             window = out[y0:y1, x0:x1]
             window[region.mask] |= off
@@ -201,14 +203,15 @@ def _pictures(thick: np.ndarray, canvas: np.ndarray) -> np.ndarray:
     """The solid blobs that may be pictures: big ones, or small ones of many colours
     (a small flat blob is an arrowhead or part of a glyph)."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(thick.astype(np.uint8), connectivity=8)
-    keep = np.zeros(n, dtype=bool)
-    for i in range(1, n):
+    side = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    keep = (stats[:, cv2.CC_STAT_AREA] >= SMALL_BLOB_PX) | (side > 48)
+    keep[0] = False
+    for i in np.nonzero(~keep & (side >= 24))[0]:  # smaller still: an arrowhead, however noisy its colours
+        if i == 0:
+            continue
         x, y, bw, bh, area = (int(v) for v in stats[i])
-        if area >= SMALL_BLOB_PX or max(bw, bh) > 48:
-            keep[i] = True
-        elif max(bw, bh) >= 24:  # smaller still: an arrowhead, however noisy its colours
-            mask = labels[y:y + bh, x:x + bw] == i
-            keep[i] = colour_count(canvas[y:y + bh, x:x + bw][mask]) >= RASTER_COLOURS
+        mask = labels[y:y + bh, x:x + bw] == i
+        keep[i] = colour_count(canvas[y:y + bh, x:x + bw][mask]) >= RASTER_COLOURS
     return keep[labels]
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from extraction.pixels import near_colour
+
 FLAT_RANGE = 14  # max-min of a 3x3 neighbourhood, per channel, for a flat pixel
 TINT_STEP = 6.0  # a smoothed colour this far from its region's is a tint of its own
 TINT_STD = 3.0  # a tint split off the page is this uniform
@@ -63,25 +65,53 @@ def fill_holes(mask: np.ndarray) -> np.ndarray:
 def flat_pixels(rgb: np.ndarray, tolerance: int = FLAT_RANGE) -> np.ndarray:
     kernel = np.ones((3, 3), np.uint8)
     spread = cv2.dilate(rgb, kernel) - cv2.erode(rgb, kernel)
-    return spread.max(axis=2) <= tolerance
+    return near_colour(spread, (0, 0, 0), tolerance, np.int16)  # spread.max(axis=2) <= tolerance
 
 
 def _label(flat: np.ndarray, rgb: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     n, labels, stats, _ = cv2.connectedComponentsWithStats(flat.astype(np.uint8), connectivity=4)
-    flat_labels = labels.ravel().astype(np.intp)  # once, not once per bincount
-    counts = np.bincount(flat_labels, minlength=n).astype(np.float64)
+    counts = stats[:, cv2.CC_STAT_AREA].astype(np.float64)  # pixels of each label (the unlabelled too)
     counts[counts == 0] = 1
-    sums, sq = np.empty((n, 3)), np.empty((n, 3))
-    for c in range(3):  # one channel at a time: a float copy of the whole image would be 24 bytes a pixel
-        v = rgb[:, :, c].ravel().astype(np.float64)
-        sums[:, c], sq[:, c] = np.bincount(flat_labels, v, minlength=n), np.bincount(flat_labels, v * v, minlength=n)
+    sums, sq = _channel_sums(labels, rgb, n)
     mean = sums / counts[:, None]
     std = np.sqrt(np.maximum(sq / counts[:, None] - mean**2, 0.0)).max(axis=1)
     return n, labels, stats, mean, std
 
 
-def _near(colour: np.ndarray, other: np.ndarray, tolerance: float = 10.0) -> bool:
-    return bool(np.abs(np.asarray(colour, np.float64) - np.asarray(other, np.float64)).max() <= tolerance)
+_LEVELS = np.arange(256, dtype=np.int64)
+MAX_HISTOGRAM_BINS = 1 << 22
+
+
+def _channel_sums(labels: np.ndarray, rgb: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per label of ``labels`` (HW int32, 0..n-1) and channel of ``rgb``: the sum of
+    the values and of their squares (n x 3 float64, exact: integers below 2**53).
+
+    With few labels, one histogram of (label, value) per channel gives both by a
+    dot product, counting instead of adding floats; with many, weighted counts."""
+    sums, sq = np.empty((n, 3)), np.empty((n, 3))
+    if n * 256 <= MAX_HISTOGRAM_BINS:
+        base = labels.astype(np.intp) * 256
+        for c in range(3):
+            hist = np.bincount((base + rgb[:, :, c]).ravel(), minlength=n * 256).reshape(n, 256)
+            sums[:, c], sq[:, c] = hist @ _LEVELS, hist @ (_LEVELS * _LEVELS)
+        return sums, sq
+    flat_labels = labels.ravel().astype(np.intp)  # once, not once per bincount
+    for c in range(3):  # one channel at a time: a float copy of the whole image would be 24 bytes a pixel
+        v = rgb[:, :, c].ravel().astype(np.float64)
+        sums[:, c], sq[:, c] = np.bincount(flat_labels, v, minlength=n), np.bincount(flat_labels, v * v, minlength=n)
+    return sums, sq
+
+
+def _near_all(colours: np.ndarray, other: np.ndarray, tolerance: float = 10.0) -> np.ndarray:
+    """For each row of ``colours`` (N x 3): is it within ``tolerance`` of ``other`` in every channel?"""
+    return np.abs(np.asarray(colours, np.float64) - np.asarray(other, np.float64)).max(axis=1) <= tolerance
+
+
+def _touches_border(stats: np.ndarray, shape_hw: tuple[int, int]) -> np.ndarray:
+    """For each component of ``stats`` (OpenCV's): does its box touch the image border?"""
+    h, w = shape_hw
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    return (x == 0) | (y == 0) | (x + stats[:, cv2.CC_STAT_WIDTH] == w) | (y + stats[:, cv2.CC_STAT_HEIGHT] == h)
 
 
 def find_regions(rgb: np.ndarray, background_rgb: tuple[int, int, int], tolerance: int = FLAT_RANGE) -> Flatness:
@@ -93,22 +123,15 @@ def find_regions(rgb: np.ndarray, background_rgb: tuple[int, int, int], toleranc
     if cut.any():
         flat &= ~cut
         n, labels, stats, mean, std = _label(flat, rgb)
-    page = np.zeros((h, w), dtype=bool)
+    is_page = _touches_border(stats, (h, w)) & _near_all(mean, background_rgb, 14)
+    is_page[0] = False
+    page = is_page[labels]
     interiors: list[Region] = []
-    page_ids = []
-    for i in range(1, n):
+    candidate = ~is_page & (stats[:, cv2.CC_STAT_AREA] >= MIN_AREA_PX) & ~(std > MAX_STD)
+    candidate &= np.minimum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) >= 5
+    candidate[0] = False
+    for i in np.nonzero(candidate)[0]:
         x, y, bw, bh, area = (int(v) for v in stats[i])
-        touches = x == 0 or y == 0 or x + bw == w or y + bh == h
-        if touches and _near(mean[i], background_rgb, 14):
-            page_ids.append(i)
-    if page_ids:
-        page = np.isin(labels, page_ids)
-    for i in range(1, n):
-        if i in page_ids:
-            continue
-        x, y, bw, bh, area = (int(v) for v in stats[i])
-        if area < MIN_AREA_PX or std[i] > MAX_STD or min(bw, bh) < 5:
-            continue
         mask = labels[y:y + bh, x:x + bw] == i
         if not _wide(mask):
             continue
@@ -127,29 +150,40 @@ def _tint_edges(rgb: np.ndarray, flat: np.ndarray, labelled: tuple[int, np.ndarr
     is the edge to cut between them."""
     n, labels, stats, mean = labelled
     cut = np.zeros(flat.shape, dtype=bool)
+    # Only the page: a shade within a shape may be a gradient.
+    pages = (stats[:, cv2.CC_STAT_AREA] >= 8 * MIN_AREA_PX) & _touches_border(stats, flat.shape)
+    pages &= _near_all(mean, background_rgb, 14)
+    pages[0] = False
+    if not pages.any():
+        return cut
     weight = cv2.blur(flat.astype(np.float32), (5, 5))
     smooth = cv2.blur(rgb.astype(np.float32) * flat[..., None], (5, 5)) / np.maximum(weight, 1e-6)[..., None]
-    for i in range(1, n):
+    own = np.asarray(background_rgb, np.float32)
+    for i in np.nonzero(pages)[0]:
         x, y, bw, bh, area = (int(v) for v in stats[i])
-        if area < 8 * MIN_AREA_PX:
-            continue
         mask = labels[y:y + bh, x:x + bw] == i
-        touches = x == 0 or y == 0 or x + bw == flat.shape[1] or y + bh == flat.shape[0]
-        if not (touches and _near(mean[i], background_rgb, 14)):
-            continue  # only the page: a shade within a shape may be a gradient
-        own = np.asarray(background_rgb, np.float32)
-        off = mask & (np.abs(smooth[y:y + bh, x:x + bw] - own).max(axis=2) >= TINT_STEP)
+        window = smooth[y:y + bh, x:x + bw]
+        off = np.abs(window[..., 0] - own[0]) >= TINT_STEP  # any channel that far (one at a time: no HxWx3 temporaries)
+        for c in (1, 2):
+            off |= np.abs(window[..., c] - own[c]) >= TINT_STEP
+        off &= mask
         if off.sum() < 4 * MIN_AREA_PX:
             continue
         m, parts, part_stats, _ = cv2.connectedComponentsWithStats(off.astype(np.uint8), connectivity=4)
-        for j in range(1, m):
-            if part_stats[j, cv2.CC_STAT_AREA] < 4 * MIN_AREA_PX or not _wide(parts == j):
+        for j in np.nonzero(part_stats[:, cv2.CC_STAT_AREA] >= 4 * MIN_AREA_PX)[0]:
+            if j == 0:
                 continue
-            part = parts == j
-            if float(rgb[y:y + bh, x:x + bw][part].astype(np.float32).std(axis=0).max()) > TINT_STD:
+            # Each part on its own box (a pixel wider all round for its edge), not the region's.
+            px, py, pw, ph = (int(v) for v in part_stats[j, :4])
+            part = parts[py:py + ph, px:px + pw] == j
+            if not _wide(part):
+                continue
+            if float(rgb[y + py:y + py + ph, x + px:x + px + pw][part].astype(np.float32).std(axis=0).max()) > TINT_STD:
                 continue  # a gradient, not one flat tint
+            gx0, gy0, gx1, gy1 = max(px - 1, 0), max(py - 1, 0), min(px + pw + 1, bw), min(py + ph + 1, bh)
+            part = parts[gy0:gy1, gx0:gx1] == j
             edge = cv2.dilate(part.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-            cut[y:y + bh, x:x + bw] |= edge & ~part & mask
+            cut[y + gy0:y + gy1, x + gx0:x + gx1] |= edge & ~part & mask[gy0:gy1, gx0:gx1]
     return cut
 
 
@@ -172,12 +206,11 @@ def _dashed_interiors(flat: np.ndarray, rgb: np.ndarray, first: tuple[np.ndarray
     flat2 = flat & ~closed
     n, labels, stats, mean, std = _label(flat2, rgb)
     out = []
-    for i in range(1, n):
+    candidate = ~_touches_border(stats, (h, w)) & (stats[:, cv2.CC_STAT_AREA] >= 4 * MIN_AREA_PX) & ~(std > MAX_STD)
+    candidate &= np.minimum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) >= 12
+    candidate[0] = False
+    for i in np.nonzero(candidate)[0]:
         x, y, bw, bh, area = (int(v) for v in stats[i])
-        if x == 0 or y == 0 or x + bw == w or y + bh == h or area < 4 * MIN_AREA_PX or min(bw, bh) < 12:
-            continue
-        if std[i] > MAX_STD:
-            continue
         mask = labels[y:y + bh, x:x + bw] == i
         under = first_labels[y:y + bh, x:x + bw][mask]
         host = int(np.bincount(under).argmax())

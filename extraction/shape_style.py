@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from extraction.glyphs import to_rgb
+from extraction.pixels import far_from_colour
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,8 @@ class Paint:
 
 
 def _far(a: np.ndarray, b, tolerance: float = 24.0) -> np.ndarray:
+    if a.dtype == np.uint8:
+        return far_from_colour(a, b, tolerance)
     return np.abs(a.astype(np.float32) - np.asarray(b, np.float32)).max(axis=-1) > tolerance
 
 
@@ -41,12 +44,12 @@ def region_paint(canvas: np.ndarray, silhouette: np.ndarray, background_rgb: tup
     it), so dots too short for the usual walk are looked for along the stroke."""
     mask = silhouette.astype(np.uint8)
     depth = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
-    deep = depth > max(3.0, 0.25 * float(depth.max()))
-    if not deep.any():
-        deep = depth >= depth.max()
     if interior_rgb is not None:
         interior = np.asarray(interior_rgb, np.float64)
     else:
+        deep = depth > max(3.0, 0.25 * float(depth.max()))
+        if not deep.any():
+            deep = depth >= depth.max()
         interior = np.median(canvas[deep].reshape(-1, 3), axis=0)
     fill_is_bg = not _far(interior[None], background_rgb, fill_tolerance)[0]
     fill = None if fill_is_bg else to_rgb(interior)
@@ -73,7 +76,7 @@ def region_paint(canvas: np.ndarray, silhouette: np.ndarray, background_rgb: tup
     stroke = np.median(pixels[strongest], axis=0)
     full = float(np.median(off[strongest]))
     coverage = float(np.clip(off / max(full, 1.0), 0.0, 1.0).sum())
-    dashes = _dashes(silhouette, band)
+    dashes = _dashes(silhouette, band, contours)
     if not dashes and fine_dashes:
         dashes = _dots(silhouette, band)
     inked_share = dashes[0] / (dashes[0] + dashes[1]) if dashes else 1.0
@@ -97,13 +100,15 @@ def _dots(silhouette: np.ndarray, band: np.ndarray) -> tuple[float, ...]:
     return _runs(inner, band, grow=False)
 
 
-def _dashes(silhouette: np.ndarray, band: np.ndarray) -> tuple[float, ...]:
+def _dashes(silhouette: np.ndarray, band: np.ndarray, contours: tuple | None = None) -> tuple[float, ...]:
     """(on, off) lengths in px if the outline is dashed, walking the outer contour."""
-    return _runs(silhouette, band, grow=True)
+    return _runs(silhouette, band, grow=True, contours=contours)
 
 
-def _runs(silhouette: np.ndarray, band: np.ndarray, grow: bool) -> tuple[float, ...]:
-    contours, _ = cv2.findContours(silhouette.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+def _runs(silhouette: np.ndarray, band: np.ndarray, grow: bool, contours: tuple | None = None) -> tuple[float, ...]:
+    """``contours``: the outer contours of ``silhouette`` when already at hand."""
+    if contours is None:
+        contours, _ = cv2.findContours(silhouette.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
         return ()
     contour = max(contours, key=len).reshape(-1, 2)
@@ -114,14 +119,9 @@ def _runs(silhouette: np.ndarray, band: np.ndarray, grow: bool) -> tuple[float, 
     # Runs along the closed contour, starting at an ink-to-gap change.
     start = int(np.argmax(inked != np.roll(inked, 1)))
     seq = np.roll(inked, -start)
-    runs: list[tuple[bool, int]] = []
-    for value in seq:
-        if runs and runs[-1][0] == value:
-            runs[-1] = (value, runs[-1][1] + 1)
-        else:
-            runs.append((bool(value), 1))
-    on = [n for v, n in runs if v]
-    off = [n for v, n in runs if not v]
+    bounds = np.concatenate(([0], np.nonzero(seq[1:] != seq[:-1])[0] + 1, [len(seq)]))
+    lengths, values = np.diff(bounds), seq[bounds[:-1]]
+    on, off = lengths[values], lengths[~values]
     if len(on) < 4 or len(off) < 4:
         return ()
     # The 3x3 growth that lets faint outer edges count lengthens each dash by 2 px.

@@ -35,8 +35,8 @@ class ShapeFit:
 
 
 def _iou(a: np.ndarray, b: np.ndarray) -> float:
-    union = np.logical_or(a, b).sum()
-    return float(np.logical_and(a, b).sum()) / float(union) if union else 0.0
+    union = np.count_nonzero(np.logical_or(a, b))
+    return float(np.count_nonzero(np.logical_and(a, b))) / float(union) if union else 0.0
 
 
 def _draw(shape: str, size: tuple[int, int], box: tuple[float, float, float, float], radius: float = 0.0,

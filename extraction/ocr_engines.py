@@ -78,7 +78,10 @@ class RapidOcrEngine:
         each place is kept.
 
         The second reading reads only the places where it can change the result: a box that
-        overlaps a first reading too sure to be replaced (``_merge``) is not read again.
+        overlaps a first reading too sure to be replaced (``_merge``) is not read again.  Its
+        detector still sees the whole image: run on crops around the ink left unread, it
+        reads lone marks (arrowheads, bullets) as letters for want of their surroundings,
+        and at native scale it costs a fraction of the upscaled pass.
         """
         height, width = image_rgb.shape[:2]
         bgr = pad_for_detector(np.ascontiguousarray(image_rgb[:, :, ::-1]))  # the models take BGR

@@ -5,7 +5,7 @@ either miss them or read them as noise.  After the normal pass, ink that no
 reading covers is split into glyph-sized components; components stacked in
 tall, narrow columns are candidate vertical lines of text.  Each candidate is
 cropped, turned a quarter turn each way, and all turned crops are read in one
-engine call on a shared canvas; per candidate the more confident direction
+engine call on a shared canvas, in columns; per candidate the more confident direction
 wins and its quads are mapped back to page pixels, in reading order.
 """
 
@@ -182,18 +182,31 @@ def _dash_like(member_stats: np.ndarray, column_width: float) -> bool:
 
 def _canvas(image_rgb: np.ndarray, groups: Sequence[Box]) -> tuple[np.ndarray, list[_Slot]]:
     """Every group's crop turned clockwise, then every one turned counter-clockwise, stacked
-    in one column on a white canvas (a column, so that the engine never joins two crops
-    into one line)."""
+    in columns on a white canvas.
+
+    The canvas is at least ``CANVAS_MIN_PX`` wide and high (the engine upscales anything
+    smaller).  Crops that do not fit in that height go on in further columns, as many as fit
+    in the width, filled one after the other to an even height, so that the canvas is no
+    larger than it has to be.  Crops are a gap at least as long as the longest crop apart,
+    across as along the columns, so that the engine never joins two crops into one line.
+    """
     height, width = image_rgb.shape[:2]
     crops = [g.expand(PAD_PX).clip(width, height).to_int() for g in groups]
     gap = max([GAP_PX] + [x1 - x0 for x0, _, x1, _ in crops])
-    slots, y = [], gap
+    column_w = max(y1 - y0 for _, y0, _, y1 in crops)
+    canvas_w = max(2 * gap + column_w, CANVAS_MIN_PX)
+    columns = max(1, (canvas_w - gap) // (column_w + gap))
+    stacked = gap + 2 * sum(x1 - x0 + gap for x0, _, x1, _ in crops)
+    limit = max(CANVAS_MIN_PX, -(-stacked // columns))
+    slots, column, y = [], 0, gap
     for turn in (-1, 1):
         for index, crop in enumerate(crops):
-            slots.append(_Slot(index, turn, gap, y, crop))
+            if y > gap and y + crop[2] - crop[0] > limit and column + 1 < columns:
+                column, y = column + 1, gap
+            slots.append(_Slot(index, turn, gap + column * (column_w + gap), y, crop))
             y += (crop[2] - crop[0]) + gap
-    canvas_w = max(2 * gap + max(y1 - y0 for _, y0, _, y1 in crops), CANVAS_MIN_PX)
-    canvas = np.full((max(y, CANVAS_MIN_PX), canvas_w, 3), 255, np.uint8)
+    tops = [s.y + s.size_wh[1] + gap for s in slots]
+    canvas = np.full((max(max(tops), CANVAS_MIN_PX), canvas_w, 3), 255, np.uint8)
     for slot in slots:
         x0, y0, x1, y1 = slot.crop
         turned = np.rot90(image_rgb[y0:y1, x0:x1], slot.turn)

@@ -219,6 +219,25 @@ def test_vertical_canvas_maps_points_back_to_the_page(turn, xy):
     assert slot.to_page(x + 0.5, y + 0.5) == pytest.approx((xy[0] + 0.5, xy[1] + 0.5))
 
 
+@pytest.mark.parametrize("count", [3, 40])
+def test_vertical_crops_fill_the_canvas_in_columns_kept_a_gap_apart(count):
+    page = np.full((400, 1200, 3), 255, np.uint8)
+    groups = [Box(20 + 28 * i, 20 + (i % 3) * 100, 34 + 28 * i, 110 + (i % 3) * 100) for i in range(count)]
+    canvas, slots = ocr_vertical._canvas(page, groups)
+    gap = ocr_vertical.GAP_PX
+    stacked = gap + sum(s.size_wh[1] + gap for s in slots)  # every crop in one column
+    assert canvas.shape[1] == ocr_vertical.CANVAS_MIN_PX
+    if stacked <= ocr_vertical.CANVAS_MIN_PX:
+        assert {s.x for s in slots} == {gap} and canvas.shape[0] == ocr_vertical.CANVAS_MIN_PX
+    else:
+        assert len({s.x for s in slots}) > 1 and canvas.shape[0] < stacked / 2
+    rects = [(s.x, s.y, s.x + s.size_wh[0], s.y + s.size_wh[1]) for s in slots]
+    assert all(x1 <= canvas.shape[1] and y1 <= canvas.shape[0] for _, _, x1, y1 in rects)
+    for i, a in enumerate(rects):
+        for b in rects[i + 1:]:
+            assert max(b[0] - a[2], a[0] - b[2]) >= gap or max(b[1] - a[3], a[1] - b[3]) >= gap
+
+
 def test_border_removal_keeps_glyphs_and_drops_box_edges():
     page = Image.new("RGB", (300, 120), "white")
     draw = ImageDraw.Draw(page)

@@ -9,8 +9,10 @@ processor, so a new model, runtime or machine never reads an old graph.  It is
 written atomically; a cache that cannot be written or read is skipped silently
 and the bundled model used.
 
-Sessions use onnxruntime's default thread count (one per physical core), with
-waiting threads sleeping instead of spinning.
+Sessions use onnxruntime's default thread count (one per physical core), or
+``$CRAFTEDITOR_THREADS`` when set (a batch sets it so that its workers share the
+cores instead of each taking all of them), with waiting threads sleeping
+instead of spinning.
 """
 
 from __future__ import annotations
@@ -24,12 +26,22 @@ from pathlib import Path
 from typing import Any
 
 ENV_CACHE_DIR = "CRAFTEDITOR_CACHE_DIR"
+ENV_THREADS = "CRAFTEDITOR_THREADS"
 
 
 def cache_dir() -> Path:
     """Where optimised graphs go: ``$CRAFTEDITOR_CACHE_DIR/onnx`` or ``~/.cache/crafteditor/onnx``."""
     root = os.environ.get(ENV_CACHE_DIR, "").strip()
     return (Path(root).expanduser() if root else Path("~/.cache/crafteditor").expanduser()) / "onnx"
+
+
+def threads_from_env() -> int | None:
+    """``$CRAFTEDITOR_THREADS`` as a thread count of at least 1, or None when unset or not a number."""
+    try:
+        value = int(os.environ.get(ENV_THREADS, ""))
+    except ValueError:
+        return None
+    return value if value >= 1 else None
 
 
 def load_session(model: Path) -> Any:
@@ -55,6 +67,10 @@ def _session(ort: Any, model: Path, level: Any, save_to: Path | None = None) -> 
     # Waiting threads sleep instead of spinning: on two shared cores a spinning pool takes
     # the CPU from the other thread and from the rest of the pipeline between runs.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    threads = threads_from_env()
+    if threads:
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
     if save_to is not None:
         options.optimized_model_filepath = str(save_to)
     providers = [("CPUExecutionProvider", {"arena_extend_strategy": "kSameAsRequested"})]

@@ -187,3 +187,18 @@ def test_the_second_reading_reads_only_where_it_can_change_the_result(tmp_path, 
     words = engine.read(rgb)
     assert sorted((w.text, w.quad) for w in words) == expected
     assert read[1] < read[0] / 2  # most places were read surely the first time (later calls orient words)
+
+
+def test_a_thread_count_in_the_environment_limits_each_session(tmp_path, monkeypatch):
+    pytest.importorskip("onnxruntime")
+    monkeypatch.setenv("CRAFTEDITOR_CACHE_DIR", str(tmp_path))
+    model = ppocr.model_dir() / ppocr.DET_MODEL
+    default = onnx_sessions.load_session(model)
+    monkeypatch.setenv("CRAFTEDITOR_THREADS", "1")
+    limited = onnx_sessions.load_session(model)
+    assert limited.get_session_options().intra_op_num_threads == 1
+    assert default.get_session_options().intra_op_num_threads == 0  # onnxruntime's own choice
+    assert np.array_equal(run_model(default), run_model(limited))
+    for junk in ("", "zero", "0", "-2"):
+        monkeypatch.setenv("CRAFTEDITOR_THREADS", junk)
+        assert onnx_sessions.threads_from_env() is None

@@ -14,6 +14,7 @@ Dask is imported only here, when a batch runs.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -97,7 +98,8 @@ def run_batch(
 
             with cluster(workers, scheduler) as client:
                 n_workers = len(client.scheduler_info().get("workers", {})) or (workers or 0)
-                client.register_plugin(WarmUp(settings), name="crafteditor-warm-up")
+                threads = None if scheduler else max(1, (os.cpu_count() or 1) // max(n_workers, 1))
+                client.register_plugin(WarmUp(settings, threads), name="crafteditor-warm-up")
                 for job, outcome in results(client, todo, settings, progress):
                     sink.write(job, outcome)
                     counts[outcome.status] += 1

@@ -33,10 +33,18 @@ class WarmUp(WorkerPlugin):
 
     idempotent = True
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, threads: int | None = None) -> None:
         self.settings = settings
+        self.threads = threads  # per worker process: the cores shared out between the workers
 
     def setup(self, worker: Any) -> None:
+        if self.threads:
+            import cv2
+
+            from extraction.onnx_sessions import ENV_THREADS
+
+            os.environ[ENV_THREADS] = str(self.threads)
+            cv2.setNumThreads(self.threads)
         try:
             warm_up(self.settings)
         except Exception:  # a missing engine then fails each figure with its reason

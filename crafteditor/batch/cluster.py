@@ -117,8 +117,10 @@ class cluster:
             return self.client
         n = self.workers or os.cpu_count() or 1
         with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+            # the scheduler always serves HTTP; on a free port, so a running Dask's 8787 draws no warning
             self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                        dashboard_address=None, silence_logs=logging.ERROR)
+                                        dashboard_address=":0", scheduler_kwargs={"dashboard": False},
+                                        silence_logs=logging.ERROR)
         self.client = Client(self.cluster)
         return self.client
 

@@ -12,8 +12,12 @@ drawing tools draw them.  Pixel coordinates are (x, y) within the piece's crop.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -75,11 +79,38 @@ def walk(nbrs: list[list[int]], start: int, stop: int | None = None, stop_set: s
     return prev, order
 
 
+def skeletonize(mask: np.ndarray) -> np.ndarray:
+    """scikit-image's 2D skeleton (Zhang's method) of an HW bool mask."""
+    return _skeleton_core()(np.ascontiguousarray(mask, dtype=bool))
+
+
+@functools.lru_cache(maxsize=1)
+def _skeleton_core() -> Callable[[np.ndarray], np.ndarray]:
+    """scikit-image's compiled skeleton, loaded by itself.
+
+    ``skimage.morphology.skeletonize`` only checks its input and calls this core, but
+    importing ``skimage.morphology`` imports ``scipy.ndimage`` too: about 0.3 s of every
+    cold conversion.  Should the core not load (another scikit-image layout), the public
+    function is used.
+    """
+    try:
+        spec = importlib.util.find_spec("skimage")
+        folder = Path(spec.submodule_search_locations[0]) / "morphology"
+        (path,) = folder.glob("_skeletonize_various_cy.*")
+        core_spec = importlib.util.spec_from_file_location("skimage.morphology._skeletonize_various_cy", path)
+        module = importlib.util.module_from_spec(core_spec)
+        core_spec.loader.exec_module(module)
+        return module._fast_skeletonize
+    except Exception:  # noqa: BLE001 - any other layout: the public function
+        from skimage.morphology import skeletonize as public
+
+        return public
+
+
 def skeleton_graph(mask: np.ndarray) -> tuple[list[XY], list[list[int]]]:
     """The skeleton of the largest piece of ``mask`` (HW bool) as pixels and their
     8-neighbour lists, in ``np.nonzero`` order."""
     import cv2
-    from skimage.morphology import skeletonize
 
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     if n > 2:  # the routes lie in the largest piece

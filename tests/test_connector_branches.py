@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 from lxml import etree
 
@@ -99,3 +100,23 @@ def test_a_short_arrow_between_stacked_boxes_is_kept():
     c = el.connector
     assert c.head_end and _near(c.points[-1], (180, 90), 3) and _near(c.points[0], (180, 108), 3), c.points
     assert c.source_id and c.target_id and c.source_id != c.target_id
+
+
+def test_the_skeleton_is_scikit_images_without_importing_scipy():
+    import subprocess
+    import sys
+
+    import cv2
+    from skimage.morphology import skeletonize as public
+
+    from extraction.junctions import _skeleton_core, skeletonize
+
+    assert _skeleton_core() is not public  # the compiled core loaded by itself
+    rng = np.random.default_rng(1)
+    for _ in range(100):
+        mask = cv2.GaussianBlur(rng.random((50, 70)), (7, 7), 0) > 0.5
+        assert np.array_equal(skeletonize(mask), public(mask))
+    code = ("import sys, numpy as np; from extraction.junctions import skeletonize; "
+            "skeletonize(np.ones((9, 9), bool)); print('scipy' in sys.modules, 'skimage.morphology' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]

@@ -16,6 +16,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from extraction.pixels import far_from_colour
+
 DRAWN_THRESHOLD = 24
 
 
@@ -62,13 +64,8 @@ def drawn_mask(
 
 def far_from(rgb: np.ndarray, colour: Any, threshold: int) -> np.ndarray:
     """Boolean HxW mask of the pixels of ``rgb`` (HWC uint8) where some channel differs
-    from ``colour`` by more than ``threshold``: the complement of the box of colours
-    within ``threshold`` of it, one ``cv2.inRange`` pass instead of a difference image."""
-    lo = tuple(max(int(c) - threshold, 0) for c in colour)
-    hi = tuple(min(int(c) + threshold, 255) for c in colour)
-    if rgb.size == 0 or threshold < 0:
-        return np.ones(rgb.shape[:2], bool)
-    return cv2.inRange(np.ascontiguousarray(rgb), lo, hi) == 0
+    from ``colour`` by more than ``threshold`` (one uint8 pass: ``extraction.pixels``)."""
+    return far_from_colour(rgb, colour, threshold, np.int16)
 
 
 def dilate(mask: np.ndarray, slack_px: int) -> np.ndarray:

@@ -152,14 +152,10 @@ def _render(elements: list[Element], image_wh: tuple[int, int], background: str)
 
 
 def _drawn(rgb: np.ndarray, background: str, threshold: int = 40) -> np.ndarray:
-    """HxW bool: pixels with a channel more than ``threshold`` from the page colour
-    (the complement of the colours within it, in one ``cv2.inRange`` pass)."""
-    import cv2
+    """HxW bool: pixels with a channel more than ``threshold`` from the page colour."""
+    from extraction.pixels import far_from_colour
 
-    page = from_hex(background)
-    lo = tuple(max(int(c) - threshold, 0) for c in page)
-    hi = tuple(min(int(c) + threshold, 255) for c in page)
-    return cv2.inRange(np.ascontiguousarray(rgb), lo, hi) == 0
+    return far_from_colour(rgb, from_hex(background), threshold, np.int16)
 
 
 def missing_parts(

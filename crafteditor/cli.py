@@ -26,7 +26,7 @@ from pathlib import Path
 
 from crafteditor.cli_options import (LOOP_HELP, add_loop_options, describe_trace, loop_from_args, positive_int,
                                      vlm_from_args)
-from crafteditor.errors import CraftEditorError, InputError
+from crafteditor.errors import CraftEditorError, InputError, one_line
 
 PROG = "crafteditor"
 OCR_ENGINES = ("rapidocr", "tesseract", "easyocr")
@@ -64,12 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except CraftEditorError as exc:
-        return _fail(args, f"error: {_one_line(exc)}", 2)
+        return _fail(args, f"error: {one_line(exc)}", 2)
     except KeyboardInterrupt:
         return _fail(args, "error: interrupted", 2)
     except Exception as exc:  # a bug: one line and a hint, not a wall of traceback
         hint = "" if args.traceback else " (re-run with --traceback for details)"
-        return _fail(args, f"internal error: {type(exc).__name__}: {_one_line(exc)}{hint}", 1)
+        return _fail(args, f"internal error: {type(exc).__name__}: {one_line(exc)}{hint}", 1)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -287,11 +287,6 @@ def _fail(args: argparse.Namespace, message: str, status: int) -> int:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 500 else text[:497] + "..."
 
 
 def _version() -> str:

@@ -18,3 +18,9 @@ class OutputError(CraftEditorError):
 
 class EngineUnavailable(CraftEditorError):
     """An optional engine was chosen but its package or binary is missing."""
+
+
+def one_line(exc: BaseException, limit: int = 500) -> str:
+    """An error's message on one line, at most ``limit`` characters (its type's name if empty)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[:limit - 3] + "..."

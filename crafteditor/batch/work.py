@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from crafteditor.batch.inputs import Job, export_path
-from crafteditor.errors import CraftEditorError
+from crafteditor.errors import CraftEditorError, one_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +111,11 @@ def _convert(job: Job, settings: Settings, deadline: float | None) -> Outcome:
     except _Deadline:
         return Outcome("failed", f"timed out after {settings.timeout_s:g} s")
     except CraftEditorError as exc:
-        return Outcome("failed", _one_line(exc))
+        return Outcome("failed", one_line(exc, 300))
     except MemoryError:
         return Outcome("failed", "out of memory")
     except Exception as exc:  # a bug in the converter: recorded, and the batch goes on
-        return Outcome("failed", f"internal error: {type(exc).__name__}: {_one_line(exc)}")
+        return Outcome("failed", f"internal error: {type(exc).__name__}: {one_line(exc, 300)}")
     return Outcome("converted", counts=dict(result.report.get("counts", {})))
 
 
@@ -140,8 +140,3 @@ def _segmenter(name: str, checkpoint: str | None, model: str | None) -> Any:
 
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 300 else text[:297] + "..."

@@ -1,6 +1,8 @@
-"""What every checker returns: located findings, each with a suggested typed fix.
+"""What checkers read: an SVG as it is drawn, beside its source.
 
-Checkers are pure functions ``(figure: CheckedFigure) -> list[Finding]``: they
+Checkers are pure functions ``(figure: CheckedFigure) -> list[Finding]``
+(``crafteditor.model.findings``), each finding located, naming its element where
+there is one, and suggesting a typed fix (``crafteditor.model.fixes``): they
 never raise on a bad figure, they report.  ``CheckedFigure`` is an SVG as it
 is drawn (rendered and recorded at the source's size, so any SVG can be
 checked, not only ours) next to its source raster.
@@ -15,36 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from crafteditor.scene import Box
-
-SEVERITIES = ("error", "warning", "info")
-
-
-@dataclass(frozen=True, slots=True)
-class Fix:
-    """A typed change the reviser can apply: ``kind`` is one of shrink_font,
-    set_font_size, set_text, add_text, snap_endpoint, move, separate, add_element,
-    raster_fallback, refit_shape; ``params`` its numbers (names and values)."""
-
-    kind: str
-    params: tuple[tuple[str, Any], ...] = ()
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return dict(self.params).get(name, default)
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    code: str  # e.g. "text-overflow", "arrow-dangling", "overlap", "missing-component", "fidelity"
-    severity: str  # "error" | "warning" | "info"
-    message: str
-    element_id: str | None = None
-    box: Box | None = None
-    fix: Fix | None = None
-
-    def __post_init__(self) -> None:
-        if self.severity not in SEVERITIES:
-            raise ValueError(f"unknown severity {self.severity!r}")
+from crafteditor.model.findings import SEVERITIES, Finding
 
 
 class SourceSide:
@@ -94,12 +67,12 @@ class SourceSide:
 
 @dataclass(frozen=True)
 class CheckedFigure:
-    """An SVG drawn at its source's size (``record`` from ``svgrecord``), the
-    drawn truth read back from it, and the source (HWC uint8) with its page colour;
+    """An SVG drawn at its source's size (``record``, a ``checkers.record.RenderRecord``),
+    what it draws read back from that (``drawn``), and the source (HWC uint8) with its page colour;
     ``source`` (made from them when not given) holds what is measured on the source."""
 
     record: Any
-    drawn: Any  # bench.truth.Truth of the SVG's own rendering
+    drawn: Any  # checkers.drawn.Truth of the SVG's own rendering
     source_rgb: np.ndarray = field(repr=False)
     background_rgb: tuple[int, int, int] = (255, 255, 255)
     source_words: tuple[Any, ...] = ()  # OCR readings of the source (``extraction.ocr.OcrWord``)
@@ -146,17 +119,18 @@ Checker = Callable[[CheckedFigure], list[Finding]]
 
 
 def read_figure(svg: bytes, source_rgb: np.ndarray, source_words: Sequence[Any] = (),
-                source: SourceSide | None = None) -> CheckedFigure:
+                source: SourceSide | None = None, background_rgb: tuple[int, int, int] | None = None) -> CheckedFigure:
     """Render and record ``svg`` at the size of ``source_rgb``.  Raises
     ``SvgRenderError`` if the SVG cannot be drawn at all (that is no finding).
     ``source_words`` (OCR readings of the source) let ``missing_text`` work;
     ``source`` (a ``SourceSide`` of ``source_rgb``) shares source measures between
-    renderings checked against the same source."""
-    from crafteditor.bench.svgrecord import render_recorded
-    from crafteditor.bench.truth import truth_from_record
+    renderings checked against the same source; without it, one is made with the page
+    colour ``background_rgb`` (estimated from the source when not given)."""
+    from checkers.drawn import truth_from_record
+    from checkers.record import render_recorded
 
     if source is None or source.rgb is not source_rgb:
-        source = SourceSide(source_rgb)
+        source = SourceSide(source_rgb, background_rgb)
     h, w = source_rgb.shape[:2]
     record = render_recorded(svg, size_wh=(w, h))
     return CheckedFigure(record, truth_from_record(record), source_rgb, source.background_rgb,

@@ -13,7 +13,9 @@ import cv2
 import numpy as np
 
 from checkers import ink
-from checkers.base import CheckedFigure, Finding, Fix
+from checkers.base import CheckedFigure
+from crafteditor.model.findings import Finding
+from crafteditor.model.fixes import Move
 from crafteditor.scene import Box
 
 SEARCH_PX = 10
@@ -85,6 +87,6 @@ def position_drift(figure: CheckedFigure) -> list[Finding]:
             continue
         out.append(Finding(
             "position-drift", "warning", f"{what} sits ({dx:+.0f}, {dy:+.0f}) px from its place in the source",
-            element_id=element_id, box=box, fix=Fix("move", (("dx", dx), ("dy", dy))),
+            element_id=element_id, box=box, fix=Move(dx, dy),
         ))
     return out

@@ -122,7 +122,8 @@ FIDELITY_WARN_F1 = 0.95
 def missing_components(figure, slack_px: int = 2) -> list:
     """Drawn regions of the source with nothing drawn near them in the SVG's rendering
     (connected pieces of the difference), largest first."""
-    from checkers.base import Finding, Fix
+    from crafteditor.model.findings import Finding
+    from crafteditor.model.fixes import AddElement
     from crafteditor.scene import Box
 
     near_ours = figure.near_ours if slack_px == 2 else dilate(figure.drawn_ours, slack_px)
@@ -144,14 +145,14 @@ def missing_components(figure, slack_px: int = 2) -> list:
         out.append(Finding(
             "missing-component", "error" if area >= 4 * MISSING_MIN_PX else "warning",
             f"{area} source pixels at ({x}, {y}, {x + w}, {y + h}) have nothing drawn near them",
-            box=box, fix=Fix("add_element", (("xyxy", box.xyxy),)),
+            box=box, fix=AddElement(box.xyxy),
         ))
     return out
 
 
 def fidelity_finding(figure) -> list:
     """The overall drawn-pixel F1 of the rendering against the source, as one finding."""
-    from checkers.base import Finding
+    from crafteditor.model.findings import Finding
 
     score = figure.fidelity
     severity = "info" if score.f1 >= FIDELITY_WARN_F1 else "warning"
@@ -166,7 +167,8 @@ ELEMENT_MIN_AREA_PX = 400
 def element_fidelity(figure, slack_px: int = 2) -> list:
     """Shapes and pictures (drawn elements with an id) whose own box draws unlike the
     source: drawn-pixel F1 within the box below ``ELEMENT_MIN_F1``."""
-    from checkers.base import Finding, Fix
+    from crafteditor.model.findings import Finding
+    from crafteditor.model.fixes import RasterFallback
     from crafteditor.scene import Box
 
     w, h = figure.image_wh
@@ -189,6 +191,6 @@ def element_fidelity(figure, slack_px: int = 2) -> list:
         out.append(Finding(
             "element-fidelity", "warning",
             f"{path.tag} {path.element_id} draws unlike the source in its box (F1 {score.f1:.2f})",
-            element_id=path.element_id, box=box, fix=Fix("raster_fallback", (("xyxy", box.xyxy),)),
+            element_id=path.element_id, box=box, fix=RasterFallback(box.xyxy),
         ))
     return out

@@ -6,7 +6,12 @@ shapes and arrows as the renderer drew them, in source pixels.
 
 from __future__ import annotations
 
-from checkers.base import CheckedFigure, Finding, Fix
+import math
+
+from checkers.base import CheckedFigure
+from checkers.fidelity import DRAWN_THRESHOLD
+from crafteditor.model.findings import Finding
+from crafteditor.model.fixes import ScaleHead, Separate, ShrinkFont, SnapEndpoint
 from crafteditor.scene import Box
 
 OVERFLOW_SLACK_PX = 2.0
@@ -16,6 +21,8 @@ HEAD_WINDOW_PX = 6.0
 HEAD_MIN_PX = 20
 HEAD_OVERSIZE = 1.8  # our ink behind a tip over the source's
 OVERLAP_IOU = 0.1
+DIFFERS_SHARE = 0.2  # of a box's pixels drawn otherwise than in the source: it is out of place
+SEPARATE_GAP_PX = 4.0  # left between two shapes a separation moves apart
 SOURCE_OVERFLOW_SHARE = 0.2  # our ink beyond the holder that the source lacks, at most, to let it be
 
 
@@ -71,7 +78,7 @@ def text_overflow(figure: CheckedFigure) -> list[Finding]:
         out.append(Finding(
             "text-overflow", "error",
             f"text {line.text!r} runs {over:.0f} px out of its {getattr(holder, 'kind', 'shape')}",
-            box=b, fix=Fix("shrink_font", (("scale", scale),)),
+            element_id=line.element_id, box=b, fix=ShrinkFont(scale),
         ))
     return out
 
@@ -141,8 +148,8 @@ def arrow_endpoints(figure: CheckedFigure) -> list[Finding]:
                 "arrow-dangling", "error",
                 f"arrow {name} at ({end[0]:.0f}, {end[1]:.0f}) is {distances[nearest]:.0f} px from the shape "
                 "the source reaches",
-                box=Box(end[0] - 2, end[1] - 2, end[0] + 2, end[1] + 2),
-                fix=Fix("snap_endpoint", (("end", name), ("x", round(target.x, 1)), ("y", round(target.y, 1)))),
+                element_id=arrow.element_id, box=Box(end[0] - 2, end[1] - 2, end[0] + 2, end[1] + 2),
+                fix=SnapEndpoint(name, (round(target.x, 1), round(target.y, 1))),
             ))
         for name, tip, back in ends[: 2 if arrow.both_ends else 1]:
             ours = _head_ink(figure.drawn_ours, tip, back, figure.image_wh)
@@ -152,8 +159,8 @@ def arrow_endpoints(figure: CheckedFigure) -> list[Finding]:
             out.append(Finding(
                 "arrowhead-oversized", "warning",
                 f"arrow {name} at ({tip[0]:.0f}, {tip[1]:.0f}) draws {ours / max(theirs, 1):.1f}x the source's ink",
-                box=Box(tip[0] - 2, tip[1] - 2, tip[0] + 2, tip[1] + 2),
-                fix=Fix("scale_head", (("end", name), ("scale", round(max(theirs, 1) / ours, 2)))),
+                element_id=arrow.element_id, box=Box(tip[0] - 2, tip[1] - 2, tip[0] + 2, tip[1] + 2),
+                fix=ScaleHead(name, round(max(theirs, 1) / ours, 2)),
             ))
     return out
 
@@ -166,12 +173,14 @@ def _differs_from_source(figure: CheckedFigure, box: Box) -> float:
         return 0.0
     ours = figure.record.rgb[y0:y1, x0:x1].astype("int16")
     theirs = figure.source_rgb[y0:y1, x0:x1].astype("int16")
-    return float((abs(ours - theirs).max(axis=2) > 40).mean())
+    return float((abs(ours - theirs).max(axis=2) > DRAWN_THRESHOLD).mean())
 
 
 def overlap(figure: CheckedFigure) -> list[Finding]:
     """Two shapes overlapping (IoU > 0.1, neither containing the other) where the
-    source looks otherwise: one of them has drifted or grown."""
+    source looks otherwise, over their overlap or over one of them: one of them has
+    drifted or grown.  The one drawn less like the source is named, with the least
+    shift that separates it from the other."""
     import numpy as np
 
     shapes = figure.drawn.shapes
@@ -190,12 +199,39 @@ def overlap(figure: CheckedFigure) -> list[Finding]:
         if a.box.iou(b.box) <= OVERLAP_IOU:
             continue
         inter = a.box.intersection(b.box)
-        if inter is None or _differs_from_source(figure, inter) < 0.2:
-            continue  # the source overlaps there too
-        small = a if a.box.area <= b.box.area else b
+        if inter is None:
+            continue
+        (moving, off), (fixed, _) = _drifted_first(figure, a, b)
+        if off < DIFFERS_SHARE and _differs_from_source(figure, inter) < DIFFERS_SHARE:
+            continue  # the source draws them so, overlapping (the shape painted over the other hides the rest)
+        dx, dy = _least_shift(moving.box, fixed.box)
         out.append(Finding(
             "overlap", "error",
             f"{a.kind} and {b.kind} overlap (IoU {a.box.iou(b.box):.2f}) where the source differs",
-            box=inter, fix=Fix("separate", (("shrink_box", tuple(round(v, 1) for v in small.box.xyxy)),)),
+            element_id=moving.element_id, box=inter,
+            fix=Separate(fixed.element_id, dx, dy) if moving.element_id and fixed.element_id else None,
         ))
     return out
+
+
+def _drifted_first(figure: CheckedFigure, a, b) -> tuple[tuple, tuple]:
+    """The two shapes, each with the share of its box the source draws otherwise, the one
+    to move first: the one drawn less like the source (it is the one out of place), or on
+    a tie the smaller."""
+    da, db = _differs_from_source(figure, a.box), _differs_from_source(figure, b.box)
+    if abs(da - db) > 0.02:
+        return ((a, da), (b, db)) if da > db else ((b, db), (a, da))
+    return ((a, da), (b, db)) if a.box.area <= b.box.area else ((b, db), (a, da))
+
+
+def _least_shift(moving: Box, fixed: Box) -> tuple[float, float]:
+    """The shortest move, along x or along y, that takes ``moving`` off ``fixed``
+    with ``SEPARATE_GAP_PX`` between them, away from ``fixed``'s centre."""
+    right, left = fixed.x1 - moving.x0, moving.x1 - fixed.x0
+    down, up = fixed.y1 - moving.y0, moving.y1 - fixed.y0
+    dx = right if moving.center[0] >= fixed.center[0] else -left
+    dy = down if moving.center[1] >= fixed.center[1] else -up
+    gap = SEPARATE_GAP_PX
+    if abs(dx) <= abs(dy):
+        return (round(dx + math.copysign(gap, dx), 1), 0.0)
+    return (0.0, round(dy + math.copysign(gap, dy), 1))

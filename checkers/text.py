@@ -11,10 +11,13 @@ which font the SVG asked for.  Missing text needs what the source says:
 from __future__ import annotations
 
 import math
+from collections import Counter
 from difflib import SequenceMatcher
 
 from checkers import ink
-from checkers.base import CheckedFigure, Finding, Fix
+from checkers.base import CheckedFigure
+from crafteditor.model.findings import Finding
+from crafteditor.model.fixes import AddText, SetFontSize, SetText
 from crafteditor.scene import Box
 
 SIZE_RANGE = (0.7, 1.3)  # rendered glyph height over the source's
@@ -110,8 +113,7 @@ def text_size_drift(figure: CheckedFigure) -> list[Finding]:
         out.append(Finding(
             "text-size-drift", "warning",
             f"text {line.text!r} is drawn {ratio:.2f}x the height of the source's glyphs",
-            box=line.box, fix=Fix("set_font_size", (("scale", round(1.0 / ratio, 3)),
-                                                    ("font_size_px", round(line.font_size_px / ratio, 2)))),
+            element_id=line.element_id, box=line.box, fix=SetFontSize(round(line.font_size_px / ratio, 2)),
         ))
     return out
 
@@ -125,12 +127,15 @@ def _squash(text: str) -> str:
     return "".join(text.split()).casefold().translate(CONFUSABLE)
 
 
-def _drawn_text_over(figure: CheckedFigure, box: Box) -> str:
-    """The drawn words whose centres lie in ``box`` (widened by half its height), left to right."""
+def _drawn_text_over(figure: CheckedFigure, box: Box) -> tuple[str, str | None]:
+    """The drawn words whose centres lie in ``box`` (widened by half its height), left to
+    right, and the id of the text element that draws most of them."""
     pad = box.height / 2.0
     words = [w for w in figure.drawn.words
              if box.x0 - pad <= w.box.center[0] <= box.x1 + pad and box.y0 <= w.box.center[1] <= box.y1]
-    return " ".join(w.text for w in sorted(words, key=lambda w: (w.box.x0, w.box.y0)))
+    owners = Counter(figure.drawn.lines[w.line_index].element_id for w in words)
+    owner = owners.most_common(1)[0][0] if owners else None
+    return " ".join(w.text for w in sorted(words, key=lambda w: (w.box.x0, w.box.y0))), owner
 
 
 def missing_text(figure: CheckedFigure) -> list[Finding]:
@@ -143,11 +148,11 @@ def missing_text(figure: CheckedFigure) -> list[Finding]:
             continue
         if abs(word.angle_deg) > 10:
             continue
-        drawn = _drawn_text_over(figure, word.box)
+        drawn, owner = _drawn_text_over(figure, word.box)
         if not drawn:
             out.append(Finding(
                 "text-missing", "error", f"the source reads {word.text!r} here and the SVG has no text",
-                box=word.box, fix=Fix("add_text", (("text", word.text), ("xyxy", word.box.xyxy))),
+                box=word.box, fix=AddText(word.text, word.box.xyxy),
             ))
             continue
         got = _squash(drawn)
@@ -156,6 +161,6 @@ def missing_text(figure: CheckedFigure) -> list[Finding]:
         if SequenceMatcher(None, said, got).ratio() >= MISSPELT_MIN_SIMILARITY:
             out.append(Finding(
                 "text-misspelled", "warning", f"the SVG reads {drawn!r} where the source reads {word.text!r}",
-                box=word.box, fix=Fix("set_text", (("text", word.text), ("was", drawn))),
+                element_id=owner, box=word.box, fix=SetText(word.text),
             ))
     return out

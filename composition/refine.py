@@ -1,10 +1,11 @@
-"""The reviser: typed fixes (``checkers.base.Fix``) applied to a scene.
+"""The reviser: typed fixes (``crafteditor.model.fixes``) applied to a scene.
 
 ``revisions`` turns a verdict's findings into candidate scenes: all fixes at
 once first, then each kind of fix alone (most findings first), so a kind
-that makes things worse can be left out by the loop.  Each fix returns a new
-scene or None when it does not apply (its element cannot be found, its kind
-is not one the reviser knows).  Fixes that add something take it from the
+that makes things worse can be left out by the loop.  Each fix type has a handler, chosen by its type; a handler
+changes the element its finding names and no other, and returns a new scene
+or None when it does not apply (the scene has no such element, or the change
+would be none).  Fixes that add something take it from the
 source: the pixels the rendering misses are traced, an element drawn unlike
 the source becomes a crop of it.
 """
@@ -15,12 +16,17 @@ import dataclasses
 import io
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
+from crafteditor.model.findings import Finding
+from crafteditor.model.fixes import (
+    AddElement, AddText, Move, RasterFallback, RefitShape, ScaleHead, Separate, SetFontSize, SetText, ShrinkFont,
+    SnapEndpoint,
+)
 from crafteditor.scene import (
-    Box, Element, ImageContent, Kind, Provenance, Render, Scene, Style, TextContent, TextLine,
+    Box, ConnectorContent, Element, ImageContent, Kind, Provenance, Render, Scene, Style, TextContent, TextLine,
     from_hex, to_hex,
 )
 
@@ -49,29 +55,11 @@ class Evidence:
         return self.canvas_rgb if self.canvas_rgb is not None else self.figure.source_rgb
 
 
-def _text_at(scene: Scene, box: Box) -> Element | None:
-    """The text element with a line best overlapping ``box``."""
-    best, best_iou = None, 0.2
-    for el in scene.texts:
-        for line in el.text.lines if el.text and not el.text.rotation_deg else ():
-            iou = line.box.iou(box)
-            if iou > best_iou:
-                best, best_iou = el, iou
-    return best
-
-
-def _named(scene: Scene, finding: Any) -> Element | None:
-    """The element the finding names, if the scene has it."""
+def _named(scene: Scene, finding: Finding) -> Element | None:
+    """The element the finding names, if the scene has it (a finding naming none changes none)."""
     if not finding.element_id:
         return None
     return next((e for e in scene if e.id == finding.element_id), None)
-
-
-def _target_text(scene: Scene, finding: Any) -> Element | None:
-    """The element the finding names or, when it names none, the text at its box."""
-    if finding.element_id:
-        return _named(scene, finding)
-    return _text_at(scene, finding.box) if finding.box is not None else None
 
 
 def _replace(scene: Scene, old: Element, new: Element) -> Scene:
@@ -92,9 +80,8 @@ def _size_bound_px(el: Element) -> float | None:
     return fonts.size_bound_px(cand, [(line.text, (line.box.width, line.box.height)) for line in content.lines])
 
 
-def _scale_font(scene: Scene, finding: Any, _ev: Evidence) -> Scene | None:
-    el = _target_text(scene, finding)
-    scale = float(finding.fix.get("scale", 1.0))
+def _resized_text(scene: Scene, el: Element | None, scale: float) -> Scene | None:
+    """``el``'s font scaled by ``scale``; growth stops at its size bound."""
     if el is None or el.kind is not Kind.TEXT or not el.style.font_size_px or not 0.2 <= scale <= 5.0:
         return None
     size = el.style.font_size_px * scale
@@ -107,6 +94,17 @@ def _scale_font(scene: Scene, finding: Any, _ev: Evidence) -> Scene | None:
     return _replace(scene, el, el.replace(style=dataclasses.replace(el.style, font_size_px=round(size, 2))))
 
 
+def _shrink_font(scene: Scene, finding: Finding, fix: ShrinkFont, _ev: Evidence) -> Scene | None:
+    return _resized_text(scene, _named(scene, finding), fix.scale)
+
+
+def _set_font_size(scene: Scene, finding: Finding, fix: SetFontSize, _ev: Evidence) -> Scene | None:
+    el = _named(scene, finding)
+    if el is None or not el.style.font_size_px:
+        return None
+    return _resized_text(scene, el, round(fix.px / el.style.font_size_px, 3))
+
+
 def _shift_text(content: TextContent, dx: float, dy: float) -> TextContent:
     lines = tuple(dataclasses.replace(
         line, box=Box(line.box.x0 + dx, line.box.y0 + dy, line.box.x1 + dx, line.box.y1 + dy),
@@ -115,10 +113,9 @@ def _shift_text(content: TextContent, dx: float, dy: float) -> TextContent:
                                pivot=(content.pivot[0] + dx, content.pivot[1] + dy))
 
 
-def _move(scene: Scene, finding: Any, _ev: Evidence) -> Scene | None:
-    el = _named(scene, finding) or (_text_at(scene, finding.box) if finding.box is not None else None)
-    dx, dy = float(finding.fix.get("dx", 0.0)), float(finding.fix.get("dy", 0.0))
-    if el is None or (el.shape and el.shape.d) or el.kind in (Kind.TRACE, Kind.CONNECTOR):
+def _moved(el: Element, dx: float, dy: float) -> Element | None:
+    """``el`` moved by (dx, dy); None for what has no box to move (free paths, traces, connectors)."""
+    if (el.shape and el.shape.d) or el.kind in (Kind.TRACE, Kind.CONNECTOR):
         return None
     b = el.box
     moved = el.replace(box=Box(b.x0 + dx, b.y0 + dy, b.x1 + dx, b.y1 + dy))
@@ -127,48 +124,109 @@ def _move(scene: Scene, finding: Any, _ev: Evidence) -> Scene | None:
     if el.shape and el.shape.points:
         moved = moved.replace(shape=dataclasses.replace(
             el.shape, points=tuple((x + dx, y + dy) for x, y in el.shape.points)))
-    return _replace(scene, el, moved)
+    return moved
 
 
-def _snap(scene: Scene, finding: Any, _ev: Evidence) -> Scene | None:
-    """Move the connector end drawn at the finding's box to the fix's point."""
-    if finding.box is None:
+def _move(scene: Scene, finding: Finding, fix: Move, _ev: Evidence) -> Scene | None:
+    """Move the named element alone: it drifted from its place in the source, its neighbours did not."""
+    el = _named(scene, finding)
+    moved = _moved(el, fix.dx_px, fix.dy_px) if el is not None else None
+    return _replace(scene, el, moved) if moved is not None else None
+
+
+def _separate(scene: Scene, finding: Finding, fix: Separate, _ev: Evidence) -> Scene | None:
+    """Move the named shape off its sibling ``fix.other_id``, with what belongs to it: its
+    labels move along, and the connector ends glued to it follow."""
+    el = _named(scene, finding)
+    if el is None or el.kind is not Kind.SHAPE or all(e.id != fix.other_id for e in scene):
         return None
-    cx, cy = finding.box.center
-    end = finding.fix.get("end")
-    best, best_d, at = None, 6.0, 0
-    for el in scene.of_kind(Kind.CONNECTOR):
-        c = el.connector
-        for i in (0, len(c.points) - 1):
-            d = float(np.hypot(c.points[i][0] - cx, c.points[i][1] - cy))
-            if d < best_d:
-                best, best_d, at = el, d, i
-    if best is None or end not in ("head", "tail"):
+    shape = _moved(el, fix.dx_px, fix.dy_px)
+    if shape is None:
         return None
-    c = best.connector
-    points = list(c.points)
-    points[at] = (float(finding.fix.get("x")), float(finding.fix.get("y")))
-    routing = c.routing if c.routing in ("straight", "curve") else "polyline"
-    content = dataclasses.replace(c, points=tuple(points), routing=routing)
-    return _replace(scene, best, best.replace(connector=content, box=Box.from_points(points)))
+    dx, dy = fix.dx_px, fix.dy_px
+    out = []
+    for e in scene.elements:
+        if e.id == el.id:
+            e = shape
+        elif e.parent_id == el.id:
+            e = _moved(e, dx, dy) or e
+        elif e.connector is not None and el.id in (e.connector.source_id, e.connector.target_id):
+            e = _with_ends(e, {i for i, glued in ((0, e.connector.source_id), (-1, e.connector.target_id))
+                               if glued == el.id}, dx, dy)
+        out.append(e)
+    return scene.replace_elements(out)
 
 
-def _scale_head(scene: Scene, finding: Any, _ev: Evidence) -> Scene | None:
-    if finding.box is None:
+def _with_ends(el: Element, ends: set[int], dx: float, dy: float) -> Element:
+    """A connector with its end points at ``ends`` (0, -1) moved by (dx, dy)."""
+    points = list(el.connector.points)
+    for i in ends:
+        points[i] = (points[i][0] + dx, points[i][1] + dy)
+    content = dataclasses.replace(el.connector, points=tuple(points), routing=_snapped_routing(el.connector))
+    return el.replace(connector=content, box=Box.from_points(points))
+
+
+def _end_index(c: ConnectorContent, end: str) -> int:
+    """Which point of ``c`` is its ``end``: the head is where an arrowhead is drawn (the last
+    point unless only the first has one), the tail the other end."""
+    head = -1 if c.head_end or not c.head_start else 0
+    return head if end == "head" else -1 - head
+
+
+def _snap(scene: Scene, finding: Finding, fix: SnapEndpoint, _ev: Evidence) -> Scene | None:
+    """Move the named connector's end to the fix's point."""
+    el = _named(scene, finding)
+    if el is None or el.connector is None:
         return None
-    cx, cy = finding.box.center
-    for el in scene.of_kind(Kind.CONNECTOR):
-        c = el.connector
-        tips = ([c.points[-1]] if c.head_end else []) + ([c.points[0]] if c.head_start else [])
-        if any(np.hypot(x - cx, y - cy) < 6.0 for x, y in tips):
-            scale = float(finding.fix.get("scale", 1.0))
-            if scale < 0.35:  # the source has hardly more than the line there: no head
-                content = dataclasses.replace(c, head_end=False, head_start=False)
-            else:
-                content = dataclasses.replace(c, head_length_px=c.head_length_px * np.sqrt(scale),
-                                              head_width_px=c.head_width_px * np.sqrt(scale))
-            return _replace(scene, el, el.replace(connector=content))
-    return None
+    c = el.connector
+    points = _at(c.points, _end_index(c, fix.end), fix.xy)
+    content = dataclasses.replace(c, points=points, routing=_snapped_routing(c))
+    return _replace(scene, el, el.replace(connector=content, box=Box.from_points(points)))
+
+
+def _at(points: tuple[tuple[float, float], ...], index: int, xy: tuple[float, float]) -> tuple:
+    out = list(points)
+    out[index] = (float(xy[0]), float(xy[1]))
+    return tuple(out)
+
+
+def _snapped_routing(c: ConnectorContent) -> str:
+    """A connector whose end moved keeps straight or curved routing; an elbow becomes a polyline."""
+    return c.routing if c.routing in ("straight", "curve") else "polyline"
+
+
+def _scale_head(scene: Scene, finding: Finding, fix: ScaleHead, _ev: Evidence) -> Scene | None:
+    """Scale the named connector's heads (they share one size); under ``NO_HEAD_BELOW`` the
+    source has hardly more than the line at that end: its head goes."""
+    el = _named(scene, finding)
+    if el is None or el.connector is None:
+        return None
+    c = el.connector
+    at_end = _end_index(c, fix.end) == -1
+    if not (c.head_end if at_end else c.head_start):
+        return None  # no head drawn at that end
+    if fix.scale < ScaleHead.NO_HEAD_BELOW:
+        content = dataclasses.replace(c, head_end=c.head_end and not at_end, head_start=c.head_start and at_end)
+    else:
+        root = float(np.sqrt(fix.scale))
+        content = dataclasses.replace(c, head_length_px=c.head_length_px * root, head_width_px=c.head_width_px * root)
+    return _replace(scene, el, el.replace(connector=content))
+
+
+def _refit(scene: Scene, finding: Finding, fix: RefitShape, _ev: Evidence) -> Scene | None:
+    """Fit the named shape to the fix's box: a box primitive takes it, a polygon's points are
+    mapped from the old box onto it; a free path is left as it is."""
+    el = _named(scene, finding)
+    box = Box(*fix.xyxy)
+    if el is None or el.kind is not Kind.SHAPE or el.shape is None or el.shape.d or box.width < 2 or box.height < 2:
+        return None
+    old = el.box
+    shape = el.shape
+    if shape.points:
+        sx, sy = box.width / max(old.width, 1e-6), box.height / max(old.height, 1e-6)
+        shape = dataclasses.replace(shape, points=tuple((box.x0 + (x - old.x0) * sx, box.y0 + (y - old.y0) * sy)
+                                                        for x, y in shape.points))
+    return _replace(scene, el, el.replace(box=box, shape=shape))
 
 
 def _fresh_id(scene: Scene, stem: str) -> Callable[[], str]:
@@ -192,7 +250,7 @@ def _text_boxes(fig: Any) -> Iterator[Box]:
         yield word.box
 
 
-def _add_missing(scene: Scene, findings: Sequence[Any], ev: Evidence) -> Scene | None:
+def _add_missing(scene: Scene, findings: Sequence[Finding], ev: Evidence) -> Scene | None:
     """Trace the source pixels the rendering misses inside the findings' boxes, as one pass."""
     import cv2
 
@@ -203,9 +261,7 @@ def _add_missing(scene: Scene, findings: Sequence[Any], ev: Evidence) -> Scene |
     missing = fig.drawn_source & ~cv2.dilate(fig.drawn_ours.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
     keep = np.zeros((h, w), bool)
     for f in findings:
-        if f.box is None:
-            continue
-        x0, y0, x1, y1 = f.box.expand(ADD_PAD_PX).clip(w, h).to_int()
+        x0, y0, x1, y1 = Box(*f.fix.xyxy).expand(ADD_PAD_PX).clip(w, h).to_int()
         keep[y0:y1, x0:x1] = True
     for box in _text_boxes(fig):  # text goes through OCR, never the tracer: no glyph is drawn twice
         x0, y0, x1, y1 = box.expand(TEXT_PAD_PX).clip(w, h).to_int()
@@ -227,12 +283,11 @@ def _add_missing(scene: Scene, findings: Sequence[Any], ev: Evidence) -> Scene |
     return scene.replace_elements(elements[:shapes_end] + added + elements[shapes_end:])
 
 
-def _add_text(scene: Scene, finding: Any, ev: Evidence) -> Scene | None:
-    text = str(finding.fix.get("text", "")).strip()
-    xyxy = finding.fix.get("xyxy") or (finding.box.xyxy if finding.box is not None else None)
-    if not text or xyxy is None:
+def _add_text(scene: Scene, _finding: Finding, fix: AddText, ev: Evidence) -> Scene | None:
+    text = fix.text.strip()
+    box = Box(*fix.xyxy)
+    if not text:
         return None
-    box = Box(*xyxy)
     if box.height < 4:
         return None
     x0, y0, x1, y1 = box.clip(*ev.figure.image_wh).to_int()
@@ -250,9 +305,10 @@ def _add_text(scene: Scene, finding: Any, ev: Evidence) -> Scene | None:
     return scene.add(el)
 
 
-def _set_text(scene: Scene, finding: Any, _ev: Evidence) -> Scene | None:
-    el = _target_text(scene, finding)
-    text = str(finding.fix.get("text", "")).strip()
+def _set_text(scene: Scene, finding: Finding, fix: SetText, _ev: Evidence) -> Scene | None:
+    """The line of the named text that best overlaps the finding's box reads the fix's text."""
+    el = _named(scene, finding)
+    text = fix.text.strip()
     if el is None or el.text is None or not text:
         return None
     box = finding.box or el.box
@@ -278,7 +334,7 @@ def _refill(scene: Scene, el: Element, ev: Evidence) -> Scene | None:
     return _replace(scene, el, el.replace(style=dataclasses.replace(el.style, fill=fill)))
 
 
-def _raster(scene: Scene, finding: Any, ev: Evidence) -> Scene | None:
+def _raster(scene: Scene, finding: Finding, _fix: RasterFallback, ev: Evidence) -> Scene | None:
     """A shape drawn unlike the source is repainted with the source's fill; any other
     element is replaced by a crop of the canvas over its box (text lifted, so no glyph
     is drawn twice)."""
@@ -300,20 +356,22 @@ def _raster(scene: Scene, finding: Any, ev: Evidence) -> Scene | None:
     return _replace(scene, el, crop)
 
 
-ONE_AT_A_TIME: dict[str, Callable[[Scene, Any, Evidence], Scene | None]] = {
-    "shrink_font": _scale_font, "set_font_size": _scale_font, "move": _move, "snap_endpoint": _snap,
-    "scale_head": _scale_head, "add_text": _add_text, "set_text": _set_text, "raster_fallback": _raster,
+Handler = Callable[[Scene, Finding, Any, Evidence], Optional[Scene]]
+ONE_AT_A_TIME: dict[type, Handler] = {
+    ShrinkFont: _shrink_font, SetFontSize: _set_font_size, Move: _move, Separate: _separate, SnapEndpoint: _snap,
+    ScaleHead: _scale_head, AddText: _add_text, SetText: _set_text, RefitShape: _refit, RasterFallback: _raster,
 }
-KINDS = frozenset(ONE_AT_A_TIME) | {"add_element"}
+TOGETHER: frozenset[type] = frozenset((AddElement,))  # applied in one pass over all their findings
+HANDLED: frozenset[type] = frozenset(ONE_AT_A_TIME) | TOGETHER
 
 
-def apply_fixes(scene: Scene, findings: Sequence[Any], ev: Evidence) -> tuple[Scene, Counter]:
+def apply_fixes(scene: Scene, findings: Sequence[Finding], ev: Evidence) -> tuple[Scene, Counter]:
     """``scene`` with every applicable fix of ``findings``; the count of fixes applied by kind."""
     applied: Counter = Counter()
-    adds = [f for f in findings if f.fix and f.fix.kind == "add_element"]
+    adds = [f for f in findings if isinstance(f.fix, AddElement)]
     for f in findings:
-        fix = ONE_AT_A_TIME.get(f.fix.kind) if f.fix else None
-        changed = fix(scene, f, ev) if fix else None
+        handler = ONE_AT_A_TIME.get(type(f.fix))
+        changed = handler(scene, f, f.fix, ev) if handler is not None else None
         if changed is not None:
             scene = changed
             applied[f.fix.kind] += 1
@@ -321,7 +379,7 @@ def apply_fixes(scene: Scene, findings: Sequence[Any], ev: Evidence) -> tuple[Sc
         changed = _add_missing(scene, adds, ev)
         if changed is not None:
             scene = changed
-            applied["add_element"] += len(adds)
+            applied[AddElement.kind] += len(adds)
     return scene, applied
 
 
@@ -332,13 +390,13 @@ def _label(applied: Counter) -> str:
 def revisions(scene: Scene, findings: Sequence[Any], ev: Evidence) -> Iterator[tuple[str, Scene]]:
     """Candidate scenes, built as they are asked for: every fix together, then each
     kind of fix alone (most findings first)."""
-    fixable = [f for f in findings if f.fix and f.fix.kind in KINDS and f.severity != "info"]
+    fixable = [f for f in findings if type(f.fix) in HANDLED and f.severity != "info"]
     whole, applied = apply_fixes(scene, fixable, ev)
     if not applied:
         return
     yield _label(applied), whole
     if len(applied) > 1:
         for kind, _n in applied.most_common():
-            alone, done = apply_fixes(scene, [f for f in fixable if f.fix.kind == kind], ev)
+            alone, done = apply_fixes(scene, [f for f in fixable if f.fix is not None and f.fix.kind == kind], ev)
             if done:
                 yield _label(done), alone

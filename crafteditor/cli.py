@@ -182,7 +182,6 @@ def _run_check(args: argparse.Namespace) -> int:
 
     from checkers.base import read_figure, run_checks
     from checkers.fidelity import SvgRenderError
-    from crafteditor.scene import to_jsonable
     from extraction.image import load_image
 
     source = load_image(args.source)
@@ -193,9 +192,10 @@ def _run_check(args: argparse.Namespace) -> int:
     check_embedded_images(parse_svg(svg, str(args.svg)), str(args.svg))
     words = []
     if args.ocr != "none":
-        from extraction.ocr import get_engine, read_text
+        from crafteditor.pipeline import source_readings
+        from extraction.ocr import get_engine
 
-        words = read_text(source, get_engine(args.ocr))
+        words = source_readings(source, get_engine(args.ocr))  # as the loop reads it
     try:
         findings = run_checks(read_figure(svg, source, words))
     except SvgRenderError as exc:
@@ -203,7 +203,7 @@ def _run_check(args: argparse.Namespace) -> int:
     errors = sum(f.severity == "error" for f in findings)
     if args.json:
         print(json.dumps({"svg": str(args.svg), "source": str(args.source), "errors": errors,
-                          "findings": [to_jsonable(f) for f in findings]}, indent=2))
+                          "findings": [f.to_json() for f in findings]}, indent=2))
     else:
         for f in findings:
             where = f" at {tuple(round(v) for v in f.box.xyxy)}" if f.box is not None else ""

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from crafteditor.harness import Candidate, StageFailed, Usage, Verdict
-from crafteditor.scene import Kind, Render, Scene
+from crafteditor.scene import Kind, Render, Scene, from_hex
 
 ERROR_COST = 2.0
 WARNING_COST = 0.5
@@ -162,7 +162,7 @@ class EditorRoles:
             figure, findings = self._checked[svg]
         else:
             if self._source is None:
-                self._source = SourceSide(self.source_rgb)
+                self._source = SourceSide(self.source_rgb, from_hex(self.background))  # the page colour, as found
             try:
                 figure = read_figure(svg.encode("utf-8"), self.source_rgb, self.words, self._source)
             except SvgRenderError as exc:

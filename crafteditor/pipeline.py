@@ -176,6 +176,15 @@ def _refine(scene: Scene, rgb: np.ndarray, canvas: np.ndarray, background: str, 
     return result.best.spec, result.artifact, trace, first_svg
 
 
+def source_readings(rgb: np.ndarray, engine: Any) -> list:
+    """What the verifier takes a source to say, read as ``convert`` reads it (for ``check``)."""
+    from extraction.ocr import read_text
+    from extraction.text_measure import is_text, measure_all
+
+    words = read_text(rgb, engine)
+    return checked_readings(words, [m for w in words for m in measure_all(rgb, w) if is_text(m)])
+
+
 def checked_readings(words: list, measured: list) -> list:
     """What the verifier takes the source to say: upright lines as measured against
     their ink (look-alikes settled, split where the ink splits), others as read."""

@@ -15,11 +15,11 @@ from checkers.fidelity import SvgRenderError, drawn_pixel_f1, mask_f1
 from crafteditor.bench.cases import Degradation
 from crafteditor.bench.metrics import evaluate
 from crafteditor.bench.realfigs import default_realfigs_dir, list_real_svgs
-from crafteditor.bench.svgedit import strip_text_layer
-from crafteditor.bench.svgrecord import render_recorded
+from checkers.svgedit import strip_text_layer
+from checkers.record import render_recorded
 from crafteditor.bench.synth import make_case
 from crafteditor.bench.textmatch import char_error_rate, delta_e2000, levenshtein
-from crafteditor.bench.truth import truth_from_svg
+from checkers.drawn import truth_from_svg
 
 SVG_NS = "http://www.w3.org/2000/svg"
 INK = "http://www.inkscape.org/namespaces/inkscape"

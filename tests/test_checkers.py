@@ -45,7 +45,7 @@ def test_a_label_overflowing_its_box_is_caught_with_a_shrink():
     bad = BOX_A + BOX_B + LABEL.format(size=48) + ARROW.format(x=320)  # 12 px out on each side
     (finding,) = text_overflow(read_figure(_svg(bad), SOURCE))
     assert finding.code == "text-overflow" and "Encoder" in finding.message
-    assert finding.fix.kind == "shrink_font" and 0.3 < finding.fix.get("scale") < 0.9
+    assert finding.fix.kind == "shrink_font" and 0.3 < finding.fix.scale < 0.9
 
 
 def test_a_label_that_overflows_in_the_source_too_is_no_finding():
@@ -58,7 +58,7 @@ def test_a_dangling_arrow_is_caught_with_the_point_to_snap_to():
     found = arrow_endpoints(read_figure(_svg(bad), SOURCE))
     (finding,) = [f for f in found if f.code == "arrow-dangling"]
     assert "head" in finding.message
-    assert finding.fix.kind == "snap_endpoint" and abs(finding.fix.get("x") - 320) <= 2
+    assert finding.fix.kind == "snap_endpoint" and abs(finding.fix.xy[0] - 320) <= 2
 
 
 def test_two_boxes_overlapping_where_the_source_has_none_are_caught():
@@ -94,6 +94,8 @@ def test_check_command_prints_findings_as_json(tmp_path, capsys):
     assert cli.main(["check", str(bad), "--source", str(src), "--json"]) == 3
     data = json.loads(capsys.readouterr().out)
     assert {"arrow-dangling", "missing-component"} <= {f["code"] for f in data["findings"]}
+    snap = next(f["fix"] for f in data["findings"] if f["code"] == "arrow-dangling")
+    assert snap["kind"] == "snap_endpoint" and snap["end"] in ("head", "tail") and len(snap["xy"]) == 2
     good = tmp_path / "good.svg"
     good.write_bytes(_svg(GOOD))
     assert cli.main(["check", str(good), "--source", str(src)]) == 0
@@ -133,8 +135,7 @@ def test_a_label_drawn_bigger_than_the_source_is_caught_with_a_smaller_font(fact
     (finding,) = _size_drift(factor)
     assert finding.code == "text-size-drift" and "Encoder" in finding.message
     assert finding.fix.kind == "set_font_size"
-    assert finding.fix.get("scale") < 1.0 and abs(finding.fix.get("scale") * factor - 1.0) < 0.15
-    assert abs(finding.fix.get("font_size_px") - 18) < 2.5
+    assert abs(finding.fix.px - 18) < 2.5
 
 
 @pytest.mark.xfail(strict=True, reason="the source's rows are read in the drawn line's box padded by 0.35 of "
@@ -143,7 +144,7 @@ def test_a_label_drawn_bigger_than_the_source_is_caught_with_a_smaller_font(fact
 @pytest.mark.parametrize("factor", [0.5, 0.6])
 def test_a_label_drawn_smaller_than_the_source_is_caught_with_a_bigger_font(factor):
     (finding,) = _size_drift(factor)
-    assert finding.fix.kind == "set_font_size" and finding.fix.get("scale") > 1.3
+    assert finding.fix.kind == "set_font_size" and finding.fix.px > 1.3 * 18
 
 
 @pytest.mark.parametrize("factor", [0.85, 1.0, 1.15])
@@ -157,7 +158,7 @@ def test_a_label_moved_a_few_pixels_is_caught_with_the_move_back(dx, dy):
     found = position_drift(read_figure(_svg(BOX_A + BOX_B + moved + ARROW.format(x=320)), SOURCE))
     (finding,) = [f for f in found if "Encoder" in f.message]
     assert finding.code == "position-drift" and finding.fix.kind == "move"
-    assert abs(finding.fix.get("dx") + dx) <= 1 and abs(finding.fix.get("dy") + dy) <= 1
+    assert abs(finding.fix.dx_px + dx) <= 1 and abs(finding.fix.dy_px + dy) <= 1
 
 
 def test_a_box_moved_a_few_pixels_is_caught_by_its_id():
@@ -165,7 +166,7 @@ def test_a_box_moved_a_few_pixels_is_caught_by_its_id():
     found = position_drift(read_figure(_svg(BOX_A + moved + LABEL.format(size=18) + ARROW.format(x=320)), SOURCE))
     (finding,) = found
     assert finding.element_id == "shape-0002"
-    assert abs(finding.fix.get("dx") + 5) <= 1 and abs(finding.fix.get("dy") - 4) <= 1
+    assert abs(finding.fix.dx_px + 5) <= 1 and abs(finding.fix.dy_px - 4) <= 1
 
 
 def test_a_word_the_source_reads_and_the_svg_lacks_is_missing_text():
@@ -173,8 +174,8 @@ def test_a_word_the_source_reads_and_the_svg_lacks_is_missing_text():
     figure = read_figure(_svg(GOOD), source, [_word("Encoder"), _word("Decoder", 390)])
     (finding,) = missing_text(figure)
     assert finding.code == "text-missing" and finding.severity == "error"
-    assert finding.fix.kind == "add_text" and finding.fix.get("text") == "Decoder"
-    x0, y0, x1, y1 = finding.fix.get("xyxy")
+    assert finding.fix.kind == "add_text" and finding.fix.text == "Decoder"
+    x0, y0, x1, y1 = finding.fix.xyxy
     assert x0 < 365 and x1 > 415 and y0 < 88 and y1 > 101
 
 
@@ -182,8 +183,7 @@ def test_a_misspelt_label_is_caught_with_the_source_text():
     figure = read_figure(_svg(GOOD.replace(">Encoder<", ">Encodr<")), SOURCE, [_word("Encoder")])
     (finding,) = missing_text(figure)
     assert finding.code == "text-misspelled" and "Encodr" in finding.message
-    assert finding.fix.kind == "set_text" and finding.fix.get("text") == "Encoder"
-    assert finding.fix.get("was") == "Encodr"
+    assert finding.fix.kind == "set_text" and finding.fix.text == "Encoder"
 
 
 @pytest.mark.parametrize("words", [
@@ -223,8 +223,8 @@ def test_an_arrowhead_much_bigger_than_the_source_is_caught_with_a_smaller_scale
     found = arrow_endpoints(read_figure(_with_marker(source_marker * factor, GOOD), source))
     (finding,) = found
     assert finding.code == "arrowhead-oversized" and "head" in finding.message
-    assert finding.fix.kind == "scale_head" and finding.fix.get("end") == "head"
-    assert 0.2 < finding.fix.get("scale") < 0.6
+    assert finding.fix.kind == "scale_head" and finding.fix.end == "head"
+    assert 0.2 < finding.fix.scale < 0.6
     assert finding.box.center == (320, 95)
 
 
@@ -278,7 +278,7 @@ def test_a_neighbour_touching_only_our_label_is_no_size_drift(extra):
     assert text_size_drift(read_figure(ours, source)) == []
     bigger = _svg(label.replace('font-size="18"', 'font-size="30"').format(y=103) + extra.format(y=111))
     (finding,) = text_size_drift(read_figure(bigger, source))
-    assert finding.fix.get("scale") < 0.8
+    assert finding.fix.px < 0.8 * 30
 
 
 def test_renderings_checked_against_one_source_side_find_what_each_finds_alone():
@@ -315,3 +315,19 @@ def test_drawn_and_ink_masks_are_the_channel_distance_over_the_threshold(seed):
         assert (drawn_mask(rgb, page, threshold) == naive).all()
     ground = ink.dominant_rgb(rgb)
     assert (ink.ink(rgb) == (np.abs(rgb.astype(int) - ground).max(axis=2) > ink.INK_DIFF)).all()
+
+
+def test_check_reads_the_source_as_the_loop_does_and_finds_what_it_found(tmp_path, capsys, example_png):
+    from crafteditor.pipeline import convert
+
+    result = convert(example_png)
+    best = result.report["loop"]["rounds"][result.report["loop"]["best_round"]]
+    svg = tmp_path / "out.svg"
+    svg.write_text(result.svg, encoding="utf-8")
+    cli.main(["check", str(svg), "--source", str(example_png), "--json"])
+    found = json.loads(capsys.readouterr().out)["findings"]
+    codes: dict[str, int] = {}
+    for f in found:
+        if f["severity"] != "info":
+            codes[f["code"]] = codes.get(f["code"], 0) + 1
+    assert sorted(codes.items()) == sorted((code, n) for code, n in best["findings"])

@@ -127,7 +127,7 @@ def test_a_dashed_container_cut_by_a_row_of_boxes_and_touching_a_loop_is_one_rec
     import numpy as np
     from PIL import Image
 
-    from crafteditor.bench.svgedit import strip_text
+    from checkers.svgedit import strip_text
 
     svg = (Path(__file__).resolve().parents[1] / "fixtures" / "example_pipeline.svg").read_bytes()
     png = cairosvg.svg2png(bytestring=strip_text(svg))

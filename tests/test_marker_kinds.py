@@ -2,7 +2,7 @@
 
 import pytest
 
-from crafteditor.bench.truth import truth_from_svg
+from checkers.drawn import truth_from_svg
 
 MARKERS = {
     "arrow": '<path d="M0,0 L10,5 L0,10 z" fill="#000"/>',

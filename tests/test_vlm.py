@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from checkers.base import Fix
+from crafteditor.model.fixes import AddElement, Move, ShrinkFont, SnapEndpoint
 from crafteditor.scene import Box, Element, Kind, Scene, TextContent, TextLine
 from crafteditor.vlm import templates
 from crafteditor.vlm.client import VlmClient
@@ -137,7 +137,8 @@ def test_critique_issues_become_located_findings(server):
         {"aspect": "text", "element_id": "text-0001", "message": "label overflows its box",
          "fix": "shrink_font", "params": {"scale": 0.8}},
         {"aspect": "color", "element_id": None, "message": "background too dark", "fix": "none"},
-        {"aspect": "arrow", "element_id": "conn-0404", "message": "invented id", "fix": "move"},
+        {"aspect": "arrow", "element_id": "conn-0404", "message": "invented id", "fix": "move",
+         "params": {"dx_px": 3, "dy_px": 0}},
         {"aspect": "arrow", "element_id": "shape-0001", "message": "end off", "fix": "snap_endpoint",
          "params": {"x": 12, "end": "head", "y": 4.5}},
         {"aspect": "icon", "message": "logo missing", "fix": "add_element",
@@ -148,11 +149,11 @@ def test_critique_issues_become_located_findings(server):
     assert isinstance(result, Critique) and result.scores.overall == 7 and len(result.issues) == 4
     assert [f.code for f in findings] == ["critic-text", "critic-colour", "critic-arrow", "critic-icon"]
     assert all(f.severity == "warning" for f in findings)
-    assert findings[0].fix == Fix("shrink_font", (("scale", 0.8),))
+    assert findings[0].fix == ShrinkFont(0.8) and findings[0].element_id == "text-0001"
     assert findings[0].box == Box(10, 70, 80, 82)
     assert findings[1].fix is None and findings[1].element_id is None and findings[1].box is None
-    assert findings[2].fix == Fix("snap_endpoint", (("end", "head"), ("x", 12.0), ("y", 4.5)))
-    assert findings[3].fix == Fix("add_element", (("kind", "icon"), ("xyxy", (20.0, 10.0, 40.0, 30.0))))
+    assert findings[2].fix == SnapEndpoint("head", (12.0, 4.5))
+    assert findings[3].fix == AddElement((20.0, 10.0, 40.0, 30.0))  # a name add_element does not take is left out
     assert call.mode == "vlm" and len(sent_images(server.requests[0])) == 2
 
 
@@ -214,6 +215,18 @@ def test_schema_violation_is_reasked_with_the_error(server):
     assert call.attempts == 2 and call.mode == "vlm"
     retry = server.requests[1]["messages"][-1]["content"]
     assert "scores.overall" in retry and "less than or equal to 10" in retry
+
+
+def test_a_fix_without_the_parameters_its_type_takes_is_reasked_with_the_error(server):
+    lacking = {"aspect": "position", "element_id": "shape-0001", "message": "box off", "fix": "move",
+               "params": {"dx": 4}}
+    whole = lacking | {"params": {"dx_px": 4, "dy_px": 0}}
+    server.push(answer({"scores": SCORES, "issues": [lacking]}), answer({"scores": SCORES, "issues": [whole]}))
+    result, findings, call = critique(make_client(server), figure_rgb(), figure_rgb(), make_scene())
+
+    assert call.attempts == 2 and [f.fix for f in findings] == [Move(4.0, 0.0)]
+    retry = server.requests[1]["messages"][-1]["content"]
+    assert "move takes dx_px, dy_px" in retry
 
 
 def test_http_500_is_retried(server):
@@ -353,7 +366,8 @@ def test_bad_settings_raise():
 
 def test_prompts_render_strictly():
     assert {"designer", "text_recovery", "critic", "answer_format", "retry"} <= set(templates.names())
-    text = templates.render("critic", width_px=200, height_px=120, max_issues=5, elements="1. text-0001")
+    text = templates.render("critic", width_px=200, height_px=120, max_issues=5, elements="1. text-0001",
+                            fixes="- \"move\"")
     assert "200 x 120" in text and "text-0001" in text and "$" not in text
     assert "icon-0001" in templates.render("designer", width_px=1, height_px=1, regions="1. icon-0001")
     with pytest.raises(KeyError):

@@ -2,9 +2,8 @@
 
     synth      seeded synthetic diagrams (``make_case``), with ``icons`` and ``vocab``
     cases      ``Case`` (truth SVG, converter input, clean renderings, truth) and degradations
-    truth      ground truth records read from what cairosvg draws (``truth_from_svg``)
-    svgrecord  cairosvg rendering that records glyphs, painted paths and images
-    svgedit    document edits: drop text, the Text layer, images
+    (truth is read from what cairosvg draws with ``checkers.drawn`` and ``checkers.record``,
+    the checkers' own readings of an SVG)
     realfigs   the real diagrams in ``shared/realfigs/svg``
     pdffigs    paper figures drawn as vector PDFs (``shared/realfigs/pdf``), rendered with pypdfium2
     pdftruth   their truth read with pdfplumber: ``pdfpage`` (points to pixels), ``pdftext``,

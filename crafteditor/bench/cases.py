@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from crafteditor.bench.truth import Truth, render_truth
+from checkers.drawn import Truth, render_truth
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Scores of one converter output against one case's ground truth.
 
-The output SVG is parsed by rendering it (``svgrecord``) at the size of the
+The output SVG is parsed by rendering it (``checkers.record``) at the size of the
 converter's input, never by trusting the converter's scene.  Per case:
 
 - ``line_recall`` / ``word_recall``: share of truth lines / words recovered as
@@ -47,11 +47,11 @@ import numpy as np
 from checkers.fidelity import DRAWN_THRESHOLD, drawn_mask, drawn_pixel_f1
 from extraction.image import estimate_background
 from crafteditor.bench.cases import Case
-from crafteditor.bench.svgedit import strip_images, strip_text_layer
-from crafteditor.bench.svgrecord import RenderRecord, render_recorded
+from checkers.svgedit import strip_images, strip_text_layer
+from checkers.record import RenderRecord, render_recorded
 from crafteditor.bench.textmatch import char_error_rate, colour_difference, match_lines, match_words
-from crafteditor.bench.marker_kinds import DOTS
-from crafteditor.bench.truth import Truth, TruthArrow, truth_from_record
+from checkers.marker_kinds import DOTS
+from checkers.drawn import Truth, TruthArrow, truth_from_record
 from crafteditor.scene import Box
 
 SIZE_TOLERANCE = 0.15

@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass
 
 from crafteditor.bench.pdfshapes import PdfPath, distinct, is_head
-from crafteditor.bench.truth import TruthArrow
+from checkers.drawn import TruthArrow
 from crafteditor.scene import Box
 
 Point = tuple[float, float]

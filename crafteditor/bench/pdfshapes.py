@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from crafteditor.bench.pdfpage import PageFrame
-from crafteditor.bench.truth import TruthIcon, TruthShape
+from checkers.drawn import TruthIcon, TruthShape
 from crafteditor.scene import Box
 
 Point = tuple[float, float]

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from crafteditor.bench.pdfpage import PageFrame, char_angle_deg, pdf_colour
-from crafteditor.bench.truth import TruthLine, TruthWord, normalise_text
+from checkers.drawn import TruthLine, TruthWord, normalise_text
 from crafteditor.scene import Box
 
 Point = tuple[float, float]

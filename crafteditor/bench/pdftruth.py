@@ -19,7 +19,7 @@ from crafteditor.bench.pdfpage import TruthPage
 from crafteditor.bench.pdfarrows import arrows_from_paths
 from crafteditor.bench.pdfshapes import icons_from_images, pdf_path, shapes_from_paths
 from crafteditor.bench.pdftext import pdf_chars, text_truth
-from crafteditor.bench.truth import Truth, head_limit_px
+from checkers.drawn import Truth, head_limit_px
 
 
 def glyph_ink(rgb: np.ndarray, notext_rgb: np.ndarray) -> np.ndarray:

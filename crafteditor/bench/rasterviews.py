@@ -53,7 +53,7 @@ def raster_figure_views(converter: Converter, out: Path, root: str | Path | None
 
 
 def _view(converter: Converter, path: Path, out: Path) -> RasterView:
-    from crafteditor.bench.svgrecord import render_recorded
+    from checkers.record import render_recorded
 
     folder = out / "views" / path.stem
     rel = f"views/{path.stem}"

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crafteditor.bench.cases import Case, build_case
-from crafteditor.bench.svgrecord import render_recorded
-from crafteditor.bench.truth import truth_from_record
+from checkers.record import render_recorded
+from checkers.drawn import truth_from_record
 
 ENV_VAR = "CRAFTEDITOR_REALFIGS"
 TARGET_LONG_SIDE_PX = 1400

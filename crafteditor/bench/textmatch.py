@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from crafteditor.bench.truth import TruthLine, TruthWord
+from checkers.drawn import TruthLine, TruthWord
 from crafteditor.scene import Box
 
 

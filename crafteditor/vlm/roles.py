@@ -20,7 +20,8 @@ from typing import Literal, Protocol
 import numpy as np
 from pydantic import BaseModel
 
-from checkers.base import Finding, Fix
+from crafteditor.model.findings import Finding
+from crafteditor.model.fixes import describe_all
 from crafteditor.scene import Element, Kind, Scene
 from crafteditor.vlm.client import Answer
 from crafteditor.vlm.images import check_rgb, crop
@@ -34,7 +35,6 @@ MAX_TEXTS = 40  # text crops sent for recovery
 MAX_LISTED = 150  # elements listed for the critic
 MAX_ISSUES = 20
 TEXT_CROP_MIN_HEIGHT_PX = 32
-_CORNERS = ("x0", "y0", "x1", "y1")
 
 
 class Asker(Protocol):
@@ -121,7 +121,7 @@ def critique(
         return None, [], RoleCall.offline("critic")
     h, w = source_rgb.shape[:2]
     prompt = render("critic", width_px=w, height_px=h, max_issues=MAX_ISSUES,
-                    elements=_listing(scene.elements[:MAX_LISTED]))
+                    elements=_listing(scene.elements[:MAX_LISTED]), fixes=describe_all())
     answer = client.ask("critic", prompt, [source_rgb, rendered_rgb], Critique)
     call = RoleCall.from_answer("critic", answer)
     if not isinstance(answer.value, Critique):
@@ -140,22 +140,10 @@ def findings_from(issues: Sequence[CriticIssue], scene: Scene) -> list[Finding]:
         Finding(
             code=f"critic-{issue.aspect}", severity="warning", message=issue.message,
             element_id=issue.element_id, box=boxes.get(issue.element_id or ""),
-            fix=None if issue.fix == "none" else Fix(issue.fix, _fix_params(issue.params)),
+            fix=issue.typed_fix(),
         )
         for issue in issues
     ]
-
-
-def _fix_params(params: dict[str, float | str]) -> tuple[tuple[str, object], ...]:
-    """Sorted ``(name, value)`` pairs; corners ``x0, y0, x1, y1`` become one
-    ``xyxy`` tuple, as the programmatic checkers give them."""
-    found: dict[str, object] = dict(params)
-    corners = [found.get(k) for k in _CORNERS]
-    if all(isinstance(v, float) for v in corners):
-        for k in _CORNERS:
-            del found[k]
-        found["xyxy"] = tuple(corners)
-    return tuple(sorted(found.items()))
 
 
 def _listing(elements: Sequence[Element]) -> str:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from crafteditor.model.fixes import KINDS, Fix, fix_from_params
 
 __all__ = [
     "ASPECTS", "FIX_KINDS", "AspectScores", "Critique", "CriticIssue", "DesignPlan",
@@ -16,10 +18,7 @@ __all__ = [
 ]
 
 Aspect = Literal["position", "colour", "text", "icon", "arrow", "style", "overall"]
-FixKind = Literal[
-    "shrink_font", "set_font_size", "snap_endpoint", "move", "add_element",
-    "raster_fallback", "set_text", "refit_shape", "none",
-]
+FixKind = Literal[(*KINDS, "none")]  # type: ignore[valid-type]  # the closed set of typed fixes, and none
 ASPECTS: tuple[str, ...] = Aspect.__args__  # type: ignore[attr-defined]
 FIX_KINDS: tuple[str, ...] = FixKind.__args__  # type: ignore[attr-defined]
 _ASPECT_ALIASES = {"color": "colour", "arrows": "arrow", "icons": "icon", "layout": "position"}
@@ -86,6 +85,18 @@ class CriticIssue(_Answer):
     message: str
     fix: FixKind = "none"
     params: dict[str, float | str] = {}
+
+    @model_validator(mode="after")
+    def _fix_is_whole(self) -> CriticIssue:
+        """A fix must come with the parameters its type takes (an answer that lacks them is
+        asked again, with the error)."""
+        if self.fix != "none":
+            self.typed_fix()
+        return self
+
+    def typed_fix(self) -> Fix | None:
+        """The issue's fix as its typed dataclass (``crafteditor.model.fixes``); None for none."""
+        return None if self.fix == "none" else fix_from_params(self.fix, self.params)
 
     @field_validator("aspect", mode="before")
     @classmethod

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from shapely.geometry import LineString, MultiPoint
 
-from crafteditor.bench.svgrecord import DrawnMark, DrawnPath
+from checkers.record import DrawnMark, DrawnPath
 
 Point = tuple[float, float]
 

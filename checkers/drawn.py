@@ -1,7 +1,7 @@
 """Ground truth of a figure, read from the SVG it was rendered from.
 
 Everything is in pixels of the rendered PNG.  Text comes from the glyphs the
-renderer drew (``svgrecord``), so transforms, ``<use>``, CSS and font
+renderer drew (``checkers.record``), so transforms, ``<use>``, CSS and font
 substitution are exactly those of the image the converter sees.
 
 Lines: every ``<text>`` element starts a line, and so does every ``<tspan>``
@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from checkers.fidelity import DRAWN_THRESHOLD
-from crafteditor.bench.svgedit import strip_text
-from crafteditor.bench.marker_kinds import ARROWHEADS, DOTS, end_mark, outward, shape_kind_at
-from crafteditor.bench.svgrecord import DrawnPath, Glyph, RenderRecord, TextPiece, render_recorded
+from checkers.svgedit import strip_text
+from checkers.marker_kinds import ARROWHEADS, DOTS, end_mark, outward, shape_kind_at
+from checkers.record import DrawnPath, Glyph, RenderRecord, TextPiece, render_recorded
 from crafteditor.scene import Box
 
 Point = tuple[float, float]
@@ -43,6 +43,7 @@ class TruthLine:
     rotation_deg: float  # clockwise, SVG convention
     font_family: str = ""
     font_weight: str = "normal"
+    element_id: str | None = None  # the drawing SVG element's id, when it has one (so below)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ class TruthWord:
 class TruthShape:
     kind: str  # rect | rounded_rect | ellipse | diamond | cylinder | polygon | path
     box: Box
+    element_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,7 @@ class TruthArrow:
     both_ends: bool = False
     head_kind: str = "arrow"  # marker shape at the head: one of marker_kinds.MARKER_KINDS
     tail_kind: str = ""  # marker shape at the tail; "" when it has no marker
+    element_id: str | None = None  # the line's
 
     @property
     def visible_head(self) -> bool:
@@ -80,6 +83,7 @@ class TruthArrow:
 @dataclass(frozen=True, slots=True)
 class TruthIcon:
     box: Box
+    element_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +152,7 @@ def truth_from_record(record: RenderRecord, notext_rgb: np.ndarray | None = None
         words=tuple(words),
         shapes=tuple(shapes_from_paths(paths, (w, h), limit)),
         arrows=tuple(arrows_from_paths(paths, limit)),
-        icons=tuple(TruthIcon(Box(*i.xyxy)) for i in record.images if _big(i.xyxy, 8)),
+        icons=tuple(TruthIcon(Box(*i.xyxy), i.element_id) for i in record.images if _big(i.xyxy, 8)),
         dropped=tuple(dropped),
     )
 
@@ -242,6 +246,7 @@ def _line(chunk: _Chunk) -> tuple[TruthLine, list[tuple[str, Box]]]:
         rotation_deg=round(angle, 3) if abs(angle) > 0.01 else 0.0,
         font_family=family,
         font_weight=weight,
+        element_id=chunk.pieces[0].element_id,
     )
     return line, _words(text, glyphs, line.box)
 
@@ -328,7 +333,7 @@ def shapes_from_paths(paths: list[DrawnPath], image_wh: tuple[int, int], limit: 
             continue
         if p.bench_kind == "part":
             continue
-        out.append(TruthShape(shape_kind(p), box))
+        out.append(TruthShape(shape_kind(p), box, p.element_id))
     return out
 
 
@@ -349,19 +354,21 @@ def arrows_from_paths(paths: list[DrawnPath], limit: float) -> list[TruthArrow]:
             start_kind, start = end_mark(p, 0, limit) if p.marker_start else ("", first)
             if p.marker_end:
                 kind, end = end_mark(p, -1, limit)
-                out.append(TruthArrow(start, end, both_ends=p.marker_start, head_kind=kind, tail_kind=start_kind))
+                out.append(TruthArrow(start, end, both_ends=p.marker_start, head_kind=kind, tail_kind=start_kind,
+                                      element_id=p.element_id))
             else:
-                out.append(TruthArrow(last, start, head_kind=start_kind))
+                out.append(TruthArrow(last, start, head_kind=start_kind, element_id=p.element_id))
             continue
         for end, other in ((last, first), (first, last)):
             head = next((h for h in heads if Box(*h.xyxy).expand(0.15 * limit).contains_point(*end)), None)
             if head is not None:
                 tip = max(head.points, key=lambda q: math.dist(q, other))
-                out.append(TruthArrow(other, tip, head_kind=shape_kind_at(head.points, True, outward(p.points, 0 if end == first else -1))))
+                kind = shape_kind_at(head.points, True, outward(p.points, 0 if end == first else -1))
+                out.append(TruthArrow(other, tip, head_kind=kind, element_id=p.element_id))
                 break
             dot = next((d for d in dots if Box(*d.xyxy).expand(2.0).contains_point(*end)), None)
             if dot is not None:
-                out.append(TruthArrow(other, Box(*dot.xyxy).center, head_kind="dot"))
+                out.append(TruthArrow(other, Box(*dot.xyxy).center, head_kind="dot", element_id=p.element_id))
                 break
     return out
 

@@ -58,6 +58,7 @@ class TextPiece:
     visible: bool  # display, visibility, fill and opacity allow ink
     font_family: str
     font_weight: str
+    element_id: str | None = None  # the id of its <text> element, when it has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,7 @@ class DrawnMark:
 @dataclass(frozen=True, slots=True)
 class DrawnImage:
     xyxy: tuple[float, float, float, float]
+    element_id: str | None = None  # the <image>'s id, when it has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +264,7 @@ class _RecordingSurface(PNGSurface):
             ctx.restore()
         if w > 0 and h > 0:
             xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-            self.drawn_images.append(DrawnImage((min(xs), min(ys), max(xs), max(ys))))
+            self.drawn_images.append(DrawnImage((min(xs), min(ys), max(xs), max(ys)), node.get("id")))
 
     def pieces(self) -> list[TextPiece]:
         """Group the glyph log into one piece per text node, in drawing order."""
@@ -348,6 +350,7 @@ def _piece(node: Any, glyphs: tuple[Glyph, ...], root_index: int, surface: Any) 
         visible=visible,
         font_family=family,
         font_weight=weight if weight in ("bold", "normal") else "normal",
+        element_id=_text_root(node).get("id"),
     )
 
 

@@ -29,6 +29,7 @@ from checkers.fidelity import DRAWN_THRESHOLD
 from checkers.svgedit import strip_text
 from checkers.marker_kinds import ARROWHEADS, DOTS, end_mark, outward, shape_kind_at
 from checkers.record import DrawnPath, Glyph, RenderRecord, TextPiece, render_recorded
+from crafteditor.model.kinds import ShapeKind, parallelogram_skew
 from crafteditor.scene import Box
 
 Point = tuple[float, float]
@@ -55,7 +56,7 @@ class TruthWord:
 
 @dataclass(frozen=True, slots=True)
 class TruthShape:
-    kind: str  # rect | rounded_rect | ellipse | diamond | cylinder | polygon | path
+    kind: str  # a ShapeKind, or a synthetic truth's own (container)
     box: Box
     element_id: str | None = None
 
@@ -296,10 +297,10 @@ def head_limit_px(image_wh: tuple[int, int], font_px: float = 0.0) -> float:
     return max(24.0, 0.03 * max(image_wh), 0.8 * font_px)
 
 
-def _polygon_kind(path: DrawnPath) -> str:
+def _polygon_kind(path: DrawnPath) -> ShapeKind:
     pts = list(dict.fromkeys(path.points))
     if len(pts) != 4:
-        return "polygon"
+        return ShapeKind.POLYGON
     x0, y0, x1, y1 = path.xyxy
     tol = 0.12 * max(x1 - x0, y1 - y0)
     corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
@@ -308,19 +309,24 @@ def _polygon_kind(path: DrawnPath) -> str:
     def near_all(targets: list[Point]) -> bool:
         return all(min(math.dist(p, t) for p in pts) <= tol for t in targets)
 
-    return "rect" if near_all(corners) else "diamond" if near_all(mids) else "polygon"
+    if near_all(corners):
+        return ShapeKind.RECT
+    if near_all(mids):
+        return ShapeKind.DIAMOND
+    return ShapeKind.PARALLELOGRAM if parallelogram_skew(tuple(pts)) is not None else ShapeKind.POLYGON
 
 
 def shape_kind(path: DrawnPath) -> str:
+    """A ``ShapeKind``, or the kind the synthetic set's truth names (``data-bench-kind``)."""
     if path.bench_kind:
         return path.bench_kind
     if path.tag == "rect":
-        return "rounded_rect" if path.rounded else "rect"
+        return ShapeKind.ROUNDED_RECT if path.rounded else ShapeKind.RECT
     if path.tag in ("circle", "ellipse"):
-        return "ellipse"
+        return ShapeKind.ELLIPSE
     if path.points:
         return _polygon_kind(path)
-    return "polygon" if path.tag == "polygon" else "path"
+    return ShapeKind.POLYGON if path.tag == "polygon" else ShapeKind.PATH
 
 
 def shapes_from_paths(paths: list[DrawnPath], image_wh: tuple[int, int], limit: float) -> list[TruthShape]:

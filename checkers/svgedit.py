@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from checkers.fidelity import SvgRenderError
+from crafteditor.model.xml import hardened_parser
 
 _INKSCAPE = "http://www.inkscape.org/namespaces/inkscape"
 
@@ -15,7 +16,7 @@ _INKSCAPE = "http://www.inkscape.org/namespaces/inkscape"
 def _parse_xml(svg: bytes) -> Any:
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    parser = hardened_parser(huge_tree=True)
     try:
         return etree.fromstring(svg, parser)
     except etree.XMLSyntaxError as exc:

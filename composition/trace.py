@@ -16,6 +16,7 @@ from lxml import etree
 from PIL import Image
 
 from crafteditor.errors import EngineUnavailable
+from crafteditor.model.xml import hardened_parser
 from crafteditor.scene import Box, Element, Kind, PathContent, Provenance, Style, from_hex, new_id, to_hex
 
 _TOKEN = re.compile(r"[A-Za-z]|-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
@@ -91,7 +92,7 @@ def _shift(d: str, dx: float, dy: float) -> tuple[str, Box | None]:
 def paths_from_trace(svg_text: str, image_wh: tuple[int, int], background: str) -> list[Element]:
     """vtracer's SVG to TRACE elements in source pixels, minus the page-filling
     background path (the writer draws the background itself)."""
-    root = etree.fromstring(svg_text.encode(), parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    root = etree.fromstring(svg_text.encode(), parser=hardened_parser(huge_tree=True))
     width, height = image_wh
     elements: list[Element] = []
     for node in root.iter("{http://www.w3.org/2000/svg}path"):

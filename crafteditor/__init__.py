@@ -31,7 +31,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(pipeline, name)
     if name in ("edit_file", "edit_svg"):
-        from crafteditor import edit
+        from crafteditor.svg import edit
 
         return getattr(edit, name)
     if name == "export_file":

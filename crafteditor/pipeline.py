@@ -4,7 +4,7 @@
 
 Grounding turns the cleaned canvas into shapes, connectors and icons
 (``extraction.plan``); only what it leaves over is traced.  ``refine`` is the
-harness (``crafteditor.harness``): candidate skeletons are composed, checked
+harness (``crafteditor.loop.harness``): candidate skeletons are composed, checked
 against the source and the best is revised with typed fixes for a bounded
 number of rounds; with ``loop=None`` the grounded scene is composed once.
 
@@ -25,22 +25,24 @@ from typing import Any
 
 import numpy as np
 
-from crafteditor.harness import LoopConfig
+from crafteditor.loop.harness import LoopConfig
 from crafteditor.scene import Element, Kind, Scene, to_hex, to_jsonable
+from extraction.image import DEFAULT_MAX_PIXELS
 
-DEFAULT_MAX_PIXELS = 100_000_000
 DEFAULT_LOOP = LoopConfig()
 Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
 class Conversion:
-    """What ``convert`` returns: the SVG text, the scene it was written from, and the report."""
+    """What ``convert`` returns: the SVG text, the scene it was written from, the loop's
+    typed trace (None with the loop off) and the JSON report, whose ``loop`` is made from it."""
 
     svg: str
     scene: Scene
     report: dict[str, Any] = field(repr=False)
     first_svg: str | None = field(default=None, repr=False)  # the loop's first round (the single pass)
+    trace: Any = field(default=None, repr=False)  # crafteditor.loop.harness.Trace
 
 
 class _Timer:
@@ -74,7 +76,7 @@ def convert(
 
     ``segmenter`` proposes shape regions (``extraction.segment``); the default is
     OpenCV's flat regions.  ``loop`` bounds the verify-then-refine harness
-    (``crafteditor.harness.LoopConfig``; None composes the grounded scene once).
+    (``crafteditor.loop.harness.LoopConfig``; None composes the grounded scene once).
     ``vlm`` is a ``crafteditor.vlm.config.VlmConfig`` (None: every role offline)."""
     from composition.trace import trace_leftovers
     from composition.writer import write_svg
@@ -143,7 +145,7 @@ def convert(
     }
     if debug_dir is not None:
         _write_debug(Path(debug_dir), rgb, words, lifted, canvas, scene)
-    return Conversion(svg=svg, scene=scene, report=report, first_svg=first_svg)
+    return Conversion(svg=svg, scene=scene, report=report, first_svg=first_svg, trace=trace)
 
 
 def _refine(scene: Scene, rgb: np.ndarray, canvas: np.ndarray, background: str, words: list, loop: Any,
@@ -151,8 +153,8 @@ def _refine(scene: Scene, rgb: np.ndarray, canvas: np.ndarray, background: str, 
     """Run the harness on the grounded scene: (best scene, its SVG, the trace, the
     SVG of the first round, which is what a single pass writes)."""
     from composition.writer import write_svg
-    from crafteditor.editor_loop import EditorRoles
-    from crafteditor.harness import run_loop
+    from crafteditor.loop.editor import EditorRoles
+    from crafteditor.loop.harness import run_loop
 
     client = None
     if vlm is not None:

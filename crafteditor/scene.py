@@ -12,6 +12,8 @@ import enum
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from crafteditor.model.kinds import ShapeKind
+
 
 @dataclass(frozen=True, slots=True)
 class Box:
@@ -221,16 +223,19 @@ class PathContent:
 
 @dataclass(frozen=True, slots=True)
 class ShapeContent:
-    """A drawn primitive.  ``kind`` is rect, rounded_rect, ellipse, circle, diamond,
-    parallelogram, cylinder, polygon or path.  Geometry is the stroke's centre line:
+    """A drawn primitive.  ``kind`` is a ``ShapeKind`` (given as its name, it is made one).
+    Geometry is the stroke's centre line:
     ``Element.box`` for the box primitives, ``points`` for diamond, parallelogram and
     polygon, ``d`` (path data) for cylinder and path."""
 
-    kind: str
+    kind: ShapeKind
     radius_px: float = 0.0
     points: tuple[tuple[float, float], ...] = ()
     d: str = ""
     fit_iou: float = 1.0  # silhouette agreement of the fitted primitive
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", ShapeKind(self.kind))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,14 +9,14 @@ the font size and the baseline in one go.
 from __future__ import annotations
 
 import functools
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
+from crafteditor.model.fonts import find_font_file
+
 
 # (family, weight, class, file name, SVG family stack)
 _CANDIDATES = (
@@ -70,29 +70,12 @@ class Rendering:
     extent_h: float
 
 
-def _find_file(name: str) -> Path | None:
-    for root in FONT_DIRS:
-        if root.is_dir():
-            for hit in root.rglob(name):
-                return hit
-    return None
-
-
 @functools.lru_cache(maxsize=1)
 def candidates() -> tuple[FontCandidate, ...]:
     """The candidates whose files exist here (DejaVu always does on Debian)."""
     found = []
     for family, weight, cls, file_name, stack in _CANDIDATES:
-        path = _find_file(file_name)
-        if path is None:
-            try:  # fontconfig may know a path we do not search
-                out = subprocess.run(
-                    ["fc-match", "-f", "%{file}", f"{family}:{weight}"],
-                    capture_output=True, text=True, timeout=5, check=False,
-                ).stdout.strip()
-            except (OSError, subprocess.SubprocessError):
-                out = ""
-            path = Path(out) if out.endswith(file_name) else None
+        path = find_font_file(file_name, f"{family}:{weight}")  # fontconfig may know a path not searched
         if path is not None:
             found.append(FontCandidate(family, weight, cls, path, stack))
     if not found:

@@ -273,7 +273,7 @@ def test_run_bench_end_to_end(tmp_path):
 
 
 def test_cli_registers_bench_and_runs_baselines(tmp_path, capsys):
-    from crafteditor.bench.cli import add_parser
+    from crafteditor.cli.bench import add_parser
 
     parser = argparse.ArgumentParser(prog="crafteditor")
     add_parser(parser.add_subparsers(dest="command"))

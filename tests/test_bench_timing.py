@@ -127,7 +127,7 @@ def test_run_bench_times_cold_runs_and_compares_their_svg(tmp_path):
 
 
 def test_cold_runs_get_the_options_of_the_warm_run():
-    from crafteditor.bench.cli import add_parser, cold_options
+    from crafteditor.cli.bench import add_parser, cold_options
 
     parser = argparse.ArgumentParser(prog="crafteditor")
     add_parser(parser.add_subparsers(dest="command"))

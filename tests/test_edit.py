@@ -6,10 +6,10 @@ import pytest
 from lxml import etree
 
 from crafteditor import cli
-from crafteditor.edit import Operation, Selector, Step, edit_file, edit_svg
+from crafteditor.svg.edit import Operation, Selector, Step, edit_file, edit_svg
 from crafteditor.errors import InputError, OutputError
-from crafteditor.items import items
-from crafteditor.svgdoc import SvgDocument
+from crafteditor.svg.items import items
+from crafteditor.svg.doc import SvgDocument
 from tests.editing import figure_svg, png_bytes
 
 

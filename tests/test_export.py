@@ -14,8 +14,8 @@ from PIL import Image
 from crafteditor import cli
 from crafteditor.errors import InputError
 from crafteditor.export import FORMATS, ExportOptions, export
-from crafteditor.items import items
-from crafteditor.svgdoc import INKSCAPE_NS, SODIPODI_NS, SvgDocument
+from crafteditor.svg.items import items
+from crafteditor.svg.doc import INKSCAPE_NS, SODIPODI_NS, SvgDocument
 from tests.editing import figure_svg
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

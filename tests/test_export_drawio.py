@@ -14,7 +14,7 @@ from PIL import Image
 
 from crafteditor.export import ExportOptions, export
 from crafteditor.export.drawio import to_drawio
-from crafteditor.svgdoc import SvgDocument
+from crafteditor.svg.doc import SvgDocument
 
 HEAD = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
         'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" '
@@ -386,3 +386,22 @@ def test_a_second_label_in_another_font_keeps_its_font_in_a_span():
     assert value.startswith("Encoder<br><span style=\"font-size:14px;color:#444444;font-weight:normal")
     assert value.endswith(">a &lt;b&gt; c</span>")
     assert "fontSize=20;" in _cells(mxfile)["box"].get("style")
+
+
+@pytest.mark.parametrize("skew", [24.0, -24.0])
+def test_a_parallelogram_from_the_scene_is_a_draw_io_parallelogram_leaning_as_drawn(skew):
+    from composition.writer import write_svg
+    from crafteditor.scene import Box, Element, Kind, Scene, ShapeContent, Style
+
+    x0, y0, x1, y1 = 40.0, 30.0, 200.0, 90.0
+    top, bottom = (x0 + max(skew, 0), x1 + min(skew, 0)), (x0 - min(skew, 0), x1 - max(skew, 0))
+    points = ((top[0], y0), (top[1], y0), (bottom[1], y1), (bottom[0], y1))
+    scene = Scene((240, 120), elements=(Element(
+        id="shape-0001", kind=Kind.SHAPE, box=Box(x0, y0, x1, y1), style=Style(fill="#e2f0d9", stroke="#548235"),
+        shape=ShapeContent("parallelogram", points=points)),))
+    mxfile, warnings = _convert(write_svg(scene))
+    style = _style(_cells(mxfile)["shape-0001"])
+    assert style["shape"] == "parallelogram" and float(style["size"]) == abs(skew) and style["fixedSize"] == "1"
+    assert ("flipH" in style) == (skew < 0)
+    assert _geometry(_cells(mxfile)["shape-0001"]) == pytest.approx((x0, y0, x1 - x0, y1 - y0), abs=0.01)
+    assert warnings == ()

@@ -12,9 +12,9 @@ from composition.writer import write_svg
 from crafteditor.export import ExportOptions
 from crafteditor.export.drawio import to_drawio
 from crafteditor.export.pptx import to_pptx
-from crafteditor.items import items
+from crafteditor.svg.items import items
 from crafteditor.scene import MARK_KINDS, Box, ConnectorContent, Element, Kind, Scene, Style
-from crafteditor.svgdoc import SvgDocument
+from crafteditor.svg.doc import SvgDocument
 
 DRAWIO = {"arrow": ("block", "1"), "open_arrow": ("open", "0"), "dot": ("oval", "1"), "circle": ("oval", "0"),
           "diamond": ("diamond", "1"), "open_diamond": ("diamond", "0"), "bar": ("dash", "1")}

@@ -24,7 +24,7 @@ from pptx.oxml.ns import qn
 
 from crafteditor.export import export
 from crafteditor.export.pptx import EMU_PER_PX, Route, connector_route, flatten_path, simplify
-from crafteditor.svgdoc import SvgDocument
+from crafteditor.svg.doc import SvgDocument
 
 HEAD = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
         'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" ')
@@ -332,3 +332,17 @@ def test_libreoffice_opens_the_slide_and_shows_its_text(tmp_path):
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=60).stdout
     for label in ("Encoder", "Decoder", "Figure 1"):
         assert label in text
+
+
+@pytest.mark.parametrize("skew", [20.0, -20.0])
+def test_a_parallelogram_is_an_autoshape_leaning_as_drawn(skew):
+    top = (40 + max(skew, 0), 200 + min(skew, 0))
+    bottom = (40 - min(skew, 0), 200 - max(skew, 0))
+    pts = f"{top[0]},30 {top[1]},30 {bottom[1]},90 {bottom[0]},90"
+    svg = HEAD + f'viewBox="0 0 240 120"><polygon id="p" points="{pts}" fill="#e2f0d9" stroke="#548235"/></svg>'
+    shapes, warnings, _deck = _export(svg)
+    shape = shapes["p"]
+    assert shape.auto_shape_type == MSO_SHAPE.PARALLELOGRAM and _at(shape, 40, 30, 200, 90)
+    assert shape.adjustments[0] == pytest.approx(20 / 60, abs=1e-4)  # the skew over the short side
+    assert (shape._element.spPr.xfrm.get("flipH") == "1") == (skew < 0)
+    assert warnings == []

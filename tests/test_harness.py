@@ -13,7 +13,7 @@ import random
 import pytest
 
 from checkers.base import Finding
-from crafteditor.harness import Candidate, LoopConfig, StageFailed, Usage, Verdict, run_loop
+from crafteditor.loop.harness import Candidate, LoopConfig, StageFailed, Usage, Verdict, run_loop
 
 WARN = Finding("text-overflow", "warning", "a label runs out of its box")
 ERROR = Finding("arrow-dangling", "error", "an arrow stops short")

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from crafteditor.harness import LoopConfig
+from crafteditor.loop.harness import LoopConfig
 from crafteditor.pipeline import convert
 from crafteditor.vlm.config import VlmConfig
 from tests.drawing import render

@@ -15,7 +15,7 @@ from checkers.base import CheckedFigure, read_figure
 from checkers.fidelity import missing_components, render_svg_rgb
 from composition.refine import HANDLED, Evidence, apply_fixes, revisions
 from crafteditor.model.findings import Finding
-from crafteditor.model.fixes import FIX_TYPES, AddText, Move, RefitShape, Separate, fix_from_params
+from crafteditor.model.fixes import FIX_TYPES, AddText, Move, Separate, fix_from_params
 from composition.writer import write_svg
 from crafteditor.scene import (
     Box, ConnectorContent, Element, Kind, Render, Scene, ShapeContent, Style, TextContent, TextLine,
@@ -433,8 +433,8 @@ def test_refit_shape_fits_a_box_shape_or_a_polygons_points_to_the_new_box():
 def test_the_editor_roles_check_an_svg_once_and_revise_a_verdict_once(monkeypatch):
     import checkers.base
     import composition.refine
-    from crafteditor.editor_loop import EditorRoles, ceiling
-    from crafteditor.harness import Candidate
+    from crafteditor.loop.editor import EditorRoles, ceiling
+    from crafteditor.loop.harness import Candidate
 
     full = _scene()
     source = render_svg_rgb(write_svg(full).encode(), WH)
@@ -471,8 +471,8 @@ def _two_boxes(dx_first: float) -> Scene:
 
 def test_a_box_moved_onto_its_neighbour_is_reported_as_an_overlap_and_the_loop_separates_it():
     from checkers.layout import overlap
-    from crafteditor.editor_loop import EditorRoles
-    from crafteditor.harness import LoopConfig, run_loop
+    from crafteditor.loop.editor import EditorRoles
+    from crafteditor.loop.harness import LoopConfig, run_loop
 
     source = render_svg_rgb(write_svg(_two_boxes(0.0)).encode(), (420, 140))
     planted = _two_boxes(90.0)  # the first box now covers most of the second's left half

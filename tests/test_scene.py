@@ -82,3 +82,29 @@ def test_box_stores_plain_floats():
     box = Box(np.int64(1), np.float32(2.5), np.int64(3), 4)
     assert all(type(v) is float for v in box.xyxy)
     json.dumps(box.xyxy)
+
+
+def test_every_shape_kind_written_reads_back_as_one_kind_of_the_same_vocabulary():
+    from composition.writer import write_svg
+    from crafteditor.model.kinds import ShapeKind
+    from crafteditor.scene import Box, Element, Kind, Scene, ShapeContent, Style
+    from crafteditor.svg.doc import SvgDocument
+    from crafteditor.svg.items import items
+
+    box = Box(20, 20, 120, 80)
+    geometry = {
+        ShapeKind.DIAMOND: dict(points=((70, 20), (120, 50), (70, 80), (20, 50))),
+        ShapeKind.PARALLELOGRAM: dict(points=((40, 20), (120, 20), (100, 80), (20, 80))),
+        ShapeKind.POLYGON: dict(points=((20, 20), (120, 30), (90, 80), (30, 70), (25, 40))),
+        ShapeKind.CYLINDER: dict(d="M20,25 A50,5 0 0 1 120,25 L120,75 A50,5 0 0 1 20,75 Z"),
+        ShapeKind.PATH: dict(d="M20,20 L120,20 L70,80 Z"),
+        ShapeKind.ROUNDED_RECT: dict(radius_px=6.0),
+    }
+    read_as = {ShapeKind.CYLINDER: ShapeKind.PATH}  # an SVG has no cylinder: its outline is a path
+    for kind in ShapeKind:
+        shape_box = Box(20, 20, 80, 80) if kind is ShapeKind.CIRCLE else box
+        scene = Scene((140, 100), elements=(Element(
+            id="shape-0001", kind=Kind.SHAPE, box=shape_box, style=Style(fill="#dddddd", stroke="#333333"),
+            shape=ShapeContent(kind.value, **geometry.get(kind, {}))),))
+        (item,) = [i for i in items(SvgDocument.from_bytes(write_svg(scene).encode())) if i.id == "shape-0001"]
+        assert item.geometry is read_as.get(kind, kind), kind

@@ -11,8 +11,8 @@ from PIL import Image
 from crafteditor import cli
 from crafteditor.errors import InputError
 from crafteditor.export import export
-from crafteditor.items import items
-from crafteditor.svgdoc import MAX_DEPTH, SvgDocument, parse_svg
+from crafteditor.svg.items import items
+from crafteditor.svg.doc import MAX_DEPTH, SvgDocument, parse_svg
 from tests.editing import figure_svg, png_bytes
 
 XXE = b"""<?xml version="1.0"?>

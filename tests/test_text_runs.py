@@ -14,9 +14,9 @@ from composition.writer import SVG_NS, write_svg
 from crafteditor.export import ExportOptions
 from crafteditor.export.drawio import to_drawio
 from crafteditor.export.pptx import to_pptx
-from crafteditor.items import items
+from crafteditor.svg.items import items
 from crafteditor.scene import Box, Element, Kind, Scene, Style, TextContent, TextLine, TextRun
-from crafteditor.svgdoc import SvgDocument
+from crafteditor.svg.doc import SvgDocument
 
 LINES = (
     ("x0 and Ti+1", (TextRun("x"), TextRun("0", "sub"), TextRun(" and T"), TextRun("i+1", "sub"))),
@@ -130,7 +130,7 @@ def test_written_runs_render_smaller_in_cairosvg():
 
 
 def test_a_new_font_size_leaves_runs_sized_relative_to_their_line():
-    from crafteditor.edit import Operation, Selector, Step, edit_svg
+    from crafteditor.svg.edit import Operation, Selector, Step, edit_svg
 
     out, _report = edit_svg(write_svg(_scene()).encode(),
                             [Step((Selector.parse("id:text-0001"),), (Operation("font_size", 24.0),), False)])

@@ -30,7 +30,7 @@ class Settings:
     sam_checkpoint: str | None = None
     sam_model: str | None = None
     max_pixels: int | None = None
-    loop: Any = None  # crafteditor.harness.LoopConfig, or None for one pass
+    loop: Any = None  # crafteditor.loop.harness.LoopConfig, or None for one pass
     vlm: Any = None  # crafteditor.vlm.config.VlmConfig, or None (offline)
     exports: tuple[str, ...] = ()
     timeout_s: float | None = None
@@ -124,7 +124,7 @@ def _export(svg_path: Path, svg: str, formats: tuple[str, ...]) -> None:
         return
     from crafteditor.export import export
     from crafteditor.io import atomic_write
-    from crafteditor.svgdoc import SvgDocument
+    from crafteditor.svg.doc import SvgDocument
 
     doc = SvgDocument.from_bytes(svg.encode("utf-8"), str(svg_path))
     for fmt in formats:

@@ -14,7 +14,7 @@
     baselines  ``vtracer`` and ``embed`` peers
     report     summaries, targets, text table, results.json, report.html
     runner     ``run_bench``; cost measurement (wall time, peak RSS)
-    cli        the ``crafteditor bench`` subcommand
 
-Nothing here is imported by ``import crafteditor``.
+Nothing here is imported by ``import crafteditor``; the ``crafteditor bench`` command is
+``crafteditor.cli.bench``.
 """

@@ -84,7 +84,7 @@ def load_figure(figure: Figure, scale: str) -> np.ndarray:
 def _render_svg(svg: bytes, long_side: int | None) -> np.ndarray:
     from cairosvg.surface import PNGSurface
 
-    from crafteditor.svgdoc import SvgDocument, safe_url_fetcher
+    from crafteditor.svg.doc import SvgDocument, safe_url_fetcher
     from extraction.image import load_image
 
     scale = 1.0 if long_side is None else long_side / max(SvgDocument.from_bytes(svg).page_px())
@@ -172,29 +172,6 @@ def summary_table(outcomes: list[Outcome]) -> str:
         if o.status in ("internal-error", "unloadable"):
             rows.append(f"{o.status}: {o.set_name}/{o.figure} at {o.scale}: {o.error} [{o.where}]")
     return "\n".join(rows)
-
-
-def run_from_args(args: Any) -> int:
-    """``crafteditor bench --robustness``: 0 when no conversion ended in an internal error, else 1."""
-    from crafteditor.bench.realfigs import default_realfigs_dir
-    from crafteditor.cli_options import loop_from_args, vlm_from_args
-    from crafteditor.pipeline import convert
-
-    root = Path(args.realfigs) if args.realfigs else default_realfigs_dir()
-    figures = list_figures(root, args.robustness, args.limit_real)
-    if not figures:
-        print(f"crafteditor bench: no figures under {root}", file=sys.stderr)
-        return 2
-    loop, vlm = loop_from_args(args), vlm_from_args(args)
-
-    def say(o: Outcome) -> None:
-        print(f"{o.status:14} {o.set_name}/{o.figure} at {o.scale} {o.image_wh} {o.wall_s:.1f} s {o.error}",
-              file=sys.stderr, flush=True)
-
-    outcomes = sweep(figures, args.scales, lambda rgb: convert(rgb, ocr=args.ocr, loop=loop, vlm=vlm),
-                     Path(args.out), say)
-    print(summary_table(outcomes))
-    return 1 if any(o.status == "internal-error" for o in outcomes) else 0
 
 
 def _one_line(exc: BaseException) -> str:

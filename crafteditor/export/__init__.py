@@ -21,7 +21,7 @@ from pathlib import Path
 from dataclasses import dataclass
 
 from crafteditor.errors import InputError
-from crafteditor.svgdoc import SvgDocument, check_embedded_images
+from crafteditor.svg.doc import SvgDocument, check_embedded_images
 
 FORMATS = {
     "inkscape": ("svgout", "to_inkscape", ".svg"),

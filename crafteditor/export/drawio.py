@@ -1,7 +1,7 @@
 """draw.io export: an ``SvgDocument`` as an uncompressed mxGraph file (``.drawio``).
 
 Inkscape layers become draw.io layers, groups are flattened.  Shapes become
-vertices (rectangle, rounded rectangle, ellipse, rhombus); polygons, closed
+vertices (rectangle, rounded rectangle, ellipse, rhombus, parallelogram); polygons, closed
 paths and traced drawing become vertices showing a small SVG of themselves
 (still vector).  Text becomes the value of the shape it labels, or a text cell;
 connectors and lines become edges joined to their shapes' cells; embedded
@@ -21,12 +21,14 @@ from pathlib import Path
 from lxml import etree
 
 from crafteditor.export import Exported, ExportOptions, external_warnings
-from crafteditor.items import Item, Paint, Point, items, label_owners
+from crafteditor.model.kinds import ShapeKind
 from crafteditor.scene import Box, TextRun
-from crafteditor.svgdoc import SVG_NS, SvgDocument, decode_data_url
+from crafteditor.svg.doc import SVG_NS, SvgDocument, decode_data_url
+from crafteditor.svg.items import Item, Paint, Point, items, label_owners
 
 DEFAULT_LAYER = "1"
-SHAPE_STYLES = {"rect": "rounded=0", "ellipse": "ellipse", "circle": "ellipse", "diamond": "rhombus"}
+SHAPE_STYLES = {ShapeKind.RECT: "rounded=0", ShapeKind.ELLIPSE: "ellipse", ShapeKind.CIRCLE: "ellipse",
+                ShapeKind.DIAMOND: "rhombus"}
 # marker kinds (scene.MARK_KINDS) as draw.io edge ends: the arrow style and whether it is filled
 ARROWS = {"arrow": ("block", True), "open_arrow": ("open", False), "dot": ("oval", True),
           "circle": ("oval", False), "diamond": ("diamond", True), "open_diamond": ("diamond", False),
@@ -171,9 +173,9 @@ def _add_shape(diagram: _Diagram, item: Item, parent: str, labels: list[Item], f
     """Add a shape, closed path or traced path as a vertex; a warning when it cannot be."""
     text = {**_font(labels[0].paint), "whiteSpace": "wrap", "html": "1"} if labels else {"html": "1"}
     upright = item.upright
-    if item.geometry in (*SHAPE_STYLES, "rounded_rect") and (upright or item.geometry != "rect"):
-        rounded = ("rounded=1", "absoluteArcSize=1", f"arcSize={_num(item.radius * 2)}")
-        flags = rounded if item.geometry == "rounded_rect" else (SHAPE_STYLES[item.geometry],)
+    if item.geometry in (*SHAPE_STYLES, ShapeKind.ROUNDED_RECT, ShapeKind.PARALLELOGRAM) and (
+            upright or item.geometry != ShapeKind.RECT):
+        flags = _vertex_flags(item)
         style = _style(*flags, fillColor=item.paint.fill or "none", **_stroke(item.paint), **text)
         diagram.vertex(item, parent, _value(labels), style, item.box)
         return None if upright else f"{item.id} is rotated: drawn upright in its bounding box"
@@ -184,6 +186,16 @@ def _add_shape(diagram: _Diagram, item: Item, parent: str, labels: list[Item], f
     style = _style("shape=image", imageAspect="0", image=url, strokeColor="none", fillColor="none", **text)
     diagram.vertex(item, parent, _value(labels), style, box)
     return None
+
+
+def _vertex_flags(item: Item) -> tuple[str, ...]:
+    """The draw.io style flags of a shape drawn as one of its own vertices."""
+    if item.geometry == ShapeKind.ROUNDED_RECT:
+        return ("rounded=1", "absoluteArcSize=1", f"arcSize={_num(item.radius * 2)}")
+    if item.geometry == ShapeKind.PARALLELOGRAM:  # draw.io's leans right: its top edge shifted by ``size``
+        return ("shape=parallelogram", "perimeter=parallelogramPerimeter", "fixedSize=1",
+                f"size={_num(abs(item.skew))}") + (("flipH=1",) if item.skew < 0 else ())
+    return (SHAPE_STYLES[item.geometry],)
 
 
 def _add_text(diagram: _Diagram, item: Item, parent: str) -> None:

@@ -2,7 +2,7 @@
 
 The slide is the SVG's viewBox, its origin at the viewBox's, 1 user unit = 1 px
 = 9525 EMU (scaled uniformly when a side would pass PowerPoint's 1 to 56 inch
-range).  Rectangles, rounded rectangles, ellipses and diamonds become
+range).  Rectangles, rounded rectangles, ellipses, diamonds and parallelograms become
 autoshapes; polygons, rotated rectangles and closed paths become freeforms
 (curves flattened).  The text whose centre lies in a shape (the draw.io
 export's rule: one in the shape's own group first, else the smallest shape
@@ -24,16 +24,17 @@ from typing import Any
 
 from crafteditor.errors import InputError
 from crafteditor.export import Exported, ExportOptions, external_warnings
-from crafteditor.items import Item, Paint, Point, items, label_owners
+from crafteditor.model.kinds import ShapeKind
 from crafteditor.scene import Box, TextRun
-from crafteditor.svgdoc import SvgDocument, decode_data_url, parse_svg, safe_url_fetcher
+from crafteditor.svg.doc import SvgDocument, decode_data_url, parse_svg, safe_url_fetcher
+from crafteditor.svg.items import Item, Paint, Point, items, label_owners
 
 EMU_PER_PX = 9525
 EMU_PER_INCH = 914_400
 SLIDE_RANGE_EMU = (EMU_PER_INCH, 56 * EMU_PER_INCH)  # PowerPoint's smallest and largest slide side
 PT_PER_PX = 0.75
-AUTOSHAPES = {"rect": "RECTANGLE", "rounded_rect": "ROUNDED_RECTANGLE", "ellipse": "OVAL", "circle": "OVAL",
-              "diamond": "DIAMOND"}
+AUTOSHAPES = {ShapeKind.RECT: "RECTANGLE", ShapeKind.ROUNDED_RECT: "ROUNDED_RECTANGLE", ShapeKind.ELLIPSE: "OVAL",
+              ShapeKind.CIRCLE: "OVAL", ShapeKind.DIAMOND: "DIAMOND", ShapeKind.PARALLELOGRAM: "PARALLELOGRAM"}
 _C = (1 - math.sqrt(0.5)) / 2  # where an ellipse's 45-degree sites sit, as a fraction of its box
 BOX_SITES = ((0.5, 0.0), (0.0, 0.5), (0.5, 1.0), (1.0, 0.5))  # connection sites 0-3: top, left, bottom, right
 OVAL_SITES = ((0.5, 0.0), (_C, _C), (0.0, 0.5), (_C, 1 - _C), (0.5, 1.0), (1 - _C, 1 - _C), (1.0, 0.5), (1 - _C, _C))
@@ -182,8 +183,12 @@ class _SlideBuilder:
         if item.geometry in AUTOSHAPES and (upright or item.geometry != "rect"):
             kind = getattr(MSO_SHAPE, AUTOSHAPES[item.geometry])
             shape = self.slide.shapes.add_shape(kind, *self.frame.xywh(item.box))
-            if item.geometry == "rounded_rect":
+            if item.geometry == ShapeKind.ROUNDED_RECT:
                 shape.adjustments[0] = min(item.radius / max(min(item.box.width, item.box.height), 1e-9), 0.5)
+            elif item.geometry == ShapeKind.PARALLELOGRAM:  # PowerPoint's leans right, by its adjustment x the short side
+                shape.adjustments[0] = abs(item.skew) / max(min(item.box.width, item.box.height), 1e-9)
+                if item.skew < 0:
+                    shape._element.spPr.get_or_add_xfrm().set("flipH", "1")
             sites = OVAL_SITES if shape.auto_shape_type == MSO_SHAPE.OVAL else BOX_SITES
             self.glue_targets[item.id] = (shape, item.box, sites)
             if not upright:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from crafteditor.errors import InputError
 from crafteditor.export import ExportOptions, Exported, external_warnings
-from crafteditor.svgdoc import SvgDocument, safe_url_fetcher
+from crafteditor.svg.doc import SvgDocument, safe_url_fetcher
 
 MAX_OUTPUT_PIXELS = 200_000_000
 

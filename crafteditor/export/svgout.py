@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from crafteditor.export import ExportOptions, Exported, external_warnings
-from crafteditor.svgdoc import (
+from crafteditor.svg.doc import (
     INKSCAPE_NS, RESOURCE_TAGS, SODIPODI_NS, SVG_NS, SvgDocument, inkscape, local, selectable,
 )
 

@@ -76,7 +76,7 @@ def add_loop_options(parser: argparse.ArgumentParser) -> None:
 
 def loop_from_args(args: argparse.Namespace) -> Any:
     """The ``LoopConfig`` the options ask for, or None with ``--no-refine``."""
-    from crafteditor.harness import LoopConfig
+    from crafteditor.loop.harness import LoopConfig
 
     if args.no_refine:
         return None
@@ -96,18 +96,17 @@ def vlm_from_args(args: argparse.Namespace) -> Any:
                    cache_dir=args.vlm_cache, use_cache=not args.no_vlm_cache)
 
 
-def describe_trace(loop_report: dict[str, Any] | None) -> list[str]:
-    """One line per round of the loop's trace, for the terminal."""
-    if not loop_report:
+def describe_trace(trace: Any) -> list[str]:
+    """One line per round of the loop's trace (``crafteditor.loop.harness.Trace``; None with
+    the loop off), for the terminal."""
+    if trace is None:
         return ["refinement: off"]
     lines = []
-    for r in loop_report["rounds"]:
-        found = ", ".join(f"{code} x{n}" for code, n in r["findings"]) or "no findings"
-        score = "-" if r["score"] is None else f"{r['score']:.2f}"
-        notes = f" [{'; '.join(r['notes'])}]" if r["notes"] else ""
-        lines.append(f"  {r['stage']:6} {r['outcome']:8} score {score:>7}  {r['tried']}: {found} "
-                     f"({r['time_s']:.2f} s){notes}")
-    lines.append(f"  best: round {loop_report['best_round']}, score {loop_report['first_score']:.2f} -> "
-                 f"{loop_report['best_score']:.2f}; stopped: {loop_report['stopped']}; "
-                 f"VLM tokens: {loop_report['tokens']}")
+    for r in trace.rounds:
+        found = ", ".join(f"{code} x{n}" for code, n in r.findings) or "no findings"
+        score = "-" if r.score is None else f"{r.score:.2f}"
+        notes = f" [{'; '.join(r.notes)}]" if r.notes else ""
+        lines.append(f"  {r.stage:6} {r.outcome:8} score {score:>7}  {r.tried}: {found} ({r.time_s:.2f} s){notes}")
+    lines.append(f"  best: round {trace.best_round}, score {trace.first_score:.2f} -> {trace.best_score:.2f}; "
+                 f"stopped: {trace.stopped}; VLM tokens: {trace.tokens}")
     return ["refinement:"] + lines

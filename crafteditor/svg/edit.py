@@ -1,6 +1,6 @@
 """Element-level editing of any SVG: select elements, change them, keep the rest.
 
-    from crafteditor.edit import Selector, Step, Operation, edit_svg
+    from crafteditor.svg.edit import Selector, Step, Operation, edit_svg
     svg, report = edit_svg(data, [Step((Selector.parse("text:Encoder"),),
                                        (Operation("set_text", "Encoder v2"),))])
 
@@ -26,10 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from crafteditor.editops import OPERATIONS, Context
+from crafteditor.svg.editops import OPERATIONS, Context
 from crafteditor.errors import InputError
-from crafteditor.items import KINDS, Item, items
-from crafteditor.svgdoc import SvgDocument
+from crafteditor.svg.items import KINDS, Item, items
+from crafteditor.svg.doc import SvgDocument
 
 FIELDS = ("id", "text", "label", "kind")
 

@@ -1,5 +1,5 @@
 """``crafteditor inspect``, ``edit`` and ``export``: the command line of element-level
-editing and of the exports (``crafteditor.edit``, ``crafteditor.export``)."""
+editing and of the exports (``crafteditor.svg.edit``, ``crafteditor.export``)."""
 
 from __future__ import annotations
 
@@ -169,8 +169,8 @@ def add_parsers(commands: argparse._SubParsersAction, add_traceback_flag: Any) -
 def run_inspect(args: argparse.Namespace) -> int:
     import json
 
-    from crafteditor.items import KINDS, items
-    from crafteditor.svgdoc import SvgDocument
+    from crafteditor.svg.items import KINDS, items
+    from crafteditor.svg.doc import SvgDocument
 
     if args.kind and args.kind not in KINDS:
         raise InputError(f"unknown kind {args.kind!r}: the kinds are {', '.join(KINDS)}")
@@ -209,7 +209,7 @@ def _item_json(it: Any) -> dict[str, Any]:
 
 def build_steps(pairs: list[tuple[str, Any]], many: bool) -> list[Any]:
     """``--where`` and operation options, in order, as ``Step``s."""
-    from crafteditor.edit import Operation, Selector, Step
+    from crafteditor.svg.edit import Operation, Selector, Step
 
     steps: list[Any] = []
     selectors: list[Any] = []
@@ -234,7 +234,7 @@ def build_steps(pairs: list[tuple[str, Any]], many: bool) -> list[Any]:
 
 
 def run_edit(args: argparse.Namespace) -> int:
-    from crafteditor.edit import edit_file
+    from crafteditor.svg.edit import edit_file
 
     if args.in_place and args.output is not None:
         raise InputError("give either -o OUT.svg or --in-place, not both")

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from crafteditor.errors import InputError
-from crafteditor.items import Item
+from crafteditor.svg.items import Item
 from crafteditor.scene import Box
-from crafteditor.svgdoc import (SVG_NS, SvgDocument, check_embedded_images, check_picture, inkscape, local, parse_svg,
+from crafteditor.svg.doc import (SVG_NS, SvgDocument, check_embedded_images, check_picture, inkscape, local, parse_svg,
                                ref_id, set_href)
-from crafteditor.svggeom import fmt, move_end, scale_about, translate
+from crafteditor.svg.geom import fmt, move_end, scale_about, translate
 
 SHAPE_TAGS = ("rect", "circle", "ellipse", "polygon", "path", "line", "polyline", "image", "use")
 LINE_HEIGHT = 1.2  # em, for lines added by set_text
@@ -341,7 +341,7 @@ def op_swap_image(ctx: Context, item: Item, value: str) -> None:
     url = image_data_url(value)
     el = ctx.element(item)
     if local(el.tag) != "image":
-        from crafteditor.svggeom import parent_matrix
+        from crafteditor.svg.geom import parent_matrix
 
         if item.box is None or item.kind in ("layer", "text"):
             raise InputError(f"{item.id} is {item.kind}: swap images, pictures or shapes")

@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from crafteditor.cli_options import add_loop_options, loop_from_args, vlm_from_args
+from crafteditor.cli.options import add_loop_options, loop_from_args, vlm_from_args
 
 SETS = ("synthetic", "degraded", "real", "pdf")
 
@@ -142,12 +142,35 @@ def _count(value: str) -> int:
     return n
 
 
+def _run_robustness(args: argparse.Namespace) -> int:
+    """``crafteditor bench --robustness``: 0 when no conversion ended in an internal error, else 1."""
+    from pathlib import Path
+
+    from crafteditor.bench.realfigs import default_realfigs_dir
+    from crafteditor.bench.robustness import Outcome, list_figures, summary_table, sweep
+    from crafteditor.pipeline import convert
+
+    root = Path(args.realfigs) if args.realfigs else default_realfigs_dir()
+    figures = list_figures(root, args.robustness, args.limit_real)
+    if not figures:
+        print(f"crafteditor bench: no figures under {root}", file=sys.stderr)
+        return 2
+    loop, vlm = loop_from_args(args), vlm_from_args(args)
+
+    def say(o: Outcome) -> None:
+        print(f"{o.status:14} {o.set_name}/{o.figure} at {o.scale} {o.image_wh} {o.wall_s:.1f} s {o.error}",
+              file=sys.stderr, flush=True)
+
+    outcomes = sweep(figures, args.scales, lambda rgb: convert(rgb, ocr=args.ocr, loop=loop, vlm=vlm),
+                     Path(args.out), say)
+    print(summary_table(outcomes))
+    return 1 if any(o.status == "internal-error" for o in outcomes) else 0
+
+
 def run_from_args(args: argparse.Namespace) -> int:
     """Run the benchmark; 0 when it ran, 1 on a failed target with --strict, 2 on a setup error."""
     if args.robustness:
-        from crafteditor.bench.robustness import run_from_args as run_robustness
-
-        return run_robustness(args)
+        return _run_robustness(args)
     if args.batch:
         return _run_batch_bench(args)
     converter = None

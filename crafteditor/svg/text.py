@@ -4,11 +4,11 @@ their positions and their extents, measured with the font files installed
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
+from crafteditor.model.fonts import face_file
 from crafteditor.scene import Box, TextRun
-from crafteditor.svgdoc import local
+from crafteditor.svg.doc import local
 
 Point = tuple[float, float]
 BOLD_WEIGHTS = frozenset({"bold", "bolder", "600", "700", "800", "900"})
@@ -23,31 +23,9 @@ def is_bold(weight: str) -> bool:
     return weight.strip().lower() in BOLD_WEIGHTS
 
 
-FONT_FILES = {
-    "Sans": (("LiberationSans-Regular.ttf", "DejaVuSans.ttf"), ("LiberationSans-Bold.ttf", "DejaVuSans-Bold.ttf")),
-    "Serif": (("LiberationSerif-Regular.ttf", "DejaVuSerif.ttf"),
-              ("LiberationSerif-Bold.ttf", "DejaVuSerif-Bold.ttf")),
-    "Mono": (("LiberationMono-Regular.ttf", "DejaVuSansMono.ttf"),
-             ("LiberationMono-Bold.ttf", "DejaVuSansMono-Bold.ttf")),
-}
-
-
-@lru_cache(maxsize=64)
 def _font_file(family: str, bold: bool) -> str | None:
-    from extraction.fonts import _find_file
-
-    name = first_family(family).lower()
-    if "mono" in name or "courier" in name:
-        kind = "Mono"
-    elif ("serif" in name and "sans" not in name) or "times" in name or "georgia" in name:
-        kind = "Serif"
-    else:
-        kind = "Sans"
-    for candidate in FONT_FILES[kind][bold]:
-        path = _find_file(candidate)
-        if path is not None:
-            return str(path)
-    return None
+    path = face_file(first_family(family), bold)
+    return None if path is None else str(path)
 
 
 def text_width(text: str, size: float, family: str = "", bold: bool = False) -> float:

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from crafteditor.harness import Candidate, StageFailed, Usage, Verdict
+from crafteditor.loop.harness import Candidate, StageFailed, Usage, Verdict
 from crafteditor.scene import Kind, Render, Scene, from_hex
 
 ERROR_COST = 2.0

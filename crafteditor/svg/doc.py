@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crafteditor.errors import InputError
+from crafteditor.model.xml import hardened_parser
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -97,10 +98,7 @@ def safe_url_fetcher(url: str, resource_type: str) -> bytes:
 
 
 def _parser() -> Any:
-    from lxml import etree
-
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                           huge_tree=False, remove_pis=False)
+    return hardened_parser()
 
 
 def parse_svg(data: bytes, name: str = "the SVG") -> Any:

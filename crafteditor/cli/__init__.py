@@ -24,7 +24,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from crafteditor.cli_options import (LOOP_HELP, add_loop_options, describe_trace, loop_from_args, positive_int,
+from crafteditor.cli.options import (LOOP_HELP, add_loop_options, describe_trace, loop_from_args, positive_int,
                                      vlm_from_args)
 from crafteditor.errors import CraftEditorError, InputError, one_line
 
@@ -73,15 +73,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser: ``convert`` here, ``bench`` from ``crafteditor.bench.cli``."""
+    """The argument parser: ``convert`` and ``check`` here, the other commands from this package's modules."""
     parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG)
     add_traceback_flag(parser, default=False)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND", required=True)
     _add_convert(commands)
     _add_check(commands)
-    from crafteditor import cli_batch, cli_edit
-    from crafteditor.bench import cli as bench_cli
+    from crafteditor.cli import batch as cli_batch, edit as cli_edit
+    from crafteditor.cli import bench as bench_cli
 
     cli_edit.add_parsers(commands, add_traceback_flag)
     cli_batch.add_parser(commands, add_traceback_flag)
@@ -185,7 +185,7 @@ def _run_check(args: argparse.Namespace) -> int:
     from extraction.image import load_image
 
     source = load_image(args.source)
-    from crafteditor.svgdoc import check_embedded_images, parse_svg, read_svg_bytes
+    from crafteditor.svg.doc import check_embedded_images, parse_svg, read_svg_bytes
 
     svg = read_svg_bytes(args.svg)
     # refuses what is unsafe or no SVG, as every command does, and pictures too large to draw
@@ -256,7 +256,7 @@ def _run_convert(args: argparse.Namespace) -> int:
     others = len(result.scene) - texts
     elapsed = time.perf_counter() - started
     if args.trace:
-        print("\n".join(describe_trace(result.report.get("loop"))), file=sys.stderr)
+        print("\n".join(describe_trace(result.trace)), file=sys.stderr)
     print(f"wrote {output}: {_plural(texts, 'text label')}, {_plural(others, 'other element')}, {elapsed:.1f} s")
     return 0
 

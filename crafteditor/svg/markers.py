@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from crafteditor.scene import MARK_KINDS
-from crafteditor.svgdoc import inkscape, local, ref_id
+from crafteditor.svg.doc import inkscape, local, ref_id
 
 Point = tuple[float, float]
 OPEN = {"arrow": "open_arrow", "dot": "circle", "diamond": "open_diamond"}

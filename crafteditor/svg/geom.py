@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crafteditor.svgdoc import local
+from crafteditor.svg.doc import local
 
 Point = tuple[float, float]
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")

@@ -5,9 +5,9 @@ not only crafteditor's) into an ``Item``: id, kind, layer, label, text, a
 box in the user units of the root (``xyxy``, every transform applied), its
 paint and font, its points (connectors, lines, polygons) and the shapes a
 connector joins (``inkscape:connection-start``/``-end``) and the kind of marker
-at each of its ends (``crafteditor.svgmarkers``).  Geometry and the
+at each of its ends (``crafteditor.svg.markers``).  Geometry and the
 CSS cascade come from svgelements; text lines and their extents from
-``crafteditor.svgtext``.
+``crafteditor.svg.text``.
 
 Kinds: ``layer``, ``group``, ``shape`` (closed primitives: ``geometry`` says
 which), ``path`` (other closed paths, such as traced drawing), ``connector``
@@ -22,10 +22,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from crafteditor.model.kinds import ShapeKind, parallelogram_skew
 from crafteditor.scene import Box, TextRun
-from crafteditor.svgdoc import SODIPODI_NS, SvgDocument, href_of, inkscape, local, ref_id, selectable
-from crafteditor.svgmarkers import end_marks
-from crafteditor.svgtext import first_family, is_bold, line_runs, text_lines
+from crafteditor.svg.doc import SODIPODI_NS, SvgDocument, href_of, inkscape, local, ref_id, selectable
+from crafteditor.svg.markers import end_marks
+from crafteditor.svg.text import first_family, is_bold, line_runs, text_lines
 
 Point = tuple[float, float]
 KINDS = ("layer", "group", "shape", "path", "connector", "line", "text", "image", "use")
@@ -67,8 +68,9 @@ class Item:
     text: str = ""  # lines joined by "\n"
     lines: tuple[tuple[str, Box], ...] = ()  # each text line and its box
     runs: tuple[tuple[TextRun, ...], ...] = ()  # each line's sub/superscript runs (() for a plain line); () if none
-    geometry: str = ""  # shapes: rect | rounded_rect | ellipse | circle | diamond | polygon | path
+    geometry: str = ""  # shapes: a crafteditor.model.kinds.ShapeKind (never cylinder: that is a path here)
     radius: float = 0.0  # rounded_rect corner radius
+    skew: float = 0.0  # parallelogram: how far its top edge is shifted right of its bottom one (negative: left)
     points: tuple[Point, ...] = ()  # connectors, lines and polygons, root user units
     source_id: str | None = None
     target_id: str | None = None
@@ -232,20 +234,26 @@ def _closed(geo: Any) -> bool:
     return False
 
 
-def _shape_geometry(tag: str, el: Any, points: tuple[Point, ...]) -> tuple[str, float]:
+def _shape_geometry(tag: str, el: Any, points: tuple[Point, ...]) -> tuple[ShapeKind, float, float]:
+    """The shape's kind, its corner radius and its skew (see ``Item``)."""
     if tag == "rect":
         rx = el.get("rx") or el.get("ry")
-        return ("rounded_rect", float(rx)) if rx and _is_number(rx) and float(rx) > 0 else ("rect", 0.0)
+        if rx and _is_number(rx) and float(rx) > 0:
+            return ShapeKind.ROUNDED_RECT, float(rx), 0.0
+        return ShapeKind.RECT, 0.0, 0.0
     if tag in ("circle", "ellipse"):
         if tag == "ellipse" and el.get("rx") != el.get("ry"):
-            return "ellipse", 0.0
-        return "circle" if tag == "circle" else "ellipse", 0.0
+            return ShapeKind.ELLIPSE, 0.0, 0.0
+        return ShapeKind.CIRCLE if tag == "circle" else ShapeKind.ELLIPSE, 0.0, 0.0
     if tag == "polygon" and len(points) in (4, 5):
         box = Box.from_points(points)
         cx, cy = box.center
         if all(min(abs(x - cx), abs(y - cy)) < 0.05 * max(box.width, box.height) for x, y in points[:4]):
-            return "diamond", 0.0
-    return ("polygon", 0.0) if tag == "polygon" else ("path", 0.0)
+            return ShapeKind.DIAMOND, 0.0, 0.0
+        skew = parallelogram_skew(points)
+        if skew is not None:
+            return ShapeKind.PARALLELOGRAM, 0.0, skew
+    return (ShapeKind.POLYGON if tag == "polygon" else ShapeKind.PATH), 0.0, 0.0
 
 
 def _kind(tag: str, el: Any, geo: Any) -> str:
@@ -304,7 +312,7 @@ def item_of(el: Any, geo: Any) -> Item:
         if bb is not None and all(math.isfinite(v) for v in bb):
             box = Box(*(float(v) for v in bb))
     points = _points(geo) if kind in ("connector", "line", "shape") and tag != "g" else ()
-    geometry, radius = _shape_geometry(tag, el, points) if kind == "shape" else ("", 0.0)
+    geometry, radius, skew = _shape_geometry(tag, el, points) if kind == "shape" else ("", 0.0, 0.0)
     start_mark, end_mark = end_marks(el) if kind in ("connector", "line") else ("", "")
     path_d = ""
     if tag == "path":
@@ -315,7 +323,7 @@ def item_of(el: Any, geo: Any) -> Item:
     parent = el.getparent()
     return Item(
         id=el.get("id"), kind=kind, tag=tag, layer=_layer_label(el), label=_label(el), box=box, paint=paint,
-        text="\n".join(t for t, _b in lines), lines=lines, runs=runs, geometry=geometry, radius=radius, points=points,
+        text="\n".join(t for t, _b in lines), lines=lines, runs=runs, geometry=geometry, radius=radius, skew=skew, points=points,
         source_id=ref_id(el.get(inkscape("connection-start"))), target_id=ref_id(el.get(inkscape("connection-end"))),
         start_mark=start_mark, end_mark=end_mark,
         href=href_of(el) if tag in ("image", "use") else None,

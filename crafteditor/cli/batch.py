@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crafteditor.cli_options import add_loop_options, loop_from_args, positive_int, seconds, vlm_from_args
+from crafteditor.cli.options import add_loop_options, loop_from_args, positive_int, seconds, vlm_from_args
 
 BATCH_HELP = """\
 Convert many figures: files, folders (searched recursively for PNG, JPEG,

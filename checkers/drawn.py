@@ -30,7 +30,7 @@ from checkers.svgedit import strip_text
 from checkers.marker_kinds import ARROWHEADS, DOTS, end_mark, outward, shape_kind_at
 from checkers.record import DrawnPath, Glyph, RenderRecord, TextPiece, render_recorded
 from crafteditor.model.kinds import ShapeKind, parallelogram_skew
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 
 Point = tuple[float, float]
 

@@ -16,7 +16,7 @@ from checkers import ink
 from checkers.base import CheckedFigure
 from crafteditor.model.findings import Finding
 from crafteditor.model.fixes import Move
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 
 SEARCH_PX = 10
 DRIFT_PX = 3.0

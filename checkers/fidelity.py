@@ -124,7 +124,7 @@ def missing_components(figure, slack_px: int = 2) -> list:
     (connected pieces of the difference), largest first."""
     from crafteditor.model.findings import Finding
     from crafteditor.model.fixes import AddElement
-    from crafteditor.scene import Box
+    from crafteditor.model.scene import Box
 
     near_ours = figure.near_ours if slack_px == 2 else dilate(figure.drawn_ours, slack_px)
     missing = (figure.drawn_source & ~near_ours).astype(np.uint8)
@@ -169,7 +169,7 @@ def element_fidelity(figure, slack_px: int = 2) -> list:
     source: drawn-pixel F1 within the box below ``ELEMENT_MIN_F1``."""
     from crafteditor.model.findings import Finding
     from crafteditor.model.fixes import RasterFallback
-    from crafteditor.scene import Box
+    from crafteditor.model.scene import Box
 
     w, h = figure.image_wh
     ours_all, theirs_all = figure.drawn_ours, figure.drawn_source

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 
 INK_DIFF = 60  # 0..255 per channel: glyphs against their ground
 

@@ -12,7 +12,7 @@ from checkers.base import CheckedFigure
 from checkers.fidelity import DRAWN_THRESHOLD
 from crafteditor.model.findings import Finding
 from crafteditor.model.fixes import ScaleHead, Separate, ShrinkFont, SnapEndpoint
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 
 OVERFLOW_SLACK_PX = 2.0
 ARROW_REACH_PX = 12.0

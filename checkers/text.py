@@ -18,7 +18,7 @@ from checkers import ink
 from checkers.base import CheckedFigure
 from crafteditor.model.findings import Finding
 from crafteditor.model.fixes import AddText, SetFontSize, SetText
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 
 SIZE_RANGE = (0.7, 1.3)  # rendered glyph height over the source's
 MAX_GROWTH = 1.15  # larger than this (give or take a row) is caught

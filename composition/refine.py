@@ -25,7 +25,7 @@ from crafteditor.model.fixes import (
     AddElement, AddText, Move, RasterFallback, RefitShape, ScaleHead, Separate, SetFontSize, SetText, ShrinkFont,
     SnapEndpoint,
 )
-from crafteditor.scene import (
+from crafteditor.model.scene import (
     Box, ConnectorContent, Element, ImageContent, Kind, Provenance, Render, Scene, Style, TextContent, TextLine,
     from_hex, to_hex,
 )

@@ -19,8 +19,8 @@ from collections import Counter
 
 import numpy as np
 
-from crafteditor.scene import Box, Element, Kind, Provenance, Scene, ShapeContent, Style
-from crafteditor.unionfind import DisjointSet
+from crafteditor.model.scene import Box, Element, Kind, Provenance, Scene, ShapeContent, Style
+from crafteditor.model.unionfind import DisjointSet
 
 CORNER_PX = 14.0  # ends this close meet at a corner
 SIDE_PX = 8.0  # a line this close to a side of the box runs along it
@@ -136,7 +136,7 @@ def close_containers(scene: Scene) -> Scene | None:
 def trace_ambiguous(scene: Scene, canvas_rgb: np.ndarray, background: str) -> Scene | None:
     """Shapes without shapes inside whose fit is below ``AMBIGUOUS_FIT``, traced from the canvas."""
     from composition.trace import trace_leftovers
-    from crafteditor.scene import from_hex
+    from crafteditor.model.scene import from_hex
 
     parents = {e.parent_id for e in scene.of_kind(Kind.SHAPE)}
     doubtful = [e for e in scene.of_kind(Kind.SHAPE)

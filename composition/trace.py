@@ -15,9 +15,9 @@ import numpy as np
 from lxml import etree
 from PIL import Image
 
-from crafteditor.errors import EngineUnavailable
+from crafteditor.model.errors import EngineUnavailable
 from crafteditor.model.xml import hardened_parser
-from crafteditor.scene import Box, Element, Kind, PathContent, Provenance, Style, from_hex, new_id, to_hex
+from crafteditor.model.scene import Box, Element, Kind, PathContent, Provenance, Style, from_hex, new_id, to_hex
 
 _TOKEN = re.compile(r"[A-Za-z]|-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _TRANSLATE = re.compile(r"translate\(\s*(-?[\d.]+)[ ,]+(-?[\d.]+)\s*\)")
@@ -134,7 +134,7 @@ def _render(elements: list[Element], image_wh: tuple[int, int], background: str)
     from cairosvg.surface import PNGSurface
 
     from composition.writer import write_svg
-    from crafteditor.scene import Scene
+    from crafteditor.model.scene import Scene
 
     tree = Tree(bytestring=write_svg(Scene(image_wh, background, tuple(elements))).encode())
     surface = PNGSurface(tree, None, 96)

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from crafteditor.scene import Element, Kind, Scene, Style, TextRun
+from crafteditor.model.scene import Element, Kind, Scene, Style, TextRun
 
 SVG_NS = "http://www.w3.org/2000/svg"
 INKSCAPE_NS = "http://www.inkscape.org/namespaces/inkscape"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from crafteditor.errors import CraftEditorError, EngineUnavailable, InputError, OutputError
-from crafteditor.scene import Box, Element, Kind, Scene, Style
+from crafteditor.model.errors import CraftEditorError, EngineUnavailable, InputError, OutputError
+from crafteditor.model.scene import Box, Element, Kind, Scene, Style
 
 __version__ = "0.1.0"
 

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from crafteditor.loop.harness import LoopConfig
-from crafteditor.scene import Element, Kind, Scene, to_hex, to_jsonable
+from crafteditor.model.scene import Element, Kind, Scene, to_hex, to_jsonable
 from extraction.image import DEFAULT_MAX_PIXELS
 
 DEFAULT_LOOP = LoopConfig()
@@ -258,8 +258,8 @@ def _write_debug(out: Path, rgb: np.ndarray, words: list, lifted: np.ndarray, ca
 
     import cv2
 
-    from crafteditor.errors import OutputError
-    from crafteditor.io import atomic_write
+    from crafteditor.model.errors import OutputError
+    from crafteditor.model.io import atomic_write
 
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -294,7 +294,7 @@ def convert_file(
     """Convert a file and write the SVG (and the JSON report) atomically."""
     import json
 
-    from crafteditor.io import atomic_write, check_output_path
+    from crafteditor.model.io import atomic_write, check_output_path
 
     check_output_path(output_path, input_path=input_path, overwrite_input=overwrite_input)
     if report_path is not None:

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from crafteditor.scene import Box, Element, ImageContent, Kind, Provenance, Render, new_id
+from crafteditor.model.scene import Box, Element, ImageContent, Kind, Provenance, Render, new_id
 from extraction.pixels import far_from_colour, near_colour
 from extraction.regions import fill_holes
 

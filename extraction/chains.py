@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from crafteditor.unionfind import DisjointSet
+from crafteditor.model.unionfind import DisjointSet
 from extraction.connectors import MAX_LINE_PX, Piece, Point, simplify_path
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 
 DIAGONAL_SHARE = 1.0 - 1.0 / math.sqrt(2.0)  # where an arc crosses the diagonal, as a share of r
 MIN_SIDE_PX = 12

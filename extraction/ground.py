@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from crafteditor.scene import Box
-from crafteditor.unionfind import DisjointSet
+from crafteditor.model.scene import Box
+from crafteditor.model.unionfind import DisjointSet
 from extraction.corners import read_corners
 from extraction.pixels import far_from_colour, near_colour
 from extraction.regions import DASH_GAP_PX, Flatness, Region, fill_holes

@@ -3,7 +3,7 @@
 Everything past this module sees one pixel format: a C-contiguous ``(H, W, 3)``
 ``uint8`` RGB array, transparency already flattened onto a background colour,
 EXIF orientation already applied.  Problems with the input raise
-:class:`crafteditor.errors.InputError` with a one-line message.
+:class:`crafteditor.model.errors.InputError` with a one-line message.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Union
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from crafteditor.errors import InputError
+from crafteditor.model.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def _check_background(background: RGB) -> np.ndarray:
 
 
 def _load_path(path: Path, *, max_pixels: int, background: np.ndarray) -> np.ndarray:
-    from crafteditor.io import open_input
+    from crafteditor.model.io import open_input
 
     with open_input(path, "input file") as fh:
         try:

@@ -17,7 +17,7 @@ from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry import box as sbox
 from shapely.geometry.base import BaseGeometry
 
-from crafteditor.scene import Box, ConnectorContent, Element, Kind, Provenance, Style, new_id, to_hex
+from crafteditor.model.scene import Box, ConnectorContent, Element, Kind, Provenance, Style, new_id, to_hex
 from extraction.connectors import MIN_LENGTH_PX, SNAP_PX, Piece
 from extraction.marks import dot_at
 

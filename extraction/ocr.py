@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 
 Quad = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
 

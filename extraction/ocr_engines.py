@@ -17,8 +17,8 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from crafteditor.errors import EngineUnavailable
-from crafteditor.scene import Box
+from crafteditor.model.errors import EngineUnavailable
+from crafteditor.model.scene import Box
 from extraction.ocr import OcrWord, _clip_quad, from_easyocr, from_ppocr, from_tesseract, is_word_char
 
 # rapidocr: CPU (onnxruntime), bundled PP-OCR models only, and no angle

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 from extraction.ocr import OcrEngine, OcrWord, Quad, is_word_char
 
 DARK_FILL_GRAY = 170  # a local mean below this is a dark fill that light text can stand on

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from crafteditor.scene import Box, Element
+from crafteditor.model.scene import Box, Element
 from extraction.assets import RASTER_COLOURS, colour_count, icon_elements
 from extraction.chains import chain_dashes
 from extraction.connectors import Piece, pieces_from_component

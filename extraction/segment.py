@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from crafteditor.errors import EngineUnavailable, InputError
+from crafteditor.model.errors import EngineUnavailable, InputError
 from extraction.regions import MIN_AREA_PX, Region
 
 SEGMENTERS = ("opencv", "sam")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from crafteditor.scene import Box, Element, Kind, Provenance, ShapeContent, Style, new_id, to_hex
+from crafteditor.model.scene import Box, Element, Kind, Provenance, ShapeContent, Style, new_id, to_hex
 from extraction.ground import GroundedShape
 from extraction.shapes import ShapeFit
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 
 # Silhouette IoU a primitive must reach to be chosen, simplest first.
 MIN_IOU = {"rect": 0.97, "rounded_rect": 0.965, "ellipse": 0.96, "diamond": 0.95, "polygon": 0.93}

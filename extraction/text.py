@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from crafteditor.scene import Element, Kind, Provenance, Style, TextContent, TextLine, new_id, to_hex
+from crafteditor.model.scene import Element, Kind, Provenance, Style, TextContent, TextLine, new_id, to_hex
 from extraction import fonts
 from extraction.text_group import Label
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 from extraction.text_measure import MeasuredLine
 
 

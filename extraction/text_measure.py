@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from crafteditor.scene import Box, TextRun
+from crafteditor.model.scene import Box, TextRun
 from extraction import fonts
 from extraction.fontmatch import ObservedInk, fix_by_context, ink_extents, match_font, restore_spaces
 from extraction.lookalikes import keep_ink_capitals, verify_reading

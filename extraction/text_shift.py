@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from crafteditor.scene import TextRun
+from crafteditor.model.scene import TextRun
 from extraction import fonts
 
 SHIFTED_SCALE = 0.65  # the size of a sub- or superscript, of its line's (as the writer draws it)

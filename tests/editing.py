@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image
 
 from composition.writer import write_svg
-from crafteditor.scene import (
+from crafteditor.model.scene import (
     Box, ConnectorContent, Element, ImageContent, Kind, Render, Scene, ShapeContent, Style, TextContent, TextLine,
 )
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from crafteditor.scene import Box, Render
+from crafteditor.model.scene import Box, Render
 from extraction.assets import colour_count, png_crop
 from extraction.plan import ground_canvas
 from tests.drawing import render

@@ -17,7 +17,7 @@ from crafteditor.batch import Settings, plan_jobs, run_batch
 from crafteditor.batch.inputs import Manifest, find_inputs, output_paths
 from crafteditor.bench.synth import make_case
 from crafteditor.cli import main
-from crafteditor.errors import InputError
+from crafteditor.model.errors import InputError
 
 
 def _small_figure(path: Path, seed: int) -> Path:

@@ -230,7 +230,7 @@ def test_arrow_kinds_in_a_pdf(tmp_path):
 
 def _char(text, x, y=100.0, em=20.0, adv=10.0):
     from crafteditor.bench.pdftext import PdfChar
-    from crafteditor.scene import Box
+    from crafteditor.model.scene import Box
 
     ink = None if not text.strip() else Box(x, y - 0.7 * em, x + adv, y)
     return PdfChar(text, (x, y), (adv, 0.0), em, 0.0, ink, "#000000", "Arial")

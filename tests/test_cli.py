@@ -1,4 +1,4 @@
-"""The command line (in a subprocess, as a user runs it) and crafteditor.io's safe writes."""
+"""The command line (in a subprocess, as a user runs it) and crafteditor.model.io's safe writes."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from crafteditor import cli
-from crafteditor.errors import InputError, OutputError
-from crafteditor.io import atomic_write, check_output_path
-from crafteditor.scene import Box, Element, Kind, Scene
+from crafteditor.model.errors import InputError, OutputError
+from crafteditor.model.io import atomic_write, check_output_path
+from crafteditor.model.scene import Box, Element, Kind, Scene
 
 
 def sha256(path: Path) -> str:
@@ -360,7 +360,7 @@ def test_convert_example_end_to_end(run_cli, tmp_path, example_png):
     assert {p.name for p in tmp_path.iterdir()} == {"example.svg", "example.json"}
 
 
-# --- crafteditor.io ------------------------------------------------------------------------
+# --- crafteditor.model.io ------------------------------------------------------------------------
 
 
 def test_atomic_write_text_and_bytes(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 from lxml import etree
 
 from composition.writer import write_svg
-from crafteditor.scene import Scene
+from crafteditor.model.scene import Scene
 from extraction.plan import ground_canvas
 from tests.drawing import render
 

@@ -7,7 +7,7 @@ from lxml import etree
 
 from crafteditor import cli
 from crafteditor.svg.edit import Operation, Selector, Step, edit_file, edit_svg
-from crafteditor.errors import InputError, OutputError
+from crafteditor.model.errors import InputError, OutputError
 from crafteditor.svg.items import items
 from crafteditor.svg.doc import SvgDocument
 from tests.editing import figure_svg, png_bytes

@@ -12,7 +12,7 @@ from lxml import etree
 from PIL import Image
 
 from crafteditor import cli
-from crafteditor.errors import InputError
+from crafteditor.model.errors import InputError
 from crafteditor.export import FORMATS, ExportOptions, export
 from crafteditor.svg.items import items
 from crafteditor.svg.doc import INKSCAPE_NS, SODIPODI_NS, SvgDocument

@@ -391,7 +391,7 @@ def test_a_second_label_in_another_font_keeps_its_font_in_a_span():
 @pytest.mark.parametrize("skew", [24.0, -24.0])
 def test_a_parallelogram_from_the_scene_is_a_draw_io_parallelogram_leaning_as_drawn(skew):
     from composition.writer import write_svg
-    from crafteditor.scene import Box, Element, Kind, Scene, ShapeContent, Style
+    from crafteditor.model.scene import Box, Element, Kind, Scene, ShapeContent, Style
 
     x0, y0, x1, y1 = 40.0, 30.0, 200.0, 90.0
     top, bottom = (x0 + max(skew, 0), x1 + min(skew, 0)), (x0 - min(skew, 0), x1 - max(skew, 0))

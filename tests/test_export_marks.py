@@ -13,7 +13,7 @@ from crafteditor.export import ExportOptions
 from crafteditor.export.drawio import to_drawio
 from crafteditor.export.pptx import to_pptx
 from crafteditor.svg.items import items
-from crafteditor.scene import MARK_KINDS, Box, ConnectorContent, Element, Kind, Scene, Style
+from crafteditor.model.scene import MARK_KINDS, Box, ConnectorContent, Element, Kind, Scene, Style
 from crafteditor.svg.doc import SvgDocument
 
 DRAWIO = {"arrow": ("block", "1"), "open_arrow": ("open", "0"), "dot": ("oval", "1"), "circle": ("oval", "0"),

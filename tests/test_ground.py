@@ -5,7 +5,7 @@ import random
 import numpy as np
 import pytest
 
-from crafteditor.scene import from_hex
+from crafteditor.model.scene import from_hex
 from extraction.plan import ground_canvas
 from tests.drawing import render
 
@@ -143,7 +143,7 @@ def test_grounded_shapes_compare_by_identity_not_by_their_arrays():
     """Two fits of one place with different silhouettes never reach array equality."""
     from extraction.ground import GroundedShape, _merge_cylinders, _unique
     from extraction.shapes import ShapeFit
-    from crafteditor.scene import Box
+    from crafteditor.model.scene import Box
 
     fit = ShapeFit("ellipse", Box(10, 10, 50, 20), 0.9)
     paint = None

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFile
 
-from crafteditor.errors import InputError
+from crafteditor.model.errors import InputError
 from extraction.image import DEFAULT_MAX_PIXELS, estimate_background, load_image
 
 WHITE = (255, 255, 255)

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from crafteditor.errors import EngineUnavailable
-from crafteditor.scene import Box
+from crafteditor.model.errors import EngineUnavailable
+from crafteditor.model.scene import Box
 from extraction import ocr_engines, ocr_vertical
 from extraction.ocr import (
     OcrWord,

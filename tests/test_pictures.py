@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from crafteditor.scene import Box, Kind
+from crafteditor.model.scene import Box, Kind
 from tests.drawing import render
 
 PHOTO = Box(60, 70, 230, 190)

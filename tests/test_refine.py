@@ -17,7 +17,7 @@ from composition.refine import HANDLED, Evidence, apply_fixes, revisions
 from crafteditor.model.findings import Finding
 from crafteditor.model.fixes import FIX_TYPES, AddText, Move, Separate, fix_from_params
 from composition.writer import write_svg
-from crafteditor.scene import (
+from crafteditor.model.scene import (
     Box, ConnectorContent, Element, Kind, Render, Scene, ShapeContent, Style, TextContent, TextLine,
 )
 

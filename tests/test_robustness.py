@@ -13,7 +13,7 @@ from PIL import Image
 from crafteditor import cli
 from crafteditor.bench.realfigs import default_realfigs_dir
 from crafteditor.bench.robustness import SCALES, list_figures, load_figure, read_outcomes, summary_table, sweep
-from crafteditor.errors import InputError
+from crafteditor.model.errors import InputError
 
 SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"><rect x="20" y="20" width="120" '
        b'height="60" fill="#9cf" stroke="#000"/><text x="30" y="55" font-size="16">Encoder</text></svg>')

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from crafteditor.scene import (
+from crafteditor.model.scene import (
     Box, Element, Kind, PathContent, Scene, Style, TextContent, TextLine, from_hex, new_id,
     to_hex, to_jsonable,
 )
@@ -87,7 +87,7 @@ def test_box_stores_plain_floats():
 def test_every_shape_kind_written_reads_back_as_one_kind_of_the_same_vocabulary():
     from composition.writer import write_svg
     from crafteditor.model.kinds import ShapeKind
-    from crafteditor.scene import Box, Element, Kind, Scene, ShapeContent, Style
+    from crafteditor.model.scene import Box, Element, Kind, Scene, ShapeContent, Style
     from crafteditor.svg.doc import SvgDocument
     from crafteditor.svg.items import items
 

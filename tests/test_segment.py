@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from crafteditor import cli
-from crafteditor.errors import EngineUnavailable, InputError
+from crafteditor.model.errors import EngineUnavailable, InputError
 from extraction.plan import ground_canvas
 from extraction.segment import SamSegmenter, from_sam, get_segmenter
 from tests.drawing import render

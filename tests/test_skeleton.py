@@ -9,7 +9,7 @@ import pytest
 from checkers.fidelity import drawn_pixel_f1, render_svg_rgb
 from composition.skeleton import close_containers, trace_ambiguous
 from composition.writer import write_svg
-from crafteditor.scene import (
+from crafteditor.model.scene import (
     Box, ConnectorContent, Element, Kind, Scene, ShapeContent, Style, TextContent, TextLine,
 )
 from tests.drawing import render

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from crafteditor import cli
-from crafteditor.errors import InputError
+from crafteditor.model.errors import InputError
 from crafteditor.export import export
 from crafteditor.svg.items import items
 from crafteditor.svg.doc import MAX_DEPTH, SvgDocument, parse_svg

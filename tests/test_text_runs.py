@@ -15,7 +15,7 @@ from crafteditor.export import ExportOptions
 from crafteditor.export.drawio import to_drawio
 from crafteditor.export.pptx import to_pptx
 from crafteditor.svg.items import items
-from crafteditor.scene import Box, Element, Kind, Scene, Style, TextContent, TextLine, TextRun
+from crafteditor.model.scene import Box, Element, Kind, Scene, Style, TextContent, TextLine, TextRun
 from crafteditor.svg.doc import SvgDocument
 
 LINES = (

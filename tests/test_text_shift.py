@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from crafteditor.scene import TextRun
+from crafteditor.model.scene import TextRun
 from extraction.ocr import OcrWord
 from extraction.text_measure import measure_all
 

@@ -7,7 +7,7 @@ from PIL import Image
 
 from composition.trace import _shift, paths_from_trace, trace_elements
 from composition.writer import write_svg
-from crafteditor.scene import Kind, Scene
+from crafteditor.model.scene import Kind, Scene
 from tests.drawing import render
 
 

@@ -1,6 +1,6 @@
 """Union-find: merging, connectivity, and groups listed in the order of their first member."""
 
-from crafteditor.unionfind import DisjointSet
+from crafteditor.model.unionfind import DisjointSet
 
 
 def test_disjoint_set_groups_in_order_of_first_member():

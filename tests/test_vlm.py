@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from crafteditor.model.fixes import AddElement, Move, ShrinkFont, SnapEndpoint
-from crafteditor.scene import Box, Element, Kind, Scene, TextContent, TextLine
+from crafteditor.model.scene import Box, Element, Kind, Scene, TextContent, TextLine
 from crafteditor.vlm import templates
 from crafteditor.vlm.client import VlmClient
 from crafteditor.vlm.config import VlmConfig, VlmConfigError, resolve

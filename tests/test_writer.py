@@ -8,7 +8,7 @@ from lxml import etree
 from PIL import Image
 
 from composition.writer import INKSCAPE_NS, SVG_NS, write_svg
-from crafteditor.scene import (
+from crafteditor.model.scene import (
     Box, Element, Kind, PathContent, Provenance, Scene, Style, TextContent, TextLine,
 )
 
@@ -104,7 +104,7 @@ def grounded_scene() -> Scene:
     """Shapes (a container with a box and its label inside, an ellipse, a diamond, a
     cylinder), connectors glued to them (straight with a head, orthogonal dashed with
     two heads), and a picture."""
-    from crafteditor.scene import ConnectorContent, ImageContent, ShapeContent
+    from crafteditor.model.scene import ConnectorContent, ImageContent, ShapeContent
 
     sans = ("Liberation Sans", "Arial", "sans-serif")
     box = Box(40, 60, 160, 120)

@@ -25,7 +25,7 @@ from typing import Any
 
 from crafteditor.batch.inputs import Job, Manifest, digest, find_inputs, output_paths
 from crafteditor.batch.work import Outcome, Settings
-from crafteditor.errors import InputError
+from crafteditor.model.errors import InputError
 
 __all__ = ["BatchSummary", "Settings", "run_batch"]
 

@@ -22,7 +22,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from crafteditor.batch.inputs import Job
 from crafteditor.batch.work import Outcome, Settings, convert_job, warm_up
-from crafteditor.errors import InputError
+from crafteditor.model.errors import InputError
 
 IN_FLIGHT_PER_THREAD = 2  # figures submitted per worker thread: enough to keep it busy, bounded memory
 RETRIES_ON_LOST_WORKER = 1

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crafteditor.errors import InputError
+from crafteditor.model.errors import InputError
 
 SUFFIXES = frozenset((".png", ".jpg", ".jpeg", ".webp", ".bmp", ".dib", ".tif", ".tiff", ".gif", ".ppm"))
 MANIFEST = ".crafteditor-batch.jsonl"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from crafteditor.batch.inputs import Job, export_path
-from crafteditor.errors import CraftEditorError, one_line
+from crafteditor.model.errors import CraftEditorError, one_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +89,7 @@ def _with_deadline(job: Job, settings: Settings, deadline: float) -> Outcome:
 
 
 def _convert(job: Job, settings: Settings, deadline: float | None) -> Outcome:
-    from crafteditor.io import atomic_write, check_output_path
+    from crafteditor.model.io import atomic_write, check_output_path
     from crafteditor.pipeline import convert
 
     def progress(_message: str) -> None:
@@ -123,7 +123,7 @@ def _export(svg_path: Path, svg: str, formats: tuple[str, ...]) -> None:
     if not formats:
         return
     from crafteditor.export import export
-    from crafteditor.io import atomic_write
+    from crafteditor.model.io import atomic_write
     from crafteditor.svg.doc import SvgDocument
 
     doc = SvgDocument.from_bytes(svg.encode("utf-8"), str(svg_path))

@@ -52,7 +52,7 @@ from checkers.record import RenderRecord, render_recorded
 from crafteditor.bench.textmatch import char_error_rate, colour_difference, match_lines, match_words
 from checkers.marker_kinds import DOTS
 from checkers.drawn import Truth, TruthArrow, truth_from_record
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 
 SIZE_TOLERANCE = 0.15
 COLOUR_TOLERANCE = 10.0

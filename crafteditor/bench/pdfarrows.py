@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from crafteditor.bench.pdfshapes import PdfPath, distinct, is_head
 from checkers.drawn import TruthArrow
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 
 Point = tuple[float, float]
 MAX_TURN_DEG = 45.0

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 
 Point = tuple[float, float]
 

@@ -42,7 +42,7 @@ import numpy as np
 
 from crafteditor.bench.pdfpage import PageFrame
 from checkers.drawn import TruthIcon, TruthShape
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 
 Point = tuple[float, float]
 PRIMITIVE_KINDS = frozenset(("rect", "rounded_rect", "ellipse", "diamond", "polygon"))

@@ -34,7 +34,7 @@ import numpy as np
 
 from crafteditor.bench.pdfpage import PageFrame, char_angle_deg, pdf_colour
 from checkers.drawn import TruthLine, TruthWord, normalise_text
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 
 Point = tuple[float, float]
 SPACE_EM = 0.15

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from crafteditor.errors import CraftEditorError
+from crafteditor.model.errors import CraftEditorError
 
 SETS = ("svg", "pdf", "png")
 SCALES = ("own", "900", "2000")

@@ -26,7 +26,7 @@ from crafteditor.bench import vocab
 from crafteditor.bench.cases import Case, Degradation, build_case
 from crafteditor.bench.fonts import measure
 from crafteditor.bench.icons import make_icon
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 
 FAMILIES = ("Liberation Sans", "Liberation Serif", "Liberation Mono", "DejaVu Sans")
 GENERIC = {"Liberation Serif": "serif", "Liberation Mono": "monospace"}

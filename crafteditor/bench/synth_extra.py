@@ -16,7 +16,7 @@ import random
 
 from crafteditor.bench import vocab
 from crafteditor.bench.synth import _anchor, _clear, _Figure, _Label, _Node
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 
 EXTRA_SHARE = 0.5
 

@@ -19,7 +19,7 @@ import math
 from collections.abc import Sequence
 
 from checkers.drawn import TruthLine, TruthWord
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 
 
 def line_height_px(line: TruthLine) -> float:

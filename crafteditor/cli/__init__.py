@@ -26,7 +26,7 @@ from pathlib import Path
 
 from crafteditor.cli.options import (LOOP_HELP, add_loop_options, describe_trace, loop_from_args, positive_int,
                                      vlm_from_args)
-from crafteditor.errors import CraftEditorError, InputError, one_line
+from crafteditor.model.errors import CraftEditorError, InputError, one_line
 
 PROG = "crafteditor"
 OCR_ENGINES = ("rapidocr", "tesseract", "easyocr")
@@ -215,7 +215,7 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_convert(args: argparse.Namespace) -> int:
-    from crafteditor.io import check_output_path
+    from crafteditor.model.io import check_output_path
     from extraction.image import DEFAULT_MAX_PIXELS, load_image
     from extraction.segment import get_segmenter
 

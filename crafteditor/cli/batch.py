@@ -68,7 +68,7 @@ def add_parser(commands: Any, add_traceback_flag: Any) -> argparse.ArgumentParse
 
 def run_from_args(args: argparse.Namespace) -> int:
     from crafteditor.batch import Settings, run_batch
-    from crafteditor.errors import InputError
+    from crafteditor.model.errors import InputError
 
     if args.workers and args.scheduler:
         raise InputError("--workers starts a local cluster; leave it out with --scheduler")

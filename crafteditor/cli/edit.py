@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crafteditor.errors import InputError
+from crafteditor.model.errors import InputError
 
 INSPECT_HELP = """\
 List every element of an SVG (any SVG, not only crafteditor's): its id, kind,

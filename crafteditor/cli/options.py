@@ -81,7 +81,7 @@ def loop_from_args(args: argparse.Namespace) -> Any:
     if args.no_refine:
         return None
     if args.design_rounds < 1:
-        from crafteditor.errors import InputError
+        from crafteditor.model.errors import InputError
 
         raise InputError("--design-rounds must be at least 1 (use --no-refine to skip the loop)")
     return LoopConfig(design_rounds=args.design_rounds, refine_rounds=args.refine_rounds)

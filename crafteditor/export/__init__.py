@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 from dataclasses import dataclass
 
-from crafteditor.errors import InputError
+from crafteditor.model.errors import InputError
 from crafteditor.svg.doc import SvgDocument, check_embedded_images
 
 FORMATS = {
@@ -77,7 +77,7 @@ def default_output(src: str | os.PathLike, fmt: str) -> Path:
 def export_file(src: str | os.PathLike, fmt: str, out: str | os.PathLike | None = None,
                 options: ExportOptions | None = None) -> Exported:
     """Export the SVG at ``src`` to ``out`` (default: ``default_output``), atomically."""
-    from crafteditor.io import atomic_write, check_output_path
+    from crafteditor.model.io import atomic_write, check_output_path
 
     target = check_output_path(out if out is not None else default_output(src, fmt), src)
     result = export(SvgDocument.read(src), fmt, options)

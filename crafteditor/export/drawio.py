@@ -22,7 +22,7 @@ from lxml import etree
 
 from crafteditor.export import Exported, ExportOptions, external_warnings
 from crafteditor.model.kinds import ShapeKind
-from crafteditor.scene import Box, TextRun
+from crafteditor.model.scene import Box, TextRun
 from crafteditor.svg.doc import SVG_NS, SvgDocument, decode_data_url
 from crafteditor.svg.items import Item, Paint, Point, items, label_owners
 

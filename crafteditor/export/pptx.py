@@ -22,10 +22,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from crafteditor.errors import InputError
+from crafteditor.model.errors import InputError
 from crafteditor.export import Exported, ExportOptions, external_warnings
 from crafteditor.model.kinds import ShapeKind
-from crafteditor.scene import Box, TextRun
+from crafteditor.model.scene import Box, TextRun
 from crafteditor.svg.doc import SvgDocument, decode_data_url, parse_svg, safe_url_fetcher
 from crafteditor.svg.items import Item, Paint, Point, items, label_owners
 

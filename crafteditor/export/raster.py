@@ -3,7 +3,7 @@ the document (only ``data:`` URLs are fetched)."""
 
 from __future__ import annotations
 
-from crafteditor.errors import InputError
+from crafteditor.model.errors import InputError
 from crafteditor.export import ExportOptions, Exported, external_warnings
 from crafteditor.svg.doc import SvgDocument, safe_url_fetcher
 

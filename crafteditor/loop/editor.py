@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from crafteditor.loop.harness import Candidate, StageFailed, Usage, Verdict
-from crafteditor.scene import Kind, Render, Scene, from_hex
+from crafteditor.model.scene import Kind, Render, Scene, from_hex
 
 ERROR_COST = 2.0
 WARNING_COST = 0.5

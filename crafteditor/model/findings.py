@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crafteditor.model.fixes import Fix, fix_params
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 
 SEVERITIES = ("error", "warning", "info")
 

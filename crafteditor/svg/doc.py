@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from crafteditor.errors import InputError
+from crafteditor.model.errors import InputError
 from crafteditor.model.xml import hardened_parser
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -214,7 +214,7 @@ def _png_size(raw: bytes) -> tuple[int, int] | None:
 
 def read_svg_bytes(path: str | os.PathLike) -> bytes:
     """The bytes of an SVG file: a regular file no larger than ``MAX_SVG_BYTES`` (else ``InputError``)."""
-    from crafteditor.io import read_input_bytes
+    from crafteditor.model.io import read_input_bytes
 
     return read_input_bytes(path, "SVG file", MAX_SVG_BYTES)
 

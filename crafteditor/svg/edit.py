@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crafteditor.svg.editops import OPERATIONS, Context
-from crafteditor.errors import InputError
+from crafteditor.model.errors import InputError
 from crafteditor.svg.items import KINDS, Item, items
 from crafteditor.svg.doc import SvgDocument
 
@@ -138,7 +138,7 @@ def edit_svg(data: bytes, steps: Sequence[Step], name: str = "the SVG") -> tuple
 def edit_file(src: str | os.PathLike, steps: Sequence[Step], out: str | os.PathLike | None = None,
               in_place: bool = False) -> EditReport:
     """Edit the SVG at ``src`` and write it to ``out`` atomically (``in_place`` writes ``src``)."""
-    from crafteditor.io import atomic_write, check_output_path
+    from crafteditor.model.io import atomic_write, check_output_path
 
     if out is None and not in_place:
         raise InputError("say where the edited SVG goes (-o OUT.svg), or pass --in-place to change the input")

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crafteditor.errors import InputError
+from crafteditor.model.errors import InputError
 from crafteditor.svg.items import Item
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 from crafteditor.svg.doc import (SVG_NS, SvgDocument, check_embedded_images, check_picture, inkscape, local, parse_svg,
                                ref_id, set_href)
 from crafteditor.svg.geom import fmt, move_end, scale_about, translate
@@ -310,7 +310,7 @@ def op_delete(ctx: Context, item: Item, _value: Any) -> None:
 
 def image_data_url(path: str | Path) -> str:
     """A ``data:`` URL of a PNG, JPEG or SVG file, checked by decoding it."""
-    from crafteditor.io import read_input_bytes
+    from crafteditor.model.io import read_input_bytes
 
     p = Path(path)
     data = read_input_bytes(p, "image")

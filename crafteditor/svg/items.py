@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crafteditor.model.kinds import ShapeKind, parallelogram_skew
-from crafteditor.scene import Box, TextRun
+from crafteditor.model.scene import Box, TextRun
 from crafteditor.svg.doc import SODIPODI_NS, SvgDocument, href_of, inkscape, local, ref_id, selectable
 from crafteditor.svg.markers import end_marks
 from crafteditor.svg.text import first_family, is_bold, line_runs, text_lines

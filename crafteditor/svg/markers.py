@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crafteditor.scene import MARK_KINDS
+from crafteditor.model.scene import MARK_KINDS
 from crafteditor.svg.doc import inkscape, local, ref_id
 
 Point = tuple[float, float]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from crafteditor.model.fonts import face_file
-from crafteditor.scene import Box, TextRun
+from crafteditor.model.scene import Box, TextRun
 from crafteditor.svg.doc import local
 
 Point = tuple[float, float]

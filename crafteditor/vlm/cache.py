@@ -17,8 +17,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from crafteditor.errors import OutputError
-from crafteditor.io import atomic_write
+from crafteditor.model.errors import OutputError
+from crafteditor.model.io import atomic_write
 
 __all__ = ["AnswerCache", "question_key"]
 

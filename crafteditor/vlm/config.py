@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from crafteditor.errors import CraftEditorError
+from crafteditor.model.errors import CraftEditorError
 
 __all__ = ["ENV_BASE_URL", "ENV_API_KEY", "ENV_MODEL", "ENV_CACHE_DIR", "VLM_CHOICES",
            "VlmConfig", "VlmConfigError", "resolve"]

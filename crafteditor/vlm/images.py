@@ -11,7 +11,7 @@ import io
 
 import numpy as np
 
-from crafteditor.scene import Box
+from crafteditor.model.scene import Box
 
 __all__ = ["check_rgb", "crop", "data_url", "digest", "fit_long_side"]
 

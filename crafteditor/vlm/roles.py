@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from crafteditor.model.findings import Finding
 from crafteditor.model.fixes import describe_all
-from crafteditor.scene import Element, Kind, Scene
+from crafteditor.model.scene import Element, Kind, Scene
 from crafteditor.vlm.client import Answer
 from crafteditor.vlm.images import check_rgb, crop
 from crafteditor.vlm.schemas import Critique, CriticIssue, DesignPlan, TextFix

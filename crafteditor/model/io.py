@@ -17,7 +17,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
 
-from crafteditor.errors import InputError, OutputError
+from crafteditor.model.errors import InputError, OutputError
 
 __all__ = ["atomic_write", "check_output_path", "open_input", "read_input_bytes"]
 

@@ -29,13 +29,13 @@ MAX_SHARE = 0.15  # larger elements (containers, the page) are not searched
 def _targets(figure: CheckedFigure) -> list[tuple[str, str | None, Box]]:
     """(what, element id, box) for every line, closed painted shape and picture drawn."""
     out: list[tuple[str, str | None, Box]] = [
-        (f"text {line.text!r}", None, line.box) for line in figure.drawn.lines if not line.rotation_deg
+        (f"text {line.text!r}", line.element_id, line.box) for line in figure.drawn.lines if not line.rotation_deg
     ]
     for path in figure.record.paths:
         box = Box(*path.xyxy)
         if path.closed and path.painted and not path.marker_end and box.width >= 8 and box.height >= 8:
             out.append((f"{path.tag} {path.element_id or ''}".strip(), path.element_id, box))
-    out += [("picture", None, Box(*image.xyxy)) for image in figure.record.images]
+    out += [("picture", image.element_id, Box(*image.xyxy)) for image in figure.record.images]
     w, h = figure.image_wh
     return [t for t in out if t[2].area <= MAX_SHARE * w * h]
 

@@ -155,9 +155,10 @@ def test_a_label_about_the_source_size_is_no_drift(factor):
 @pytest.mark.parametrize(("dx", "dy"), [(8, 0), (-6, 0), (0, 5), (6, -6)])
 def test_a_label_moved_a_few_pixels_is_caught_with_the_move_back(dx, dy):
     moved = LABEL.format(size=18).replace('x="110" y="101"', f'x="{110 + dx}" y="{101 + dy}"')
+    moved = moved.replace("<text ", '<text id="text-0001" ', 1)
     found = position_drift(read_figure(_svg(BOX_A + BOX_B + moved + ARROW.format(x=320)), SOURCE))
     (finding,) = [f for f in found if "Encoder" in f.message]
-    assert finding.code == "position-drift" and finding.fix.kind == "move"
+    assert finding.code == "position-drift" and finding.fix.kind == "move" and finding.element_id == "text-0001"
     assert abs(finding.fix.dx_px + dx) <= 1 and abs(finding.fix.dy_px + dy) <= 1
 
 

@@ -130,21 +130,55 @@ def _widened_ends(mask: np.ndarray, path: list[tuple[int, int]], on_line: np.nda
                   ) -> list[np.ndarray]:
     """Heads too small for the opening: where the line, near one of its ends,
     grows clearly wider than its own median width.  ``on_line`` is the distance
-    to the edge at each ``path`` pixel."""
+    to the edge at each ``path`` pixel.  Width is read twice: as that distance,
+    and as the ink's span across the line, for a small triangle's inscribed
+    circle (what the distance measures) is under a third of its base: a head
+    twice as wide as its line shows hardly wider by distance alone."""
     out = []
     reach = int(min(len(path) // 3, 4 * width + 8))
     if reach < 3:
         return out
-    for end, local in ((path[:reach], 2.0 * on_line[:reach]), (path[::-1][:reach], 2.0 * on_line[::-1][:reach])):
-        if local.max() < max(1.6 * width, width + 1.8):
+    middle = range(reach, len(path) - reach, max(1, (len(path) - 2 * reach) // 40))
+    line_span = float(np.median([_span(mask, path[i], _normal(path[max(i - 3, 0)], path[i + 3]))
+                                 for i in middle])) if len(middle) else 0.0
+    n = len(path)
+    for at in (list(range(reach)), list(range(n - 1, n - 1 - reach, -1))):
+        # Across the end's own run (the skeleton may curl into a head's corner).
+        normal = _normal(path[at[-1]], path[at[0]])
+        local = 2.0 * on_line[at]
+        spans = np.array([_span(mask, path[i], normal) for i in at], dtype=float)
+        wide = local >= 1.3 * width if local.max() >= max(1.5 * width, width + 1.8) else np.zeros(len(at), bool)
+        by_span = spans >= max(1.8 * line_span, line_span + 2.5) if line_span else np.zeros(len(at), bool)
+        if by_span.sum() >= 2:
+            wide |= by_span
+        if not wide.any():
             continue
         head = np.zeros(mask.shape, np.uint8)
-        for (x, y), r in zip(end, local):
-            if r >= 1.3 * width:
-                cv2.circle(head, (x, y), int(math.ceil(r / 2 + 1.5)), 1, -1)
-        if head.any():
-            out.append((head > 0) & mask)
+        for i, r, span, keep in zip(at, local, spans, wide):
+            if keep:
+                cv2.circle(head, path[i], int(math.ceil(max(r, span) / 2 + 1.5)), 1, -1)
+        out.append((head > 0) & mask)
     return out
+
+
+def _normal(a: tuple[int, int], b: tuple[int, int]) -> tuple[float, float]:
+    """Unit normal of the direction from ``a`` to ``b``."""
+    d = math.hypot(b[0] - a[0], b[1] - a[1]) or 1.0
+    return -(b[1] - a[1]) / d, (b[0] - a[0]) / d
+
+
+def _span(mask: np.ndarray, xy: tuple[int, int], normal: tuple[float, float], limit_px: int = 24) -> int:
+    """The run of ``mask`` (px) through pixel ``xy`` along ``normal``."""
+    h, w = mask.shape
+    x, y = xy
+    span = 1
+    for sign in (1, -1):
+        for t in range(1, limit_px):
+            px, py = int(round(x + sign * normal[0] * t)), int(round(y + sign * normal[1] * t))
+            if not (0 <= px < w and 0 <= py < h and mask[py, px]):
+                break
+            span += 1
+    return span
 
 
 EndMark = Callable[[Point, Point, tuple[int, int, int], float], object]
@@ -376,8 +410,12 @@ def _head(piece: Piece, which: int, pts: np.ndarray) -> tuple[Point, float, floa
     length = reach - start + 1.0
     # Ink the head touches (an outline) must not widen it: the bulk of its pixels.
     width = 2.0 * float(np.percentile(across, 97)) + 1.0 if len(across) else 0.0
+    # Against the size limit the head counts from where it grows wider than the
+    # line: a stub of line left between the traced end and its base is none of it.
+    wider = counts > piece.width_px + 1.5
+    own = reach - start - min(int(np.argmax(wider)) if wider.any() else 0, base) + 1.0
     limit = 12.0 * max(piece.width_px, 1.5)
-    if width > limit or length > limit:
+    if width > limit or own > limit:
         return None
     fill = len(rel) / max(length * width, 1.0)
     if length < 0.5 * width or width < 1.8 * piece.width_px or fill > 0.8 or reach < 2:

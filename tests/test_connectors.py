@@ -107,3 +107,50 @@ def test_a_sloping_arrow_keeps_its_slope():
     c = _ground(_arrow([A_RIGHT, C_LEFT], 2.0)).connectors[0].connector
     (x0, y0), (x1, y1) = c.points
     assert abs((y1 - y0) / (x1 - x0) - (C_LEFT[1] - A_RIGHT[1]) / (C_LEFT[0] - A_RIGHT[0])) < 0.05
+
+
+def _sized_marker(head_px: float, line_px: float) -> str:
+    """An arrowhead marker ``head_px`` long and wide on a ``line_px`` wide line."""
+    size = head_px / line_px
+    return (f'<defs><marker id="h" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="{size}" '
+            f'markerHeight="{size}" orient="auto" markerUnits="strokeWidth">'
+            '<path d="M0,0 L10,5 L0,10 z" fill="#333333"/></marker></defs>')
+
+
+FREE_ROUTES = {"right": [A_RIGHT, (300, 95)], "down": [B_BOTTOM, (420, 220)],
+               "elbow": [A_BOTTOM, (A_BOTTOM[0], 300), (250, 300)]}
+
+
+@pytest.mark.parametrize("head_px, line_px", [(21.0, 1.5), (20.0, 2.0)])
+@pytest.mark.parametrize("route", sorted(FREE_ROUTES))
+def test_a_head_ten_times_as_wide_as_its_line_is_found(route, head_px, line_px):
+    """A head ten times its line's width, measured from its own base (not from the
+    end of the traced line, a few pixels short of it), is an arrowhead whose tip
+    is where it is drawn."""
+    points = FREE_ROUTES[route]
+    d = " ".join(f"{'M' if i == 0 else 'L'}{x},{y}" for i, (x, y) in enumerate(points))
+    body = f'<path d="{d}" fill="none" stroke="#333333" stroke-width="{line_px}" marker-end="url(#h)"/>'
+    g = ground_canvas(render(_sized_marker(head_px, line_px) + BOXES + body, 520, 380), (255, 255, 255))
+    (c,) = [e.connector for e in g.connectors]
+    assert c.head_end and not c.head_start
+    assert math.dist(c.points[-1], points[-1]) <= 4.0, c.points
+    assert 0.6 * head_px <= c.head_width_px <= 1.3 * head_px
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_small_head_beyond_its_line_is_found(seed):
+    """A line that stops at the base of a head little more than twice its width (as
+    PDF figures draw them: the head a polygon of its own) is an arrow: the head is
+    too small for the opening and hardly wider than the line by distance to the
+    edge, but twice as wide across."""
+    rng = random.Random(seed)
+    line_px, head_w, head_l = rng.choice([1.5, 2.0]), rng.choice([6.0, 7.0]), rng.choice([5.0, 6.0])
+    x0, y, tip = 170 + rng.randint(0, 10), 200 + rng.randint(0, 10) + rng.random(), 300 + rng.randint(0, 20)
+    body = (f'<path d="M{x0},{y} L{tip - head_l},{y}" stroke="#2f5597" stroke-width="{line_px}"/>'
+            f'<path d="M{tip - head_l},{y - head_w / 2} L{tip},{y} L{tip - head_l},{y + head_w / 2} z" '
+            'fill="#2f5597"/>')
+    g = ground_canvas(render(body, 400, 300), (255, 255, 255))
+    (c,) = [e.connector for e in g.connectors]
+    assert c.head_end and not c.head_start
+    assert math.dist(c.points[-1], (tip, y)) <= 3.0, c.points
+    assert math.dist(c.points[0], (x0, y)) <= 3.0, c.points

@@ -12,6 +12,7 @@ its reason are recorded on the element.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -27,6 +28,7 @@ RASTER_COLOURS = 6  # a picture shows at least this many distinct colours (4 bit
 DENSE_SHARE = 0.3  # ink covering less of its box than this is line work, not a picture
 PAGE_DIFF = 28  # a pixel this far (any channel) from the page colour is drawn
 SOLID_PX = 17  # solid ink this wide in both directions is no line (lines and bars are thinner)
+PICTURE_SOLID = 0.6  # a drawing standing alone as one picture covers this much of its box
 
 
 def _groups(items: list[tuple[Box, float]], overlap: float = 0.25) -> list[tuple[Box, float]]:
@@ -229,6 +231,55 @@ def icon_elements(canvas: np.ndarray, ink: np.ndarray, shapes: list[Element],
         covered[y0:y1, x0:x1] = True
         if tile is not None:
             taken.add(tile.id)
+    icons = _whole_pictures(icons, canvas, drawn, shapes, text_boxes, background_rgb)
+    covered[:] = False
+    for icon in icons:
+        x0, y0, x1, y1 = icon.box.to_int()
+        covered[y0:y1, x0:x1] = True
     inside = [el for el in shapes if el.id not in taken and any(i.box.expand(2).contains(el.box) for i in icons)]
     taken.update(el.id for el in inside)
     return icons, [el for el in shapes if el.id not in taken], covered
+
+
+def _whole_pictures(icons: list[Element], canvas: np.ndarray, drawn: np.ndarray, shapes: list[Element],
+                    text_boxes: tuple[Box, ...], background_rgb: tuple[int, int, int]) -> list[Element]:
+    """Each picture crop widened to the whole drawing it is part of, when that
+    drawing stands alone on the page (a solid blob, ``PICTURE_SOLID`` of its box
+    drawn, holes included, holding no label and no stretch of diagram) and the
+    crop is a fragment of it (under half its box).  Flat parts of a picture (a
+    red body, a white ring) fit shapes or look like lines of their own, so its
+    many-coloured parts alone leave it cut into crops and speckles; a picture
+    is one embedded image."""
+    if not icons:
+        return icons
+    h, w = drawn.shape
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(
+        cv2.dilate(drawn.astype(np.uint8), np.ones((3, 3), np.uint8)), connectivity=8)
+    out: list[Element] = []
+    for icon in icons:
+        x0, y0, x1, y1 = icon.box.to_int()
+        held = labels[y0:y1, x0:x1][drawn[y0:y1, x0:x1]]
+        box = icon.box
+        if held.size:
+            k = int(np.bincount(held).argmax())
+            cx, cy, cw, ch, _area = (int(v) for v in stats[k])
+            whole = Box(cx, cy, cx + cw, cy + ch)
+            part = fill_holes(labels[cy:cy + ch, cx:cx + cw] == k)
+            # A crop holding most of its drawing is the picture, and what touches it
+            # (an arrowhead, a line end) is drawn beside it; a fragment grows.
+            fragment = icon.box.area < 0.5 * whole.area
+            alone = fragment and whole.area <= 0.1 * w * h and float(part.mean()) >= PICTURE_SOLID
+            if k and alone and not any(whole.intersection(t) is not None for t in text_boxes) \
+                    and not _diagram_stretch(whole, drawn, shapes, text_boxes):
+                box = box.union(whole)
+        if any(o.box.expand(2).contains(box) for o in out):
+            continue
+        out = [o for o in out if not box.expand(2).contains(o.box)]
+        if box == icon.box:
+            out.append(icon)
+            continue
+        bx0, by0, bx1, by1 = box.to_int()
+        out.append(replace(icon, box=Box(bx0, by0, bx1, by1), label=f"picture {bx1 - bx0}x{by1 - by0}",
+                           image=ImageContent(png=png_crop(canvas, (bx0, by0, bx1, by1), background_rgb)),
+                           reason=icon.reason + "; the whole drawing it belongs to"))
+    return [replace(icon, id=new_id(Kind.ICON, i + 1)) for i, icon in enumerate(out)]

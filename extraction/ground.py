@@ -201,15 +201,17 @@ def ground_shapes(canvas: np.ndarray, flatness: Flatness,
     found: list[GroundedShape] = []
     failed: list[Region] = []
     pieces: list[tuple[Region, GroundedShape]] = []  # dashed-pass regions that fitted on their own
+    fitted: list[tuple[Region, GroundedShape]] = []
     for region in (flatness.interiors if proposed is None else proposed):
         shape = _ground(region, canvas, around_of)
         if shape is not None:
             found.append(shape)
+            fitted.append((region, shape))
             if region.dashed_pass and shape.fit.kind != "unfit":
                 pieces.append((region, shape))
         if shape is None or shape.fit.kind == "unfit":
             failed.append(region)
-    for union in _split_unions(failed + [r for r, _ in pieces]):
+    for union, _members in _split_unions(failed + [r for r, _ in pieces]):
         shape = _ground(union, canvas, around_of)
         if shape is None or shape.fit.kind == "unfit":
             continue
@@ -220,7 +222,95 @@ def ground_shapes(canvas: np.ndarray, flatness: Flatness,
             continue
         found = [s for s in found if not any(s is t for t in inside)]
         found.append(shape)
+    found = _join_crossed_panels(found, fitted, failed, canvas, flatness, around_of)
     return _unique([s for s in _merge_cylinders(found) if s.fit.kind != "unfit"])
+
+
+def _join_crossed_panels(found: list[GroundedShape], fitted: list[tuple[Region, GroundedShape]],
+                         failed: list[Region], canvas: np.ndarray, flatness: Flatness,
+                         around_of: Surroundings) -> list[GroundedShape]:
+    """A tinted panel (a fill without outline) that lines run across is one flat
+    fill: its pieces between the lines (fitted or not) are joined again, and the
+    whole replaces the pieces when it fits a box of one fill without outline.
+    ``fitted`` pairs each region grounded on its own with its shape."""
+    panels = {id(r): s for r, s in fitted if _unstroked_fill(s) and not r.dashed_pass and s.fit.kind != "unfit"}
+    if not panels:
+        return found
+    regions = [r for r, _ in fitted if id(r) in panels] + [r for r in failed if not r.dashed_pass]
+    page_rgb = np.median(canvas[flatness.page][::31], axis=0) if flatness.page.any() else np.full(3, 255.0)
+    joined: set[int] = set()
+    for union, members in _split_unions(regions):  # each whole set before its pairs
+        if not any(id(m) in panels for m in members) or any(id(m) in joined for m in members):
+            continue
+        held = _held(union, members)
+        if not _inked(union, held, canvas, page_rgb) or not _crossed(union, held, flatness.flat):
+            continue
+        shape = _ground(union, canvas, around_of)
+        if shape is None or shape.fit.kind not in ("rect", "rounded_rect") or not _unstroked_fill(shape):
+            continue
+        # The pieces go, and so does any shape made of them (failed pieces joined otherwise).
+        found = [s for s in found if _share_on(s, union.xyxy, held) < 0.6] + [shape]
+        joined.update(id(m) for m in members)
+    return found
+
+
+def _held(union: Region, members: list[Region]) -> np.ndarray:
+    """The members' insides (holes filled) over the union's box (HW bool)."""
+    x0, y0 = union.xyxy[:2]
+    held = np.zeros_like(union.mask)
+    for m in members:
+        mx0, my0, mx1, my1 = m.xyxy
+        held[my0 - y0:my1 - y0, mx0 - x0:mx1 - x0] |= fill_holes(m.mask)
+    return held
+
+
+def _share_on(shape: GroundedShape, xyxy: tuple[int, int, int, int], mask: np.ndarray) -> float:
+    """Share of ``shape``'s silhouette on ``mask`` (HW bool over box ``xyxy``)."""
+    sx0, sy0, sx1, sy1 = shape.xyxy
+    x0, y0, x1, y1 = xyxy
+    ix0, iy0, ix1, iy1 = max(sx0, x0), max(sy0, y0), min(sx1, x1), min(sy1, y1)
+    if ix0 >= ix1 or iy0 >= iy1:
+        return 0.0
+    on = shape.silhouette[iy0 - sy0:iy1 - sy0, ix0 - sx0:ix1 - sx0] & mask[iy0 - y0:iy1 - y0, ix0 - x0:ix1 - x0]
+    return float(on.sum()) / max(shape.area_px, 1)
+
+
+def _unstroked_fill(shape: GroundedShape) -> bool:
+    return shape.paint.fill_rgb is not None and shape.paint.stroke_rgb is None
+
+
+def _inked(union: Region, held: np.ndarray, canvas: np.ndarray, page_rgb: np.ndarray, tolerance: int = 28) -> bool:
+    """Is what lies between the pieces ``held`` of ``union`` ink: off the panel's colour,
+    and, there, off the page's too?  Cells a page-coloured rule separates are cells."""
+    x0, y0, x1, y1 = union.xyxy
+    gap = canvas[y0:y1, x0:x1][union.mask & ~held]
+    off = gap[far_from_colour(gap, union.colour, tolerance)]
+    return len(off) > 0 and bool(far_from_colour(np.median(off, axis=0)[None], page_rgb, tolerance)[0])
+
+
+def _crossed(union: Region, held: np.ndarray, flat: np.ndarray, beyond_px: tuple[int, int] = (3, 7)) -> bool:
+    """Do lines run across ``union`` between the pieces it ``held`` (``_held``), rather
+    than divide it?  Some stretch between the pieces spans the union from side to
+    side and runs on past both of those sides (non-flat pixels ``beyond_px`` out, in
+    line with it): a line crossing a panel comes from elsewhere and goes on, while
+    a divider stops at the panel's edge and a gap between two boxes opens on page."""
+    x0, y0, x1, y1 = union.xyxy
+    h, w = flat.shape
+    near, far = beyond_px
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((union.mask & ~held).astype(np.uint8), connectivity=8)
+    for k in range(1, n):
+        gx, gy, gw, gh, _area = (int(v) for v in stats[k])
+        if gy <= 1 and gy + gh >= y1 - y0 - 1:  # top to bottom
+            cols = np.nonzero((labels[:, gx:gx + gw] == k).any(axis=0))[0] + x0 + gx
+            ends = (flat[max(0, y0 - far):max(0, y0 - near), cols], flat[min(h, y1 + near):min(h, y1 + far), cols])
+        elif gx <= 1 and gx + gw >= x1 - x0 - 1:  # side to side
+            rows = np.nonzero((labels[gy:gy + gh] == k).any(axis=1))[0] + y0 + gy
+            ends = (flat[rows, max(0, x0 - far):max(0, x0 - near)], flat[rows, min(w, x1 + near):min(w, x1 + far)])
+        else:
+            continue
+        if all(end.size and not end.all() for end in ends):
+            return True
+    return False
 
 
 def _unique(shapes: list[GroundedShape]) -> list[GroundedShape]:
@@ -325,9 +415,9 @@ def _line_work(region: Region, max_side_px: int = 48) -> bool:
     return line_attached or triangular
 
 
-def _split_unions(regions: list[Region], gap_px: int = 15) -> list[Region]:
+def _split_unions(regions: list[Region], gap_px: int = 15) -> list[tuple[Region, list[Region]]]:
     """Regions of one colour that a thin line (a connector crossing a container)
-    cut apart, joined again with the line between them."""
+    cut apart, joined again with the line between them; each with its members."""
     joined_sets = DisjointSet(len(regions))
     touching: list[tuple[int, int]] = []
 
@@ -368,7 +458,7 @@ def _split_unions(regions: list[Region], gap_px: int = 15) -> list[Region]:
         padded = cv2.morphologyEx(np.pad(mask, pad), cv2.MORPH_CLOSE, np.ones((gap_px + 2, gap_px + 2), np.uint8))
         joined = padded[pad:-pad, pad:-pad] > 0
         colour = tuple(float(np.mean([m.colour[c] for m in members])) for c in range(3))
-        out.append(Region((x0, y0, x1, y1), joined, colour, int(joined.sum()), members[0].dashed_pass))
+        out.append((Region((x0, y0, x1, y1), joined, colour, int(joined.sum()), members[0].dashed_pass), members))
     return out
 
 

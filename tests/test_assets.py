@@ -116,3 +116,53 @@ def test_a_flat_glyph_on_its_tile_stays_a_picture(seed):
     icons = [el.box for el in convert(case.image_rgb, loop=None).scene.elements if el.kind == "icon"]
     missed = [t.box for t in case.truth.icons if not any(b.iou(t.box) >= 0.5 for b in icons)]
     assert len(missed) <= len(case.truth.icons) // 6, (missed, icons)
+
+
+
+def _crop_icon(canvas: np.ndarray, box: Box):
+    from crafteditor.scene import Element, ImageContent, Kind, Provenance
+    x0, y0, x1, y1 = box.to_int()
+    return Element(id="icon-0001", kind=Kind.ICON, box=box, provenance=Provenance("test", 1.0), render=Render.RASTER,
+                   image=ImageContent(png=png_crop(canvas, (x0, y0, x1, y1), (255, 255, 255))), reason="12 colours")
+
+
+@pytest.mark.parametrize("label, joined_line", [(False, False), (True, False), (False, True)])
+def test_a_picture_crop_widens_to_the_drawing_standing_alone(label, joined_line):
+    """A crop of a drawing's many-coloured part grows to the whole drawing (its flat
+    body too) when that stands alone on the page; not over a label, and not along a
+    line that joins it to the rest of the diagram (its box would be mostly page)."""
+    from extraction.assets import PAGE_DIFF, _whole_pictures
+    from extraction.pixels import far_from_colour
+
+    body = ('<rect x="60" y="40" width="90" height="24" fill="#404040"/>'
+            '<rect x="60" y="64" width="90" height="60" fill="#e8202a"/>'
+            '<circle cx="105" cy="94" r="16" fill="none" stroke="#ffffff" stroke-width="4"/>')
+    if joined_line:
+        body += '<line x1="150" y1="100" x2="390" y2="100" stroke="#e8202a" stroke-width="2"/>'
+    canvas = render(body, 400, 200)
+    drawn = far_from_colour(canvas, (255, 255, 255), PAGE_DIFF, np.int16)
+    part = _crop_icon(canvas, Box(60, 40, 150, 64))
+    texts = (Box(90, 100, 120, 115),) if label else ()
+    (icon,) = _whole_pictures([part], canvas, drawn, [], texts, (255, 255, 255))
+    if label or joined_line:
+        assert icon.box == part.box
+    else:
+        assert icon.box.iou(Box(60, 40, 150, 124)) > 0.95, icon.box
+        assert Image.open(io.BytesIO(icon.image.png)).size == (round(icon.box.width), round(icon.box.height))
+
+
+def test_a_picture_with_flat_parts_stays_one_embedded_image():
+    """A drawing standing alone (a clapperboard: shaded stripes over a flat red body
+    with a white ring) is one picture: its flat body and ring are part of it, not
+    shapes and speckles beside a crop of its shaded part."""
+    body = ('<defs><linearGradient id="g"><stop offset="0" stop-color="#202020"/>'
+            '<stop offset="0.5" stop-color="#d0d0d0"/><stop offset="1" stop-color="#404040"/></linearGradient></defs>'
+            '<rect x="60" y="40" width="90" height="24" fill="url(#g)"/>'
+            '<rect x="60" y="64" width="90" height="60" fill="#e8202a"/>'
+            '<circle cx="105" cy="94" r="18" fill="none" stroke="#ffffff" stroke-width="4"/>'
+            '<rect x="260" y="60" width="100" height="50" fill="#dbe9f6" stroke="#2f5597" stroke-width="2"/>')
+    g = ground_canvas(render(body, 400, 200), (255, 255, 255))
+    (icon,) = g.icons
+    assert icon.box.iou(Box(60, 40, 150, 124)) > 0.9, icon.box
+    assert not any(icon.box.intersection(s.box) for s in g.shapes if s.box.x0 < 200)
+    assert [s.shape.kind for s in g.shapes] == ["rect"]  # the box beside it stays a shape

@@ -245,3 +245,38 @@ def test_a_box_on_a_tinted_panel_cut_by_a_line_keeps_its_outline():
     assert len(shapes) == 2
     for el in shapes:
         assert el.shape.kind == "rect" and _close(el.style.fill, "#f8cbad", 6) and el.style.stroke is not None
+
+
+def _fills(body: str, w: int = 520, h: int = 320) -> list:
+    return [s for s in ground_canvas(render(body, w, h), (255, 255, 255)).shapes if s.style.stroke is None]
+
+
+@pytest.mark.parametrize("crossing", [1, 2])
+def test_a_tinted_panel_crossed_by_lines_stays_one_fill(crossing):
+    """Lines running across a panel without outline (from above it to below it) cut
+    its flat inside apart; the panel is still one flat fill, not one box per piece."""
+    panel = '<rect x="40" y="60" width="440" height="200" rx="14" fill="#fff2cc"/>'
+    lines = "".join(f'<line x1="{x}" y1="20" x2="{x}" y2="300" stroke="#000000" stroke-width="2"/>'
+                    for x in (170, 330)[:crossing])
+    fills = [s for s in _fills(panel + lines) if _close(s.style.fill, "#fff2cc", 6)]
+    assert len(fills) == 1, [s.box for s in fills]
+    assert fills[0].box.iou(type(fills[0].box)(40, 60, 480, 260)) > 0.95
+
+
+def test_tinted_cells_a_divider_separates_stay_apart():
+    """A divider that stops at the panel's edge separates two cells: each keeps its box."""
+    cells = '<rect x="40" y="60" width="440" height="200" fill="#dae8fc"/>'
+    divider = '<line x1="260" y1="60" x2="260" y2="260" stroke="#000000" stroke-width="2"/>'
+    fills = sorted((s for s in _fills(cells + divider) if _close(s.style.fill, "#dae8fc", 6)), key=lambda s: s.box.x0)
+    assert len(fills) == 2, [s.box for s in fills]
+    assert fills[0].box.x1 <= 262 and fills[1].box.x0 >= 258
+
+
+def test_table_cells_page_coloured_rules_separate_stay_apart():
+    """Rows of tinted cells with page-coloured rules between them: a rule running
+    from row to row is no line crossing a panel, so every cell keeps its own box."""
+    cells = "".join(f'<rect x="{40 + 82 * i}" y="{60 + 40 * j}" width="80" height="38" fill="#5b9bd5"/>'
+                    for i in range(5) for j in range(3))
+    fills = [s for s in _fills(cells) if _close(s.style.fill, "#5b9bd5", 8)]
+    assert len(fills) >= 12
+    assert all(s.box.width <= 82 and s.box.height <= 40 for s in fills), [s.box for s in fills]

@@ -120,7 +120,7 @@ def test_a_flat_glyph_on_its_tile_stays_a_picture(seed):
 
 
 def _crop_icon(canvas: np.ndarray, box: Box):
-    from crafteditor.scene import Element, ImageContent, Kind, Provenance
+    from crafteditor.model.scene import Element, ImageContent, Kind, Provenance
     x0, y0, x1, y1 = box.to_int()
     return Element(id="icon-0001", kind=Kind.ICON, box=box, provenance=Provenance("test", 1.0), render=Render.RASTER,
                    image=ImageContent(png=png_crop(canvas, (x0, y0, x1, y1), (255, 255, 255))), reason="12 colours")

@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from crafteditor.batch.inputs import Job, Manifest, digest, find_inputs, output_paths
 from crafteditor.batch.work import Outcome, Settings

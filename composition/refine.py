@@ -363,6 +363,7 @@ ONE_AT_A_TIME: dict[type, Handler] = {
 }
 TOGETHER: frozenset[type] = frozenset((AddElement,))  # applied in one pass over all their findings
 HANDLED: frozenset[type] = frozenset(ONE_AT_A_TIME) | TOGETHER
+ALONE: frozenset[type] = frozenset((Separate,))  # never bundled with the other fixes (``revisions``)
 
 
 def apply_fixes(scene: Scene, findings: Sequence[Finding], ev: Evidence) -> tuple[Scene, Counter]:
@@ -387,16 +388,18 @@ def _label(applied: Counter) -> str:
     return "fix " + ", ".join(f"{kind} x{n}" for kind, n in sorted(applied.items()))
 
 
-def revisions(scene: Scene, findings: Sequence[Any], ev: Evidence) -> Iterator[tuple[str, Scene]]:
-    """Candidate scenes, built as they are asked for: every fix together, then each
-    kind of fix alone (most findings first)."""
+def revisions(scene: Scene, findings: Sequence[Finding], ev: Evidence) -> Iterator[tuple[str, Scene]]:
+    """Candidate scenes, built as they are asked for: every fix together, then each kind of
+    fix alone (most findings first).  A separation moves a shape with everything glued to it,
+    and two shapes drawn overlapping may overlap in the source too (cuboids, stacked cards):
+    it is tried only alone, so that it stands or falls by itself."""
     fixable = [f for f in findings if type(f.fix) in HANDLED and f.severity != "info"]
-    whole, applied = apply_fixes(scene, fixable, ev)
-    if not applied:
-        return
-    yield _label(applied), whole
-    if len(applied) > 1:
-        for kind, _n in applied.most_common():
-            alone, done = apply_fixes(scene, [f for f in fixable if f.fix is not None and f.fix.kind == kind], ev)
-            if done:
-                yield _label(done), alone
+    whole, applied = apply_fixes(scene, [f for f in fixable if type(f.fix) not in ALONE], ev)
+    if applied:
+        yield _label(applied), whole
+    kinds = [kind for kind, _n in applied.most_common()] if len(applied) > 1 else []
+    kinds += sorted({f.fix.kind for f in fixable if type(f.fix) in ALONE})
+    for kind in kinds:
+        alone, done = apply_fixes(scene, [f for f in fixable if f.fix is not None and f.fix.kind == kind], ev)
+        if done:
+            yield _label(done), alone

@@ -484,3 +484,12 @@ def test_a_box_moved_onto_its_neighbour_is_reported_as_an_overlap_and_the_loop_s
     assert first.x1 <= second.x0 and second == planted.by_id("shape-0002").box
     assert result.best.spec.by_id("text-0001").box.x0 == first.x0 + 20  # its label went with it
     assert any("separate" in r.tried for r in result.trace.rounds)
+
+
+def test_a_separation_is_tried_alone_never_with_the_other_fixes():
+    overlap = Finding("overlap", "error", "planted", element_id="shape-0003", box=Box(140, 110, 180, 150),
+                      fix=Separate("shape-0001", 0.0, 30.0))
+    findings = [_finding("set_text", "text-0001", LINE2, text="Encoder"), overlap]
+    out = list(revisions(_scene(), findings, _evidence()))
+    assert [label for label, _s in out] == ["fix set_text x1", "fix separate x1"]
+    assert _changed(_scene(), out[0][1]) == {"text-0001"} and _changed(_scene(), out[1][1]) == {"shape-0003"}

@@ -191,6 +191,29 @@ def match_font(observed: ObservedInk, text: str) -> tuple[fonts.FontCandidate, f
     return best
 
 
+# Marks an engine reads where a line or an arrow meets a label ("Outputs-", "- Call-").
+STROKE_MARKS = "-‐‑‒–—―_|"
+
+
+def drop_stroke_ends(
+    observed: ObservedInk, text: str, match: tuple[fonts.FontCandidate, fonts.Rendering, float]
+) -> tuple[str, tuple[fonts.FontCandidate, fonts.Rendering, float]]:
+    """Strip dashes and bars from the ends of a reading where the glyph ink does not
+    show them: a connector touching a label is read as a dash, but its stroke runs
+    out of the reading and is no glyph (``glyphs.glyph_mask``), so the string
+    without the marks, matched afresh (a narrower face must not make room for
+    them), explains the glyphs better.  ``match`` is ``text``'s (``match_font``);
+    returns the text kept and its match."""
+    stripped = text.strip(STROKE_MARKS + " ")
+    if stripped == text or not stripped:
+        return text, match
+    try:
+        fresh = match_font(observed, stripped)
+    except ValueError:  # no face draws what is left
+        return text, match
+    return (stripped, fresh) if fresh[2] > match[2] else (text, match)
+
+
 _CAPITAL_I_IN_WORD = re.compile(r"(?<=[a-z])I(?=[a-z]|\b)|(?<=^[A-Z])I(?=[a-z]{3})")
 
 

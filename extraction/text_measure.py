@@ -16,7 +16,8 @@ import numpy as np
 
 from crafteditor.model.scene import Box, TextRun
 from extraction import fonts
-from extraction.fontmatch import ObservedInk, fix_by_context, ink_extents, match_font, restore_spaces
+from extraction.fontmatch import (ObservedInk, drop_stroke_ends, fix_by_context, ink_extents, match_font,
+                                  restore_spaces)
 from extraction.lookalikes import keep_ink_capitals, verify_reading
 from extraction.glyphs import border_ring, dominant_colour, glyph_mask, plausible_glyphs, strongest, to_rgb, unit
 from extraction.ocr import OcrWord
@@ -303,6 +304,7 @@ def measure_all(rgb: np.ndarray, word: OcrWord, *, depth: int = 0) -> list[Measu
         plain_match = match_font(observed, read)
         if plain_match[2] >= score:
             text, (cand, r, score) = read, plain_match
+    text, (cand, r, score) = drop_stroke_ends(observed, text, (cand, r, score))
     text, r = restore_spaces(observed, f_glyphs, f_keep, text, cand, r)
     text, r = verify_reading(observed, text, cand, r)
     kept = keep_ink_capitals(observed, engine_read, text, cand, r)

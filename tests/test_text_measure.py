@@ -230,3 +230,25 @@ def test_a_border_dash_lighter_than_thin_grey_text_is_not_a_letter():
     m = measure(rgb, OcrWord("logits", ((29, 64), (77, 64), (77, 85), (29, 85)), 0.99))
     assert m is not None and m.text == "logits"
     assert m.page_box.x0 >= 38
+
+
+@pytest.mark.parametrize("family", ["Liberation Sans", "DejaVu Sans", "Liberation Serif"])
+@pytest.mark.parametrize("read", ["Outputs-", "- Outputs-", "Outputs—"])
+def test_a_connector_read_as_a_dash_at_a_label_end_is_no_character(family, read):
+    # A connector meets the label on both sides; the engine reads its ends as dashes.
+    size = 20
+    rgb = render(f'<line x1="0" y1="33" x2="36" y2="33" stroke="#000" stroke-width="2"/>'
+                 f'<text x="40" y="40" font-family="{family}" font-size="{size}">Outputs</text>'
+                 f'<line x1="118" y1="33" x2="260" y2="33" stroke="#000" stroke-width="2"/>', width=260, height=60)
+    m = measure(rgb, word_at(read, 40 - (8 if read.startswith("-") else 0), 40, size, family))
+    assert m is not None and m.text == "Outputs"
+
+
+@pytest.mark.parametrize("family", ["Liberation Sans", "DejaVu Sans", "Liberation Serif"])
+@pytest.mark.parametrize("text", ["draws spatial fil-", "-1", "x_"])
+def test_a_drawn_dash_at_a_label_end_stays(family, text):
+    size = 20
+    rgb = render(f'<text x="10" y="40" font-family="{family}" font-size="{size}">{text}</text>',
+                 width=int(40 + 0.75 * size * len(text)), height=60)
+    m = measure(rgb, word_at(text, 10, 40, size, family))
+    assert m is not None and m.text == text

@@ -60,12 +60,8 @@ class OcrEngine(Protocol):
 
     name: str
 
-    def read(self, image_rgb: np.ndarray, *, enlarge_small: bool = True) -> list[OcrWord]:
-        """Read text from an HWC uint8 RGB image; quads in that image's pixels.
-
-        An engine that enlarges images smaller than its working size does not with
-        ``enlarge_small=False``: a small canvas of crops laid out at the page's scale
-        would otherwise cost as much as a page."""
+    def read(self, image_rgb: np.ndarray) -> list[OcrWord]:
+        """Read text from an HWC uint8 RGB image; quads in that image's pixels."""
         ...
 
 

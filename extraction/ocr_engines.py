@@ -72,10 +72,10 @@ class RapidOcrEngine:
             raise EngineUnavailable(f"rapidocr is not installed ({exc}): {hint}") from exc
         self._lock = threading.Lock()  # one reading at a time: each already uses every core
 
-    def read(self, image_rgb: np.ndarray, *, enlarge_small: bool = True) -> list[OcrWord]:
-        """Read at the detector's best scale (with ``enlarge_small=False``, never above the
-        image's own); an upscaled image is read at its own scale too, where a lone letter in a
-        small box is not lost in its frame, and the better reading of each place is kept.
+    def read(self, image_rgb: np.ndarray) -> list[OcrWord]:
+        """Read at the detector's best scale; an upscaled image is read at its own scale too,
+        where a lone letter in a small box is not lost in its frame, and the better reading of
+        each place is kept.
 
         The second reading reads only the places where it can change the result: a box that
         overlaps a first reading too sure to be replaced (``_merge``) is not read again.  Its
@@ -85,8 +85,7 @@ class RapidOcrEngine:
         """
         height, width = image_rgb.shape[:2]
         bgr = pad_for_detector(np.ascontiguousarray(image_rgb[:, :, ::-1]))  # the models take BGR
-        least = MIN_SIDE_PX / max(min(bgr.shape[:2]), 1) if enlarge_small else 1.0
-        scale = min(least, MAX_SIDE_PX / max(bgr.shape[:2]))
+        scale = min(MIN_SIDE_PX / max(min(bgr.shape[:2]), 1), MAX_SIDE_PX / max(bgr.shape[:2]))
         with self._lock:
             words = self._detect(bgr, max(scale, 1.0))
             if scale > 1.0:
@@ -240,9 +239,7 @@ class TesseractEngine:
         self._api = tesserocr.PyTessBaseAPI(path=tessdata + os.sep, lang="eng", psm=tesserocr.PSM.SPARSE_TEXT)
         self._lock = threading.Lock()
 
-    def read(self, image_rgb: np.ndarray, *, enlarge_small: bool = True) -> list[OcrWord]:
-        """Read at twice the image's scale when it is at most 2500 px (tesseract reads small
-        glyphs better enlarged), whatever its size: it has no working size to enlarge to."""
+    def read(self, image_rgb: np.ndarray) -> list[OcrWord]:
         from PIL import Image
 
         height, width = image_rgb.shape[:2]
@@ -285,8 +282,8 @@ class EasyOcrEngine:
         )
         self._lock = threading.Lock()
 
-    def read(self, image_rgb: np.ndarray, *, enlarge_small: bool = True) -> list[OcrWord]:
-        height, width = image_rgb.shape[:2]  # easyocr has no working size to enlarge to
+    def read(self, image_rgb: np.ndarray) -> list[OcrWord]:
+        height, width = image_rgb.shape[:2]
         with self._lock:
             # arrays go to the detector as given (RGB, as easyocr loads files)
             result = self._reader.readtext(np.ascontiguousarray(image_rgb), detail=1, paragraph=False)

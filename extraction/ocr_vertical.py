@@ -11,7 +11,6 @@ wins and its quads are mapped back to page pixels, in reading order.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,7 +31,7 @@ MIN_COVER = 0.6  # a reading must span this share of its column
 MIN_SCORE = 0.8  # and read confidently: real labels score ~1, marks read as text ~0.5-0.7
 PAD_PX = 4
 GAP_PX = 24  # between crops on the canvas
-DET_STRIDE_PX = 32  # the detector's sides are multiples of this
+CANVAS_MIN_PX = 736  # rapidocr upscales anything smaller; pad instead
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,21 +182,22 @@ def _dash_like(member_stats: np.ndarray, column_width: float) -> bool:
 
 def _canvas(image_rgb: np.ndarray, groups: Sequence[Box]) -> tuple[np.ndarray, list[_Slot]]:
     """Every group's crop turned clockwise, then every one turned counter-clockwise, stacked
-    in columns on a white canvas read at its own scale.
+    in columns on a white canvas.
 
-    The columns are as many as make the canvas about square, filled one after the other to
-    an even height, so that the canvas is no larger than its crops need: the engine's cost
-    follows its area.  Its sides are multiples of the detector's stride, which it would
-    otherwise stretch to one.  Crops are a gap at least as long as the longest crop apart,
+    The canvas is at least ``CANVAS_MIN_PX`` wide and high (the engine upscales anything
+    smaller).  Crops that do not fit in that height go on in further columns, as many as fit
+    in the width, filled one after the other to an even height, so that the canvas is no
+    larger than it has to be.  Crops are a gap at least as long as the longest crop apart,
     across as along the columns, so that the engine never joins two crops into one line.
     """
     height, width = image_rgb.shape[:2]
     crops = [g.expand(PAD_PX).clip(width, height).to_int() for g in groups]
     gap = max([GAP_PX] + [x1 - x0 for x0, _, x1, _ in crops])
     column_w = max(y1 - y0 for _, y0, _, y1 in crops)
+    canvas_w = max(2 * gap + column_w, CANVAS_MIN_PX)
+    columns = max(1, (canvas_w - gap) // (column_w + gap))
     stacked = gap + 2 * sum(x1 - x0 + gap for x0, _, x1, _ in crops)
-    columns = max(1, round(math.sqrt(stacked / (column_w + gap))))
-    limit = -(-stacked // columns)
+    limit = max(CANVAS_MIN_PX, -(-stacked // columns))
     slots, column, y = [], 0, gap
     for turn in (-1, 1):
         for index, crop in enumerate(crops):
@@ -205,18 +205,13 @@ def _canvas(image_rgb: np.ndarray, groups: Sequence[Box]) -> tuple[np.ndarray, l
                 column, y = column + 1, gap
             slots.append(_Slot(index, turn, gap + column * (column_w + gap), y, crop))
             y += (crop[2] - crop[0]) + gap
-    canvas_w = _stride_multiple(gap + (column + 1) * (column_w + gap))
-    canvas_h = _stride_multiple(max(s.y + s.size_wh[1] + gap for s in slots))
-    canvas = np.full((canvas_h, canvas_w, 3), 255, np.uint8)
+    tops = [s.y + s.size_wh[1] + gap for s in slots]
+    canvas = np.full((max(max(tops), CANVAS_MIN_PX), canvas_w, 3), 255, np.uint8)
     for slot in slots:
         x0, y0, x1, y1 = slot.crop
         turned = np.rot90(image_rgb[y0:y1, x0:x1], slot.turn)
         canvas[slot.y:slot.y + turned.shape[0], slot.x:slot.x + turned.shape[1]] = turned
     return canvas, slots
-
-
-def _stride_multiple(px: int) -> int:
-    return -(-px // DET_STRIDE_PX) * DET_STRIDE_PX
 
 
 def _score(words: Sequence[OcrWord]) -> float:
@@ -234,7 +229,7 @@ def read_vertical_groups(image_rgb: np.ndarray, engine: OcrEngine, groups: Seque
         return []
     canvas, slots = _canvas(image_rgb, groups)
     found: dict[tuple[int, int], list[OcrWord]] = {}
-    for word in engine.read(canvas, enlarge_small=False):
+    for word in engine.read(canvas):
         cx, cy = word.box.center
         slot = next((s for s in slots if s.contains(cx, cy)), None)
         if slot is None:

@@ -2,12 +2,12 @@
 
 ``revisions`` turns a verdict's findings into candidate scenes: all fixes at
 once first, then each kind of fix alone (most findings first), so a kind
-that makes things worse can be left out by the loop.  Each fix type has a handler, chosen by its type; a handler
-changes the element its finding names and no other, and returns a new scene
-or None when it does not apply (the scene has no such element, or the change
-would be none).  Fixes that add something take it from the
-source: the pixels the rendering misses are traced, an element drawn unlike
-the source becomes a crop of it.
+that makes things worse can be left out by the loop.  Each fix type has one
+handler, chosen by its type; a handler changes the element its finding names
+and no other, and returns a new scene or None when it does not apply (the
+scene has no such element, or the change would be none).  Fixes that add
+something take it from the source: the pixels the rendering misses are
+traced, an element drawn unlike the source becomes a crop of it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import dataclasses
 import io
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -178,16 +178,9 @@ def _snap(scene: Scene, finding: Finding, fix: SnapEndpoint, _ev: Evidence) -> S
     el = _named(scene, finding)
     if el is None or el.connector is None:
         return None
-    c = el.connector
-    points = _at(c.points, _end_index(c, fix.end), fix.xy)
-    content = dataclasses.replace(c, points=points, routing=_snapped_routing(c))
-    return _replace(scene, el, el.replace(connector=content, box=Box.from_points(points)))
-
-
-def _at(points: tuple[tuple[float, float], ...], index: int, xy: tuple[float, float]) -> tuple:
-    out = list(points)
-    out[index] = (float(xy[0]), float(xy[1]))
-    return tuple(out)
+    at = _end_index(el.connector, fix.end)
+    x, y = el.connector.points[at]
+    return _replace(scene, el, _with_ends(el, {at}, fix.xy[0] - x, fix.xy[1] - y))
 
 
 def _snapped_routing(c: ConnectorContent) -> str:
@@ -356,7 +349,7 @@ def _raster(scene: Scene, finding: Finding, _fix: RasterFallback, ev: Evidence) 
     return _replace(scene, el, crop)
 
 
-Handler = Callable[[Scene, Finding, Any, Evidence], Optional[Scene]]
+Handler = Callable[[Scene, Finding, Any, Evidence], Scene | None]
 ONE_AT_A_TIME: dict[type, Handler] = {
     ShrinkFont: _shrink_font, SetFontSize: _set_font_size, Move: _move, Separate: _separate, SnapEndpoint: _snap,
     ScaleHead: _scale_head, AddText: _add_text, SetText: _set_text, RefitShape: _refit, RasterFallback: _raster,

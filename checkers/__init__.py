@@ -1,6 +1,7 @@
 """Judging an SVG against its source: pure functions returning findings.
 
-    record      cairosvg rendering that records glyphs, painted paths and images (the one renderer)
+    render      the one SVG renderer (cairosvg, reading nothing outside the document)
+    record      a rendering that records glyphs, painted paths and images
     drawn       what an SVG draws, read from its record: text lines, shapes, arrows, pictures
     marker_kinds  the shape each arrow end's marker draws
     svgedit     document edits for renderings without text, the Text layer or images

@@ -16,13 +16,9 @@ from typing import Any
 import cv2
 import numpy as np
 
-from extraction.pixels import far_from_colour
+from extraction.pixels import DRAWN_DIFF, far_from_colour
 
-DRAWN_THRESHOLD = 24
-
-
-class SvgRenderError(RuntimeError):
-    """cairosvg could not parse or draw an SVG document."""
+DRAWN_THRESHOLD = DRAWN_DIFF
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,27 +26,6 @@ class FidelityScore:
     precision: float
     recall: float
     f1: float
-
-
-def render_svg_rgb(svg: bytes | str, size_wh: tuple[int, int]) -> np.ndarray:
-    """Render ``svg`` stretched to ``size_wh`` pixels, composited on white (HWC uint8)."""
-    import io
-
-    import cairosvg
-    from PIL import Image
-
-    data = svg.encode("utf-8") if isinstance(svg, str) else svg
-    width, height = size_wh
-    try:
-        png = cairosvg.svg2png(
-            bytestring=data, output_width=width, output_height=height, background_color="#ffffff"
-        )
-        image = Image.open(io.BytesIO(png)).convert("RGB")
-    except Exception as exc:  # cairosvg raises many kinds; callers get one type
-        raise SvgRenderError(f"cairosvg failed: {type(exc).__name__}: {exc}") from exc
-    if image.size != (width, height):
-        image = image.resize((width, height), Image.BILINEAR)
-    return np.asarray(image, dtype=np.uint8)
 
 
 def drawn_mask(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from crafteditor.model.scene import Box
+from extraction.pixels import dominant_colour
 
 INK_DIFF = 60  # 0..255 per channel: glyphs against their ground
 
@@ -23,11 +24,8 @@ def window(box: Box, image_wh: tuple[int, int], pad_x: float, pad_y: float) -> t
 
 
 def dominant_rgb(crop: np.ndarray) -> np.ndarray:
-    """The most common colour of a crop (channels quantised by 8 to absorb noise)."""
-    q = (crop.reshape(-1, 3) // 8).astype(np.int32)
-    keys = (q[:, 0] << 10) | (q[:, 1] << 5) | q[:, 2]
-    top = np.bincount(keys).argmax()
-    return np.array([(top >> 10) * 8 + 4, ((top >> 5) & 31) * 8 + 4, (top & 31) * 8 + 4], dtype=np.int16)
+    """The most common colour of a crop (``extraction.pixels.dominant_colour``), rounded to int16."""
+    return np.round(dominant_colour(crop)).astype(np.int16)
 
 
 def ink(crop: np.ndarray, ground: np.ndarray | None = None) -> np.ndarray:

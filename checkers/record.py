@@ -1,4 +1,4 @@
-"""Render an SVG with cairosvg and record what it drew, in device pixels.
+"""Render an SVG with the one renderer (``checkers.render``) and record what it drew, in device pixels.
 
 The benchmark reads text, shapes and images of an SVG (the truth of a case,
 or a converter's output) from the renderer itself, so every transform,
@@ -20,15 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import cairocffi
-import cv2
 import numpy as np
 from cairosvg.colors import color as _color
 from cairosvg.helpers import size as _size
 from cairosvg.helpers import transform as _transform
-from cairosvg.parser import Tree
 from cairosvg.surface import PNGSurface
 
-from checkers.fidelity import SvgRenderError
+from checkers.render import SvgRenderError, parse_tree, surface_args, surface_rgb
 
 Point = tuple[float, float]
 Quad = tuple[Point, Point, Point, Point]
@@ -112,12 +110,8 @@ def render_recorded(
     Raises ``SvgRenderError`` when cairosvg cannot parse or draw the document.
     """
     try:
-        tree = Tree(bytestring=svg, unsafe=False)
-        width, height = size_wh if size_wh else (None, None)
-        surface = _RecordingSurface(
-            tree, None, 96, None, None, None, scale, width, height, "#ffffff"
-        )
-        rgb = _surface_rgb(surface.cairo)
+        surface = _RecordingSurface(parse_tree(svg), *surface_args(scale=scale, size_wh=size_wh))
+        rgb = surface_rgb(surface.cairo)
         surface.finish()
     except Exception as exc:  # cairosvg raises many kinds; callers get one type
         raise SvgRenderError(f"cairosvg failed: {type(exc).__name__}: {exc}") from exc
@@ -127,14 +121,6 @@ def render_recorded(
         paths=tuple(surface.drawn_paths),
         images=tuple(surface.drawn_images),
     )
-
-
-def _surface_rgb(cairo_surface: Any) -> np.ndarray:
-    cairo_surface.flush()
-    w, h = cairo_surface.get_width(), cairo_surface.get_height()
-    stride = cairo_surface.get_stride()
-    buf = np.frombuffer(cairo_surface.get_data(), dtype=np.uint8).reshape(h, stride // 4, 4)
-    return cv2.cvtColor(buf[:, :w], cv2.COLOR_BGRA2RGB)  # BGRA (opaque) -> RGB
 
 
 class _RecordingContext(cairocffi.Context):

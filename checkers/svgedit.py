@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkers.fidelity import SvgRenderError
+from checkers.render import SvgRenderError
 from crafteditor.model.xml import hardened_parser
 
 _INKSCAPE = "http://www.inkscape.org/namespaces/inkscape"

@@ -317,7 +317,7 @@ def _refill(scene: Scene, el: Element, ev: Evidence) -> Scene | None:
     x0, y0, x1, y1 = el.box.expand(-pad).clip(*ev.figure.image_wh).to_int()
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
-    from extraction.glyphs import dominant_colour
+    from extraction.pixels import dominant_colour
 
     inside = dominant_colour(ev.pixels_rgb[y0:y1, x0:x1])
     current = el.style.fill or ev.background

@@ -127,36 +127,22 @@ def _close(a: str, b: str, tolerance: int = 10) -> bool:
 
 
 def _render(elements: list[Element], image_wh: tuple[int, int], background: str) -> np.ndarray:
-    """The elements drawn by cairosvg (HWC uint8), read off its surface: the colours
-    its PNG would hold (cairo un-premultiplies them so), without encoding one."""
-    import cv2
-    from cairosvg.parser import Tree
-    from cairosvg.surface import PNGSurface
-
+    """The elements as drawn by the one renderer (HWC uint8) on a transparent page: the
+    colours its PNG would hold."""
+    from checkers.render import render_rgb
     from composition.writer import write_svg
     from crafteditor.model.scene import Scene
 
-    tree = Tree(bytestring=write_svg(Scene(image_wh, background, tuple(elements))).encode())
-    surface = PNGSurface(tree, None, 96)
-    cairo_surface = surface.cairo
-    cairo_surface.flush()
-    w, h, stride = cairo_surface.get_width(), cairo_surface.get_height(), cairo_surface.get_stride()
-    bgra = np.frombuffer(cairo_surface.get_data(), np.uint8).reshape(h, stride // 4, 4)[:, :w]
-    rgb = cv2.cvtColor(bgra, cv2.COLOR_BGRA2RGB)
-    alpha = bgra[..., 3]
-    if not (alpha == 255).all():  # cairo's PNG writer: (c * 255 + a / 2) / a, and 0 where a is 0
-        a = alpha.astype(np.uint32)[..., None]
-        straight = (rgb.astype(np.uint32) * 255 + a // 2) // np.maximum(a, 1)
-        rgb = np.where(a > 0, straight, 0).astype(np.uint8)
-    surface.finish()
-    return rgb
+    return render_rgb(write_svg(Scene(image_wh, background, tuple(elements))).encode(), background=None)
 
 
-def _drawn(rgb: np.ndarray, background: str, threshold: int = 40) -> np.ndarray:
-    """HxW bool: pixels with a channel more than ``threshold`` from the page colour."""
-    from extraction.pixels import far_from_colour
+def _drawn(rgb: np.ndarray, background: str, threshold: int | None = None) -> np.ndarray:
+    """HxW bool: pixels more than ``threshold`` from the page colour; by default those that
+    stand out (``INK_DIFF``), so antialiased fringes a trace draws a little differently are
+    not missing parts."""
+    from extraction.pixels import INK_DIFF, far_from_colour
 
-    return far_from_colour(rgb, from_hex(background), threshold, np.int16)
+    return far_from_colour(rgb, from_hex(background), INK_DIFF if threshold is None else threshold, np.int16)
 
 
 def missing_parts(

@@ -19,14 +19,13 @@ import numpy as np
 from PIL import Image
 
 from crafteditor.model.scene import Box, Element, ImageContent, Kind, Provenance, Render, new_id
-from extraction.pixels import far_from_colour, near_colour
+from extraction.pixels import PAGE_DIFF, far_from_colour, near_colour
 from extraction.regions import fill_holes
 
 MIN_ICON_AREA_PX = 150
 MIN_ICON_SIDE_PX = 10
 RASTER_COLOURS = 6  # a picture shows at least this many distinct colours (4 bits a channel)
 DENSE_SHARE = 0.3  # ink covering less of its box than this is line work, not a picture
-PAGE_DIFF = 28  # a pixel this far (any channel) from the page colour is drawn
 SOLID_PX = 17  # solid ink this wide in both directions is no line (lines and bars are thinner)
 PICTURE_SOLID = 0.6  # a drawing standing alone as one picture covers this much of its box
 

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 
+
 def border_ring(crop: np.ndarray, width: int = 2) -> np.ndarray:
     return np.concatenate(
         [crop[:width].reshape(-1, 3), crop[-width:].reshape(-1, 3),
@@ -34,21 +35,6 @@ def unit(vector: np.ndarray) -> np.ndarray:
 def to_rgb(values: np.ndarray) -> tuple[int, int, int]:
     r, g, b = (int(round(min(max(float(v), 0.0), 255.0))) for v in values)
     return (r, g, b)
-
-
-def dominant_colour(pixels: np.ndarray) -> np.ndarray:
-    """The most frequent colour (5 bits a channel) of an HWC crop, as float RGB.
-
-    Text covers well under half of its own box, so this is the colour the
-    text sits on, even where the box straddles two cells of a table.
-    """
-    flat = pixels.reshape(-1, 3)
-    if len(flat) == 0:
-        raise ValueError("empty crop")
-    keys = (flat[:, 0].astype(np.int32) >> 3) << 10 | (flat[:, 1].astype(np.int32) >> 3) << 5 | (flat[:, 2] >> 3)
-    values, counts = np.unique(keys, return_counts=True)
-    top = values[np.argmax(counts)]
-    return np.clip(flat[keys == top].astype(np.float64).mean(axis=0), 0.0, 255.0)
 
 
 def plausible_glyphs(

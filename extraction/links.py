@@ -20,6 +20,7 @@ from shapely.geometry.base import BaseGeometry
 from crafteditor.model.scene import Box, ConnectorContent, Element, Kind, Provenance, Style, new_id, to_hex
 from extraction.connectors import MIN_LENGTH_PX, SNAP_PX, Piece
 from extraction.marks import dot_at
+from extraction.pixels import INK_DIFF
 
 XY = tuple[float, float]
 
@@ -53,7 +54,7 @@ def _clear_gap(end: XY, target: XY, canvas: np.ndarray | None, ground: np.ndarra
         y = int(round(end[1] + (target[1] - end[1]) * t / d))
         if not (0 <= x < w and 0 <= y < h):
             return False
-        if np.abs(canvas[y, x].astype(np.int16) - ground[y, x].astype(np.int16)).max() > 40:
+        if np.abs(canvas[y, x].astype(np.int16) - ground[y, x].astype(np.int16)).max() > INK_DIFF:
             return False
     return True
 

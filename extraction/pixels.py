@@ -15,6 +15,28 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+# The project's colour distances, 0..255 on the channel that differs most.
+DRAWN_DIFF = 24  # from the page colour: a drawn pixel (light pastel fills count, JPEG noise on paper does not)
+PAGE_DIFF = 28  # from the page colour: the canvas drawn once text is lifted (a margin over JPEG ringing)
+INK_DIFF = 40  # from the colour under it: ink that stands out (a glyph on its box, a line across a gap)
+
+
+def dominant_colour(pixels: np.ndarray) -> np.ndarray:
+    """The most frequent colour (5 bits a channel) of an HWC crop, as float RGB: the mean
+    of the pixels in that bin.
+
+    Text covers well under half of its own box, so this is the colour the text
+    sits on, even where the box straddles two cells of a table.
+    """
+    flat = pixels.reshape(-1, 3)
+    if len(flat) == 0:
+        raise ValueError("empty crop")
+    keys = (flat[:, 0].astype(np.int32) >> 3) << 10 | (flat[:, 1].astype(np.int32) >> 3) << 5 | (flat[:, 2] >> 3)
+    values, counts = np.unique(keys, return_counts=True)
+    top = values[np.argmax(counts)]
+    return np.clip(flat[keys == top].astype(np.float64).mean(axis=0), 0.0, 255.0)
+
+
 _LEVELS = {np.dtype(t): np.arange(256, dtype=t) for t in (np.float32, np.float64, np.int16, np.int32)}
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from crafteditor.model.scene import Box
+from extraction.pixels import INK_DIFF
 from extraction.text_measure import MeasuredLine
 
 
@@ -47,7 +48,7 @@ def _ink_between(canvas: np.ndarray, bg: Sequence[int], box: Box) -> np.ndarray:
     if x1 <= x0 or y1 <= y0:
         return np.zeros((0, 0), dtype=bool)
     region = canvas[y0:y1, x0:x1].astype(np.int16)
-    return np.abs(region - np.asarray(bg, dtype=np.int16)).max(axis=2) > 40
+    return np.abs(region - np.asarray(bg, dtype=np.int16)).max(axis=2) > INK_DIFF
 
 
 Remeasure = Callable[[str, Box, float], "MeasuredLine | None"]
@@ -165,7 +166,7 @@ def _wall_distance(canvas: np.ndarray, line: MeasuredLine, direction: int, limit
     if (direction > 0 and start > end) or (direction < 0 and start < end):
         return None
     row = canvas[y, min(start, end):max(start, end) + 1].astype(np.int16)
-    hits = np.nonzero(np.abs(row - np.asarray(line.background_rgb, np.int16)).max(axis=1) > 40)[0]
+    hits = np.nonzero(np.abs(row - np.asarray(line.background_rgb, np.int16)).max(axis=1) > INK_DIFF)[0]
     if len(hits) == 0:
         return None
     return float(hits[0] if direction > 0 else len(row) - 1 - hits[-1])

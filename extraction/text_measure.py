@@ -19,8 +19,9 @@ from extraction import fonts
 from extraction.fontmatch import (ObservedInk, drop_stroke_ends, fix_by_context, ink_extents, match_font,
                                   restore_spaces)
 from extraction.lookalikes import keep_ink_capitals, verify_reading
-from extraction.glyphs import border_ring, dominant_colour, glyph_mask, plausible_glyphs, strongest, to_rgb, unit
+from extraction.glyphs import border_ring, glyph_mask, plausible_glyphs, strongest, to_rgb, unit
 from extraction.ocr import OcrWord
+from extraction.pixels import dominant_colour
 from extraction.text_shift import measure_head, shifted_tail
 
 

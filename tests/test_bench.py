@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from lxml import etree
 
-from checkers.fidelity import SvgRenderError, drawn_pixel_f1, mask_f1
+from checkers.fidelity import drawn_pixel_f1, mask_f1
+from checkers.render import SvgRenderError
 from crafteditor.bench.cases import Degradation
 from crafteditor.bench.metrics import evaluate
 from crafteditor.bench.realfigs import default_realfigs_dir, list_real_svgs

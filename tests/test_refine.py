@@ -12,7 +12,8 @@ import pytest
 from PIL import Image
 
 from checkers.base import CheckedFigure, read_figure
-from checkers.fidelity import missing_components, render_svg_rgb
+from checkers.fidelity import missing_components
+from checkers.render import render_rgb
 from composition.refine import HANDLED, Evidence, apply_fixes, revisions
 from crafteditor.model.findings import Finding
 from crafteditor.model.fixes import FIX_TYPES, AddText, Move, Separate, fix_from_params
@@ -51,7 +52,7 @@ def _scene() -> Scene:
 
 
 def _source() -> np.ndarray:
-    return render_svg_rgb(write_svg(_scene()).encode(), WH)
+    return render_rgb(write_svg(_scene()).encode(), size_wh=WH)
 
 
 def _evidence(source: np.ndarray | None = None) -> Evidence:
@@ -292,7 +293,7 @@ def test_raster_fallback_that_does_not_apply_changes_nothing(finding):
 
 def test_add_element_traces_the_source_pixels_missing_from_the_rendering():
     full = _scene()
-    source = render_svg_rgb(write_svg(full).encode(), WH)
+    source = render_rgb(write_svg(full).encode(), size_wh=WH)
     partial = full.filter(lambda e: e.id != "shape-0002")
     figure = read_figure(write_svg(partial).encode(), source)
     findings = missing_components(figure)
@@ -437,7 +438,7 @@ def test_the_editor_roles_check_an_svg_once_and_revise_a_verdict_once(monkeypatc
     from crafteditor.loop.harness import Candidate
 
     full = _scene()
-    source = render_svg_rgb(write_svg(full).encode(), WH)
+    source = render_rgb(write_svg(full).encode(), size_wh=WH)
     partial = full.filter(lambda e: e.id != "shape-0002")
     roles = EditorRoles(source, source, "#ffffff")
     drawn, revised = [], []
@@ -474,7 +475,7 @@ def test_a_box_moved_onto_its_neighbour_is_reported_as_an_overlap_and_the_loop_s
     from crafteditor.loop.editor import EditorRoles
     from crafteditor.loop.harness import LoopConfig, run_loop
 
-    source = render_svg_rgb(write_svg(_two_boxes(0.0)).encode(), (420, 140))
+    source = render_rgb(write_svg(_two_boxes(0.0)).encode(), size_wh=(420, 140))
     planted = _two_boxes(90.0)  # the first box now covers most of the second's left half
     (finding,) = overlap(read_figure(write_svg(planted).encode(), source))
     assert finding.code == "overlap" and finding.element_id == "shape-0001"

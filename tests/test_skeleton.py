@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from checkers.fidelity import drawn_pixel_f1, render_svg_rgb
+from checkers.fidelity import drawn_pixel_f1
+from checkers.render import render_rgb
 from composition.skeleton import close_containers, trace_ambiguous
 from composition.writer import write_svg
 from crafteditor.model.scene import (
@@ -173,7 +174,7 @@ def test_a_shape_fitted_badly_is_traced_from_the_canvas(fit):
 
     def f1(s: Scene) -> float:
         kept = s.filter(lambda e: e.kind in (Kind.SHAPE, Kind.TRACE) and e.id != "shape-0002")
-        return drawn_pixel_f1(render_svg_rgb(write_svg(kept).encode(), (400, 200)), star_only, (255, 255, 255)).f1
+        return drawn_pixel_f1(render_rgb(write_svg(kept).encode(), size_wh=(400, 200)), star_only, (255, 255, 255)).f1
 
     assert f1(traced) > 0.95 > f1(scene)
 

@@ -82,14 +82,11 @@ def load_figure(figure: Figure, scale: str) -> np.ndarray:
 
 
 def _render_svg(svg: bytes, long_side: int | None) -> np.ndarray:
-    from cairosvg.surface import PNGSurface
-
-    from crafteditor.svg.doc import SvgDocument, safe_url_fetcher
-    from extraction.image import load_image
+    from checkers.render import render_rgb
+    from crafteditor.svg.doc import SvgDocument
 
     scale = 1.0 if long_side is None else long_side / max(SvgDocument.from_bytes(svg).page_px())
-    png = PNGSurface.convert(bytestring=svg, scale=scale, url_fetcher=safe_url_fetcher, unsafe=False)
-    return load_image(png)  # transparency flattened onto white
+    return render_rgb(svg, scale=scale)  # on a white page
 
 
 def _resize(rgb: np.ndarray, long_side: int) -> np.ndarray:

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from checkers.fidelity import SvgRenderError
+from checkers.render import SvgRenderError
 from extraction.image import estimate_background
 from crafteditor.bench import loopcmp, report
 from crafteditor.bench.baselines import BASELINES, Converter, svg_of, timings_of

@@ -181,7 +181,7 @@ def _run_check(args: argparse.Namespace) -> int:
     import json
 
     from checkers.base import read_figure, run_checks
-    from checkers.fidelity import SvgRenderError
+    from checkers.render import SvgRenderError
     from extraction.image import load_image
 
     source = load_image(args.source)

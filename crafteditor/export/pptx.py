@@ -26,7 +26,7 @@ from crafteditor.model.errors import InputError
 from crafteditor.export import Exported, ExportOptions, external_warnings
 from crafteditor.model.kinds import ShapeKind
 from crafteditor.model.scene import Box, TextRun
-from crafteditor.svg.doc import SvgDocument, decode_data_url, parse_svg, safe_url_fetcher
+from crafteditor.svg.doc import SvgDocument, decode_data_url, parse_svg
 from crafteditor.svg.items import Item, Paint, Point, items, label_owners
 
 EMU_PER_PX = 9525
@@ -270,13 +270,15 @@ class _SlideBuilder:
         picture.name = item.id
 
     def _rasterise(self, item: Item, svg: bytes) -> bytes:
-        from cairosvg.surface import PNGSurface
+        from checkers.render import SvgRenderError, render_file
 
         parse_svg(svg, f"the SVG image in {item.id}")  # refuses entities and other unsafe input
         w, h = (min(max(round(v * self.frame.scale * 2), 1), MAX_RASTER_PX) for v in (item.box.width, item.box.height))
         self.warnings.append(f"{item.id} is an SVG image: embedded as a {w}x{h} px PNG rendering")
-        return PNGSurface.convert(bytestring=svg, url_fetcher=safe_url_fetcher, unsafe=False, output_width=w,
-                                  output_height=h)
+        try:
+            return render_file(svg, "png", size_wh=(w, h))
+        except SvgRenderError as exc:
+            raise InputError(str(exc)) from None
 
     def _finish(self, shape: Any, item: Item, fill: str | None) -> None:
         """Name ``shape`` by the SVG id and give it ``item``'s own paint, without the theme's style."""

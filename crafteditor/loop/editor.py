@@ -156,7 +156,7 @@ class EditorRoles:
 
     def verify(self, candidate: Candidate[Scene], svg: str) -> Verdict:
         from checkers.base import SourceSide, read_figure, run_checks
-        from checkers.fidelity import SvgRenderError
+        from checkers.render import SvgRenderError
 
         if svg in self._checked:  # a candidate written as one already checked is not drawn again
             figure, findings = self._checked[svg]

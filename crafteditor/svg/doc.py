@@ -88,15 +88,6 @@ def decode_data_url(href: str) -> tuple[str, bytes] | None:
     return (params[0] or "text/plain").strip().lower(), raw
 
 
-def safe_url_fetcher(url: str, resource_type: str) -> bytes:
-    """A cairosvg ``url_fetcher`` that reads ``data:`` URLs and nothing else."""
-    if url.startswith("data:"):
-        from cairosvg.url import fetch
-
-        return fetch(url, resource_type)
-    return b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'
-
-
 def _parser() -> Any:
     return hardened_parser()
 

@@ -227,3 +227,44 @@ def test_a_missing_engine_is_named_with_how_to_install_it(monkeypatch, tmp_path)
     monkeypatch.setenv("CRAFTEDITOR_ELKJS", str(tmp_path))
     with pytest.raises(EngineUnavailable, match="elkjs"):
         get_engine("elk").layout(layout_graph(_chain(2), measure(_chain(2))))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_loop_runs_in_the_requests_order_and_only_its_feedback_turns_back(engine):
+    request = _loop()  # drawn top to bottom
+    found = _read(render_svg(request, get_engine(engine)))
+    ys = [found[n.id].box.center[1] for n in request.nodes]
+    assert ys == sorted(ys)
+    back = found["back"].points
+    assert back[0][1] > back[-1][1]  # the feedback edge climbs back to the first node
+
+
+ELK_ONLY = pytest.mark.skipif("elk" not in available_engines(), reason="the elk layout engine is not installed")
+
+
+@ELK_ONLY
+def test_elk_lays_out_without_its_snapshot(monkeypatch):
+    from crafteditor.generate import layout_elk
+
+    monkeypatch.setattr(layout_elk, "prepare_snapshot", lambda node, bundle: None)
+    request = _chain(3)
+    _assert_readable(request, render_svg(request, get_engine("elk")))
+
+
+@ELK_ONLY
+def test_a_snapshot_node_cannot_read_is_dropped_and_elk_runs_plainly(monkeypatch, tmp_path):
+    import shutil
+
+    from crafteditor.generate import layout_elk
+
+    monkeypatch.setenv("CRAFTEDITOR_CACHE", str(tmp_path))
+    layout_elk.prepare_snapshot.cache_clear()
+    blob = layout_elk.snapshot_path(shutil.which("node"), layout_elk.find_bundle())
+    blob.parent.mkdir(parents=True)
+    blob.write_bytes(b"not a snapshot")
+    try:
+        request = _chain(3)
+        _assert_readable(request, render_svg(request, get_engine("elk")))
+        assert not blob.exists()
+    finally:
+        layout_elk.prepare_snapshot.cache_clear()

@@ -144,7 +144,7 @@ def to_elk(graph: LayoutGraph) -> dict:
         "elk.spacing.edgeEdge": s / 4, "elk.layered.spacing.edgeEdgeBetweenLayers": s / 4,
         "elk.spacing.edgeLabel": 4, "elk.padding": "[top=0,left=0,bottom=0,right=0]",
         "elk.layered.considerModelOrder.strategy": "NODES_AND_EDGES",
-        "elk.layered.cycleBreaking.strategy": "MODEL_ORDER",  # a cycle turns back at its last edge
+        "elk.layered.cycleBreaking.strategy": "GREEDY_MODEL_ORDER",  # a cycle turns back at its last edge
         "elk.layered.nodePlacement.strategy": "NETWORK_SIMPLEX",
         "elk.edgeLabels.placement": "CENTER",
     }
@@ -161,7 +161,9 @@ def to_elk(graph: LayoutGraph) -> dict:
         else:
             entry["width"], entry["height"] = n.wh_px
         made.setdefault(n.parent_id, []).append(entry)
+    first = _first_index(graph)
     for siblings in made.values():
+        siblings.sort(key=lambda entry: first[entry["id"]])  # a container where its first member is
         for entry in siblings:
             if entry["id"] in made:
                 entry["children"] = made[entry["id"]]
@@ -173,6 +175,18 @@ def to_elk(graph: LayoutGraph) -> dict:
                                 "height": e.label_wh_px[1]}]
         edges.append(entry)
     return {"id": "--root", "layoutOptions": options, "children": made.get(None, []), "edges": edges}
+
+
+def _first_index(graph: LayoutGraph) -> dict[str, int]:
+    """Each node's place in the request, a container's the least of its members'."""
+    parents = {n.id: n.parent_id for n in graph.nodes}
+    first: dict[str, int] = {}
+    for i, n in enumerate(graph.nodes):
+        at: str | None = n.id
+        while at is not None:
+            first[at] = min(first.get(at, i), i)
+            at = parents.get(at)
+    return first
 
 
 def from_elk(graph: LayoutGraph, laid: dict) -> Placement:

@@ -268,3 +268,14 @@ def test_a_snapshot_node_cannot_read_is_dropped_and_elk_runs_plainly(monkeypatch
         assert not blob.exists()
     finally:
         layout_elk.prepare_snapshot.cache_clear()
+
+
+@pytest.mark.skipif("dot" not in available_engines(), reason="Graphviz is not installed")
+def test_dot_puts_a_column_across_the_flow_on_one_rank():
+    nodes = (Node("a", "Source"), Node("b", "Long branch one"), Node("c", "Middle"), Node("d", "Short"))
+    edges = (Edge("1", "a", "b"), Edge("2", "b", "c"), Edge("3", "a", "d"))
+    request = DrawRequest(nodes, edges, constraints=(Constraint("same_column", ("c", "d")),))
+    found = _read(render_svg(request, get_engine("dot")))
+    assert found["c"].box.center[0] == pytest.approx(found["d"].box.center[0], abs=1.0)
+    unconstrained = _read(render_svg(DrawRequest(nodes, edges), get_engine("dot")))
+    assert unconstrained["c"].box.center[0] != pytest.approx(unconstrained["d"].box.center[0], abs=1.0)

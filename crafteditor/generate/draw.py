@@ -86,8 +86,10 @@ def layout_graph(request: DrawRequest, sized: dict[str, Sized]) -> LayoutGraph:
         lw, lh = wrap(e.label, face).wh_px if e.label.strip() else (0.0, 0.0)
         edges.append(LayoutEdge(e.id, e.source, e.target, (lw + 6, lh + 4) if lw else (0.0, 0.0)))
     nodes = tuple(LayoutNode(s.node.id, s.wh_px, s.node.parent_id, s.header_px) for s in sized.values())
+    across = "same_column" if request.direction in (Direction.RIGHT, Direction.LEFT) else "same_row"
     return LayoutGraph(nodes, tuple(edges) + tuple(_hidden_edges(request)), request.direction, request.routing,
-                       request.spacing_px, CONTAINER_PAD_EM * request.typography.size_px)
+                       request.spacing_px, CONTAINER_PAD_EM * request.typography.size_px,
+                       tuple(c.node_ids for c in request.constraints if c.kind == across))
 
 
 def simple_routes(request: DrawRequest, boxes: dict[str, Box], edge_ids: set[str]) -> dict:

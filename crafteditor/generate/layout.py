@@ -49,6 +49,8 @@ class LayoutGraph:
     routing: Routing = Routing.ORTHOGONAL
     spacing_px: float = 40.0
     padding_px: float = 16.0  # inside a container, around its children
+    # node groups to put side by side across the flow (one rank): dot keeps these, ELK cannot
+    same_rank: tuple[tuple[str, ...], ...] = ()
 
     def containers(self) -> set[str]:
         return {n.parent_id for n in self.nodes if n.parent_id is not None}

@@ -66,6 +66,8 @@ def to_dot(graph: LayoutGraph) -> str:
         if not e.drawn:
             attrs.append("style=invis")
         lines.append(f"{_q(e.source)} -> {_q(e.target)} [{', '.join(attrs)}];")
+    for group in graph.same_rank:
+        lines.append("{rank=same; " + " ".join(_q(k) for k in group if k not in containers) + "}")
     lines.append("}")
     return "\n".join(lines)
 

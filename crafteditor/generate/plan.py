@@ -131,7 +131,7 @@ def _style_order(spec: FigureSpec) -> list[str]:
         return ["multi_panel", "block_diagram", "annotated_diagram", "comparison_grid"]
     if chain:
         return ["block_diagram", "flowchart", "timeline", "annotated_diagram"]
-    return ["block_diagram", "flowchart", "annotated_diagram", "comparison_grid"]
+    return ["block_diagram", "flowchart", "annotated_diagram", "timeline", "comparison_grid"]
 
 
 def _from_style(style: str, spec: FigureSpec) -> Candidate:
@@ -181,10 +181,11 @@ def fixed_direction(spec: FigureSpec) -> str | None:
 
 
 def _groups_needed(spec: FigureSpec) -> bool:
-    """Groups stay when a connection or a panel names one: flattening would lose it."""
+    """Groups stay when one has a name (its label is content), or a connection or a panel
+    names one: flattening would lose it."""
     ids = {grp.id for grp in spec.groups}
     named = {x for c in spec.connections for x in (c.source, c.target)} | {p.id for p in spec.layout.panels}
-    return bool(ids & named)
+    return bool(ids & named) or any(grp.name.strip() for grp in spec.groups)
 
 
 def _outer_first(spec: FigureSpec) -> list[str]:

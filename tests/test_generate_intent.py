@@ -59,6 +59,14 @@ SHAPES = [
     ("reverse flow", "The ranker receives candidates from the retriever. The retriever is fed by the query encoder.",
      {"ranker", "retriever", "query encoder"},
      {("retriever", "ranker", "arrow"), ("query encoder", "retriever", "arrow")}),
+    ("decision flowchart", "Draw a flowchart: Start → Is the input valid? → Process → End. "
+     "If the input is invalid, the check loops back to Start.", {"start", "is the input valid", "process", "end"},
+     {("start", "is the input valid", "arrow"), ("check", "start", "dashed")}),
+    ("clause subjects", "The noisy image goes to the U-Net, the U-Net outputs the predicted noise, and the "
+     "scheduler takes the predicted noise from the U-Net.", {"noisy image", "u-net", "scheduler"},
+     {("noisy image", "u-net", "arrow"), ("u-net", "scheduler", "arrow")}),
+    ("stores in", "The server stores results in a database.", {"server", "database"},
+     {("server", "database", "arrow")}),
 ]
 
 
@@ -88,6 +96,12 @@ def test_nested_containers():
     assert members(spec, "encoder") == {"self-attention layer", "feed-forward layer"}
     assert ("encoder", "decoder", "arrow") in links(spec)  # an encoder and a decoder are joined
     assert spec.direction() == "right"
+
+
+def test_a_structure_container_keeps_compound_names_and_does_not_chain():
+    spec = read_intent("The transformer block consists of multi-head attention, add & norm, and feed forward.")
+    assert members(spec, "transformer block") == {"multi-head attention", "add norm", "feed forward"}  # keys drop the &
+    assert spec.connections == ()
 
 
 def test_a_process_container_chains_its_parts_in_order():

@@ -102,6 +102,12 @@ def test_grouping_is_dropped_only_when_no_group_carries_content():
         assert any(n.id == "backend" for n in draw_request(tied, candidate).nodes)
 
 
+def test_a_question_is_a_decision_diamond():
+    spec = read_intent("Start → Is the input valid? → Process")
+    shapes = {n.label: n.shape for n in draw_request(spec, propose(spec)[0]).nodes}
+    assert shapes["Is the input valid?"] == ShapeKind.DIAMOND and shapes["Start"] != ShapeKind.DIAMOND
+
+
 def test_poster_titles_are_drawn_in_larger_type():
     spec = read_intent('A poster titled "Graph Learning": Motivation → Method → Results', style="poster")
     request = draw_request(spec, propose(spec)[0])

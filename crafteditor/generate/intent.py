@@ -200,18 +200,18 @@ def _read_sentence(sentence: str, reading: Reading, strict: bool) -> list[str]:
 
 
 def _enumeration(text: str) -> list[str]:
-    """The names of a plain list ``A, B and C``: every part a short name, else none."""
+    """The names of a plain list ``A, B and C``: every part (but one) a short name, else none."""
     parts = [p for p in re.split(r"\s*[,;]\s*|\s+(?:and|or)\s+", text.strip().rstrip(".")) if p.strip()]
     names = [ph.clean_name(p, ENUMERATION_MAX_WORDS) for p in parts]
     kept = [n for n in names if n]
-    return kept if len(kept) == len(names) or (len(kept) >= 2 and len(kept) == len(names) - 1 and not names[0]) \
-        else []
+    return kept if len(kept) >= len(names) - 1 else []  # one part may be a trailing aside
 
 
 def _read_container(head: str, rest: str, reading: Reading, strict: bool) -> list[str]:
     parent = _container_name(head)
     inner = Reading()
-    names = _read_relations(rest, inner, strict) or ph.noun_phrases(rest)
+    _read_relations(rest, inner, strict)
+    names = list(dict.fromkeys(n for seg in ph.split_marked(ph.mark(rest))[0] for n in ph.noun_phrases(seg)))
     if not parent or not names:
         return []
     for name in names:

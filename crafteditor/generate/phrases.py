@@ -25,6 +25,7 @@ __all__ = ["MAX_NAME_WORDS", "Relation", "directive", "layout_hints", "mark", "n
            "clean_name", "name_groups", "noun_phrases", "split_marked", "split_sentences"]
 
 MAX_NAME_WORDS = 6
+LIST_NAME_MAX_WORDS = 4  # ``A, B and C`` is a list only when every part is this short
 _W = r"[\w][\w'/+.-]*"  # a word, hyphens and slashes allowed
 _OBJ = rf"(?:{_W}\s+){{0,3}}?{_W}"  # a short object: one to four words
 
@@ -42,14 +43,15 @@ _FEEDBACK_HINT = re.compile(r"\bloops?\s+back\b|\bfeeds?\s+back\b|\bfeedback\b|\
 _RELATIONS: tuple[tuple[str, str], ...] = (
     (rf"\b(?:feeds?|loops?|goes|go|flows?|comes?|passes|pass|sends?)\s+(?P<l>{_OBJ}\s+)?back\s+(?:in)?to\b", "back"),
     (rf"\breturns?\s+(?P<l>{_OBJ}\s+)?to\b", "back"),
-    (rf"\b(?:sends?|pass(?:es)?|gives?|outputs?|forwards?|emits?|provides?|hands?|delivers?)\s+"
+    (rf"\b(?:sends?|pass(?:es)?|gives?|outputs?|forwards?|emits?|provides?|hands?|delivers?|writes?)\s+"
      rf"(?!to\b|into\b|on\b)(?P<l>{_OBJ})\s+(?:on\s+)?(?:in)?to\b", "fwd"),
+    (rf"\b(?:stores?|saves?|puts?|writes?|keeps?)\s+(?!in\b|into\b)(?P<l>{_OBJ})\s+in(?:to)?\b", "fwd"),
     (rf"\b(?:is|are)\s+(?:fed|produced|generated|driven|supplied)\s+by\b", "rev"),
-    (rf"\b(?:receives?|takes?|gets?|reads?)\s+(?P<l>{_OBJ}\s+)?from\b|\bcomes?\s+from\b", "rev"),
+    (rf"\b(?:receives?|takes?|gets?|reads?|learns?|loads?)\s+(?P<l>{_OBJ}\s+)?from\b|\bcomes?\s+from\b", "rev"),
     (r"\b(?:splits?|branch(?:es)?|forks?|fans?\s+out|merges?|are\s+merged|joins?|converges?|combine)\s+"
      r"(?:in|into|to|on)\b", "fwd"),
     (r"\b(?:is|are)\s+(?:passed|sent|fed|forwarded|routed|given)\s+(?:on\s+)?(?:in)?to\b", "fwd"),
-    (r"\b(?:feeds?|flows?)\s+(?:in)?to\b|\bfeeds?\b|\b(?:goes|go|leads?|connects?|outputs?|points?)\s+to\b", "fwd"),
+    (r"\b(?:feeds?|flows?)\s+(?:in)?to\b|\bfeeds?\b(?!\s*-?\s*(?:forward|back)\b)|\b(?:goes|go|leads?|connects?|outputs?|points?)\s+to\b", "fwd"),
     (r"\b(?:is|are)\s+followed\s+by\b|\bfollowed\s+by\b|\bprecedes\b|,?\s*\b(?:and\s+)?then\b", "fwd"),
     (r"→|⟶|⇒|=>|-{1,2}>", "fwd"),
     (r"\b(?:is|are|sits?|lies|placed)?\s*(?:above|on\s+top\s+of|over)\b", "above"),
@@ -64,14 +66,20 @@ _MARK = re.compile(r"⟦(\w+)\|([^⟧]*)⟧")
 
 _LEADING = re.compile(
     r"^(?:(?:first(?:ly)?|second(?:ly)?|then|next|finally|lastly|and|also|both|which|that|where|while|"
-    r"here|there\s+(?:is|are)|we\s+(?:have|use|show)|it\s+has|draw|show|depict|render|create|make|add|"
-    r"include|put|place|display|illustrate|with|of|the|a|an|its|their|our|this|these|those|each|every|"
-    r"all|some|one|two|three|four|five|six|new)\b[\s,]*)+", re.I)
-_TRAILING = re.compile(r"\s*(?:,|\b(?:which|that|who|where|while|when|for|in\s+order\s+to|so\s+that|"
+    r"here|there\s+(?:is|are)|we\s+(?:have|use|show)|it\s+has|with|of|the|a|an|its|their|our|this|these|"
+    r"those|each|every|all|some|one|two|three|four|five|six|new|"
+    r"(?:draw|show|depict|render|create|make|add|include|put|place|display|illustrate)"
+    r"(?=\s+(?:the|a|an|its|their|our|this|these|all|each|two|three|four)\b))\b[\s,]*)+", re.I)
+# verbs that make a phrase a clause: its subject is the component ("the U-Net outputs noise" -> U-Net)
+_CLAUSE_VERBS = frozenset(
+    "produces outputs generates computes predicts returns uses takes makes gives creates sends reads writes "
+    "learns maps converts transforms encodes decodes updates stores applies selects is are was were shown "
+    "drawn displayed arranged placed depicted illustrated rendered laid".split())
+_TRAILING = re.compile(r"\s*(?:,|\b(?:which|that|who|where|while|when|for|via|using|in\s+order\s+to|so\s+that|"
                        r"to\s+(?:produce|obtain|get|make|form|give))\b).*$", re.I)
 _TRAILING_ADVERB = re.compile(r"(?:\s+(?:also|too|then|first|finally|again|as\s+well))+$", re.I)
 _PARENS = re.compile(r"\s*[(\[][^)\]]*[)\]]")
-_CONJ = re.compile(r"\s*(?:\band\b|\bor\b|&|\bas\s+well\s+as\b|\bplus\b)\s*", re.I)
+_CONJ = re.compile(r"\s*(?:\band\b|\bor\b|\bas\s+well\s+as\b|\bplus\b)\s*", re.I)
 _PREPOSITIONS = frozenset("in on at within during after before to from by into via using inside".split())
 # a phrase starting with one of these is a clause addressed to the reader, not a component
 _CLAUSE_START = frozenset("you your yours i me my we us he she they if when whether because unless please "
@@ -142,7 +150,8 @@ def name_groups(segment: str) -> list[list[str]]:
     """A segment's names by clause: ``A, B and C`` is one list (its last comma part has
     ``and``/``or``); ``B, C`` is two clauses.  Clauses without a name are left out."""
     chunks = [c for c in re.split(r"\s*[,;:]\s*", _PARENS.sub("", segment)) if c.strip()]
-    if len(chunks) > 1 and _CONJ.search(chunks[-1]):
+    if len(chunks) > 1 and _CONJ.search(chunks[-1]) and all(
+            len(part.split()) <= LIST_NAME_MAX_WORDS + 1 for c in chunks for part in _CONJ.split(c)):
         chunks = [" and ".join(chunks)]
     groups = [[n for n in (_clean_name(i) for i in _CONJ.split(chunk)) if n] for chunk in chunks]
     return [g for g in groups if g]
@@ -172,9 +181,13 @@ def _words(text: str) -> set[str]:
 
 
 def _clean_name(item: str, max_words: int = MAX_NAME_WORDS) -> str:
-    item = _TRAILING.sub("", item.strip(" \t\n.!?\"'“”‘’`*_"))
+    item = _TRAILING.sub("", item.strip(" \t\n.!\"'“”‘’`*_"))
     item = _TRAILING_ADVERB.sub("", _LEADING.sub("", item)).strip(" -–—.\"'“”")
     words = item.split()
+    verb = next((i for i, w in enumerate(words) if w.lower() in _CLAUSE_VERBS), None)
+    if verb is not None and not item.endswith("?"):  # a question ("Is it valid?") is a decision box
+        words = words[:verb]
+        item = " ".join(words)
     if not words or len(words) > max_words or item.lower() in _PRONOUNS or words[0].lower() in _PREPOSITIONS | _CLAUSE_START:
         return ""
     if _words(item) & _FIGURE_WORDS or not re.search(r"[A-Za-z]", item):

@@ -66,6 +66,7 @@ class Node:
     icon_png: bytes | None = field(default=None, repr=False)  # a key element drawn as a picture
     min_wh_px: tuple[float, float] = (0.0, 0.0)  # at least this big (a size hint)
     emphasis: bool = False  # drawn bold (a must-have or title-like component)
+    secondary: bool = False  # drawn smaller and lighter (a demoted, optional component)
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,24 @@ SHAPES = [
      {("noisy image", "u-net", "arrow"), ("u-net", "scheduler", "arrow")}),
     ("stores in", "The server stores results in a database.", {"server", "database"},
      {("server", "database", "arrow")}),
+    ("a head noun refers back", "An image encoder feeds a transformer, which feeds a text decoder. "
+     "The decoder loops back to the encoder.", {"image encoder", "transformer", "text decoder"},
+     {("text decoder", "image encoder", "dashed")}),
+    ("steps numbered in one line", "The pipeline: 1. Load data 2. Clean data 3. Train model 4. Evaluate model",
+     {"load data", "clean data", "train model", "evaluate model"},
+     {("load data", "clean data", "arrow"), ("train model", "evaluate model", "arrow")}),
 ]
+
+
+def test_a_head_noun_shared_by_two_components_names_a_third():
+    spec = read_intent("An image encoder and a text encoder feed the fusion module. The encoder feeds the loss.")
+    assert {"image encoder", "text encoder", "encoder"} <= names(spec)
+    assert len(spec.elements) == len(names(spec))
+
+
+def test_numbers_that_do_not_run_from_one_are_not_steps():
+    spec = read_intent("Train for 3. epochs the model, which feeds the loss.")
+    assert not any(n.startswith("epochs") for n in names(spec))
 
 
 @pytest.mark.parametrize("what, text, components, connections", SHAPES, ids=[s[0] for s in SHAPES])

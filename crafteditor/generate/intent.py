@@ -109,10 +109,28 @@ def _read_text(text: str, reading: Reading, strict: bool) -> None:
         word = count.group(1).lower()
         reading.panel_count = int(word) if word.isdigit() else _NUMBERS[word]
     prose: list[str] = []
-    for head, items, numbered in _blocks(text.splitlines(), prose):
+    for head, items, numbered in _blocks([part for line in text.splitlines() for part in _inline_steps(line)], prose):
         _read_list(head, items, numbered, reading)
     for sentence in ph.split_sentences("\n".join(prose)):
         _read_sentence(sentence, reading, strict)
+
+
+_ENUMERATOR = re.compile(r"(?:(?<=\s)|^)\(?(\d{1,2})[.)]\s+")
+
+
+def _inline_steps(line: str) -> list[str]:
+    """A line numbering its items in a run (``1. a 2. b 3. c``) as one line per item, its
+    text before the first number a line of its own; any other line as it is."""
+    found = list(_ENUMERATOR.finditer(line))
+    numbers = [int(m.group(1)) for m in found]
+    start = next((i for i, n in enumerate(numbers) if n == 1), None)
+    if start is None or numbers[start:] != list(range(1, len(numbers) - start + 1)) or len(numbers) - start < 2:
+        return [line]
+    run = found[start:]
+    head = line[:run[0].start()].strip()
+    items = [f"{m.group(1)}. " + line[m.end():(run[i + 1].start() if i + 1 < len(run) else len(line))].strip(" ,;")
+             for i, m in enumerate(run)]
+    return ([head] if head else []) + items
 
 
 def _blocks(lines: list[str], prose: list[str]):

@@ -37,7 +37,14 @@ class Reading:
     # -- gathering ----------------------------------------------------------
 
     def add(self, name: str) -> str:
+        """The component ``name`` mentions.  A one-word mention not met before refers back
+        to the one component already named with it as its head noun (``the decoder``
+        after ``a text decoder``); with none or several, it is a component of its own."""
         key = ph.name_key(name)
+        if key not in self.names and key and " " not in key:
+            heads = [k for k in self.names if k.split()[-1] == key]
+            if len(heads) == 1:
+                return heads[0]
         self.names.setdefault(key, name)
         return key
 

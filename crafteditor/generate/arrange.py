@@ -21,8 +21,9 @@ __all__ = ["ALIGN_TOLERANCE", "MAX_SCALE", "bands", "constraints", "direction", 
 
 ALIGN_TOLERANCE = 0.5  # of the smaller box size across the band
 GAP_PX = 16.0  # the least room between two kept boxes on the output canvas
-MAX_SCALE = 4.0
-SCALE_STEP = 1.1
+MAX_SCALE = 3.0
+MAX_WIDTH_PX = 1800.0  # the scale stops where the sketch's content would grow wider (a page-wide figure)
+SEPARATION_PASSES = 50
 
 XYXY = tuple[float, float, float, float]
 
@@ -69,23 +70,60 @@ def direction(parts: Sequence[Part], links: Sequence[Link]) -> str:
 
 
 def pins(parts: Sequence[Part], need_wh: Callable[[str], tuple[float, float]], margin_px: float = 24.0) -> dict[str, XYXY]:
-    """Each component's box on the output canvas: the sketch scaled (at least 1x, at most
-    :data:`MAX_SCALE`) until the boxes grown to ``need_wh`` keep :data:`GAP_PX` apart
-    wherever the sketch's boxes did not touch, centres of a row or column aligned."""
+    """Each component's box on the output canvas.  A box the sketch draws keeps its size
+    (scaled, grown to ``need_wh``); a free label takes ``need_wh``.  The sketch is scaled by
+    the least factor (at least 1, at most :data:`MAX_SCALE` or what makes it
+    :data:`MAX_WIDTH_PX` wide) that keeps every two boxes
+    apart that were apart in the sketch, centres of a row or column aligned; pairs still
+    touching at the cap are pushed apart along the axis that separates them most, which
+    keeps their order."""
     if not parts:
         return {}
-    x0 = min(p.box.x0 for p in parts)
-    y0 = min(p.box.y0 for p in parts)
+    origin = (min(p.box.x0 for p in parts), min(p.box.y0 for p in parts))
     rows, columns = bands(parts, 1), bands(parts, 0)
     apart = [(a, b) for i, a in enumerate(parts) for b in parts[i + 1:] if a.box.intersection(b.box) is None]
-    scale, boxes = 1.0, {}
-    while True:
-        boxes = _placed(parts, rows, columns, need_wh, scale, (x0 - margin_px / scale, y0 - margin_px / scale))
-        touching = [(a, b) for a, b in apart if boxes[a.id].expand(GAP_PX / 2).intersection(boxes[b.id].expand(GAP_PX / 2))]
-        if not touching or scale >= MAX_SCALE:
+    width = max(p.box.x1 for p in parts) - origin[0]
+    cap = max(1.0, min(MAX_SCALE, MAX_WIDTH_PX / max(width, 1.0)))
+    scale = min(max([1.0, *(_scale_apart(a, b, need_wh) for a, b in apart)]), cap)
+    boxes = _placed(parts, rows, columns, need_wh, scale, origin)
+    for _ in range(SEPARATION_PASSES):
+        if not _separate(boxes, [(a.id, b.id) for a, b in apart]):
             break
-        scale = min(scale * SCALE_STEP, MAX_SCALE)
-    return {k: b.xyxy for k, b in boxes.items()}
+    x0 = min(b.x0 for b in boxes.values())
+    y0 = min(b.y0 for b in boxes.values())
+    return {k: (b.x0 - x0 + margin_px, b.y0 - y0 + margin_px, b.x1 - x0 + margin_px, b.y1 - y0 + margin_px)
+            for k, b in boxes.items()}
+
+
+def _scale_apart(a: Part, b: Part, need_wh: Callable[[str], tuple[float, float]]) -> float:
+    """The least scale at which ``a`` and ``b``, at their needed sizes, keep :data:`GAP_PX`
+    apart across or along."""
+    (wa, ha), (wb, hb) = need_wh(a.id), need_wh(b.id)
+    dx = abs(a.box.center[0] - b.box.center[0])
+    dy = abs(a.box.center[1] - b.box.center[1])
+    across = ((wa + wb) / 2 + GAP_PX) / dx if dx > 1e-6 else float("inf")
+    along = ((ha + hb) / 2 + GAP_PX) / dy if dy > 1e-6 else float("inf")
+    return min(across, along)
+
+
+def _separate(boxes: dict[str, Box], pairs: list[tuple[str, str]]) -> bool:
+    """Push each touching pair apart, half each, along the axis where their centres are
+    furthest apart for their size; whether any moved."""
+    moved = False
+    for i, j in pairs:
+        a, b = boxes[i], boxes[j]
+        over_x = (a.width + b.width) / 2 + GAP_PX - abs(a.center[0] - b.center[0])
+        over_y = (a.height + b.height) / 2 + GAP_PX - abs(a.center[1] - b.center[1])
+        if over_x <= 0 or over_y <= 0:
+            continue
+        axis = 0 if over_x / (a.width + b.width) <= over_y / (a.height + b.height) else 1
+        push = (over_x if axis == 0 else over_y) / 2 + 0.5
+        sign = 1.0 if b.center[axis] >= a.center[axis] else -1.0
+        step = (sign * push, 0.0) if axis == 0 else (0.0, sign * push)
+        boxes[i] = Box(a.x0 - step[0], a.y0 - step[1], a.x1 - step[0], a.y1 - step[1])
+        boxes[j] = Box(b.x0 + step[0], b.y0 + step[1], b.x1 + step[0], b.y1 + step[1])
+        moved = True
+    return moved
 
 
 def _placed(parts: Sequence[Part], rows: list[list[Part]], columns: list[list[Part]],
@@ -100,6 +138,7 @@ def _placed(parts: Sequence[Part], rows: list[list[Part]], columns: list[list[Pa
     out = {}
     for p in parts:
         w, h = need_wh(p.id)
-        w, h = max(w, p.box.width * scale), max(h, p.box.height * scale)
+        if p.drawn:
+            w, h = max(w, p.box.width * scale), max(h, p.box.height * scale)
         out[p.id] = Box(cx[p.id] - w / 2, cy[p.id] - h / 2, cx[p.id] + w / 2, cy[p.id] + h / 2)
     return out

@@ -33,7 +33,7 @@ __all__ = ["complete", "kept_ids", "merge", "region_request", "region_scene"]
 
 XYXY = tuple[float, float, float, float]
 CUT_SLACK_PX = 4.0  # a connector end this near the region's border was cut by the mask
-SAME_NAME = 0.85  # a kept text this alike a component's name shows it (OCR misreads a letter or two)
+SAME_NAME = 0.9  # a kept text this alike a component's name shows it (OCR misreads a letter or two)
 FIT_TRIES = 4  # smaller spacing and type until the drawing fits the region
 
 
@@ -82,14 +82,22 @@ def _without_cut(scene: Scene, region: Box) -> Scene:
 
 def kept_ids(spec: FigureSpec, kept: Scene) -> dict[str, str]:
     """Each specification element the kept part shows as text, and the kept element that
-    stands for it: the shape holding the text, else the text itself."""
-    texts = [(name_key(" ".join(t.text.string.split())), t) for t in kept.texts if t.text]
-    out = {}
-    for e in spec.elements:
-        key = name_key(e.name)
-        best = max(texts, key=lambda kt: difflib.SequenceMatcher(None, kt[0], key).ratio(), default=None)
-        if best is not None and difflib.SequenceMatcher(None, best[0], key).ratio() >= SAME_NAME:
-            out[e.id] = best[1].parent_id or best[1].id
+    stands for it: the shape holding the text, else the text itself.  Exact names pair
+    first; a text left over may then stand for a name it differs from by a misread letter
+    or two (:data:`SAME_NAME`), each text for one element."""
+    texts = {t.id: (name_key(" ".join(t.text.string.split())), t) for t in kept.texts if t.text}
+    out: dict[str, str] = {}
+    for fuzzy in (False, True):
+        for e in spec.elements:
+            if e.id in out:
+                continue
+            key = name_key(e.name)
+            alike = [(difflib.SequenceMatcher(None, k, key).ratio(), tid) for tid, (k, _) in texts.items()
+                     if (k == key) != fuzzy]
+            score, tid = max(alike, default=(0.0, ""))
+            if tid and (not fuzzy or score >= SAME_NAME):
+                t = texts.pop(tid)[1]
+                out[e.id] = t.parent_id or t.id
     return out
 
 

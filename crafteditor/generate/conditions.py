@@ -30,17 +30,21 @@ from crafteditor.generate.spec import (REFERENCE_OF, Connection, Element, Figure
                                        LayoutConstraint, PanelLayout, Role)
 from crafteditor.model.scene import Box
 
-__all__ = ["complete", "merge", "region_request", "region_scene", "sketch_spec", "spec_from_sketch"]
+__all__ = ["complete", "merge", "region_request", "region_scene", "sketch_reading", "sketch_spec", "spec_from_sketch"]
 
 
 def spec_from_sketch(sketch_path: str | Path, instruction: str = "", context: str = "",
                      style: Role = "academic") -> FigureSpec:
     """The specification a sketch and an instruction describe, the sketch's arrangement
     pinned.  ``context`` (paper text) is not read for components: the sketch names them."""
+    return sketch_spec(sketch_reading(sketch_path), instruction, style)
+
+
+def sketch_reading(sketch_path: str | Path) -> SketchReading:
+    """The sketch converted (no refinement, nothing traced) and read as components."""
     from crafteditor.pipeline import convert
 
-    conversion = convert(Path(sketch_path), loop=None, leftovers=False)
-    return sketch_spec(read_sketch(conversion.scene), instruction, style)
+    return read_sketch(convert(Path(sketch_path), loop=None, leftovers=False).scene)
 
 
 def sketch_spec(found: SketchReading, instruction: str = "", style: Role = "academic") -> FigureSpec:

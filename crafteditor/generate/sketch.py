@@ -29,6 +29,7 @@ NAME_MAX_WORDS = 4  # per line: a longer line is prose
 NAME_MAX_LINES = 3
 TITLE_MIN_WIDTH = 0.3  # of the page, for the top line to be the title
 TITLE_MIN_SCALE = 1.2  # or its line height, of the median label's
+LEADING = 0.75  # the most room between two lines of one label, of a line's height
 ICON_GAP = 1.5  # an icon's caption lies within this many line heights of it
 END_SLACK = 0.02  # a connector's end is on a component within this share of the page's short side
 _SENTENCE_END = re.compile(r"[.:;,!]\s*$")
@@ -43,6 +44,7 @@ class Part:
     box: Box
     parent: str | None = None
     group: bool = False
+    drawn: bool = True  # a box the sketch draws (its size is kept); False: a free label, sized for its text
 
 
 @dataclass(frozen=True)
@@ -90,15 +92,14 @@ def read_sketch(scene: Scene) -> SketchReading:
         for t in own:  # a container's other labels are components inside it
             parts.append(Part(_fresh(Reading.slug(_text(t)), taken), _text(t), t.box, ids[s.id]))
     icons = list(scene.of_kind(Kind.ICON))
-    for t in sorted((t for t in texts if t.parent_id not in ids and t is not title), key=_reading_key):
-        if not is_name(t):
-            notes.append(_text(t))
-            continue
-        icon = _caption_of(t, icons)
-        box = t.box if icon is None else t.box.union(icon.box)
+    free = [t for t in texts if t.parent_id not in ids and t is not title]
+    notes += [_text(t) for t in sorted(free, key=_reading_key) if not is_name(t)]
+    for name, box, line_h in _joined([(_text(t), t.box, t.box.height / len(t.text.lines)) for t in free if is_name(t)]):
+        icon = _caption_of(box, line_h, icons)
         if icon is not None:
             icons.remove(icon)
-        parts.append(Part(_fresh(Reading.slug(_text(t)), taken), _text(t), box, _container_of(box, parts)))
+            box = box.union(icon.box)
+        parts.append(Part(_fresh(Reading.slug(name), taken), name, box, _container_of(box, parts), drawn=False))
     links = _links(scene, parts, ids)
     return SketchReading(tuple(parts), links, _text(title) if title else "", tuple(notes), scene.image_wh)
 
@@ -141,12 +142,37 @@ def _title(texts: list[Element], page_wh: tuple[int, int]) -> Element | None:
     return top if large or top.box.width >= TITLE_MIN_WIDTH * page_wh[0] else None
 
 
-def _caption_of(t: Element, icons: list[Element]) -> Element | None:
+def _joined(labels: list[tuple[str, Box, float]]) -> list[tuple[str, Box, float]]:
+    """Pieces of one label that reading split: on one line with less than a line height
+    between them, or stacked with less than :data:`LEADING` of a line between them and
+    overlapping across; in reading order, with their line height."""
+    items = sorted(labels, key=lambda x: (x[1].y0, x[1].x0))
+    merged = True
+    while merged:
+        merged = False
+        for i, (na, a, ha) in enumerate(items):
+            for j in range(i + 1, len(items)):
+                nb, b, hb = items[j]
+                h = min(ha, hb)
+                same_line = abs(a.center[1] - b.center[1]) <= h / 2 and max(a.x0, b.x0) - min(a.x1, b.x1) <= h
+                stacked = (max(a.y0, b.y0) - min(a.y1, b.y1) <= LEADING * h and min(a.x1, b.x1) > max(a.x0, b.x0)
+                           and abs(a.center[1] - b.center[1]) > h / 2)
+                if same_line or stacked:
+                    first, second = (na, nb) if (a.y0, a.x0) <= (b.y0, b.x0) else (nb, na)
+                    items[i] = (f"{first} {second}", a.union(b), max(ha, hb))
+                    del items[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return items
+
+
+def _caption_of(box: Box, line_h: float, icons: list[Element]) -> Element | None:
     """The icon right above (or below) a label whose centre lies under it."""
-    line_h = t.box.height / max(len(t.text.lines), 1)
-    cx = t.box.center[0]
+    cx = box.center[0]
     near = [i for i in icons if i.box.x0 - line_h <= cx <= i.box.x1 + line_h
-            and min(abs(t.box.y0 - i.box.y1), abs(i.box.y0 - t.box.y1)) <= ICON_GAP * line_h + 0.25 * i.box.height]
+            and min(abs(box.y0 - i.box.y1), abs(i.box.y0 - box.y1)) <= ICON_GAP * line_h + 0.25 * i.box.height]
     return min(near, key=lambda i: abs(i.box.center[0] - cx)) if near else None
 
 

@@ -115,12 +115,35 @@ def region_request(spec: FigureSpec, kept: Scene, region_xyxy: XYXY, candidate=N
         if fixed_direction(spec) is None:
             candidate = dataclasses.replace(candidate, direction=g.Direction.RIGHT if w >= h else g.Direction.DOWN)
     request = draw_request(sub, candidate)
+    return dataclasses.replace(_kept_look(request, kept, (w, h)), pinned_xyxy=(), canvas_wh=(round(w), round(h)))
+
+
+def _kept_look(request: g.DrawRequest, kept: Scene, region_wh: tuple[float, float]) -> g.DrawRequest:
+    """``request`` in the kept part's look: its median font size, its commonest box fill and
+    outline and connector colour, its boxes' median size (within the region)."""
     sizes = [t.style.font_size_px for t in kept.texts if t.style.font_size_px]
-    typography = request.typography
+    typography, palette = request.typography, request.palette
     if sizes:
         size = min(max(statistics.median(sizes), 9.0), 28.0)
         typography = dataclasses.replace(typography, size_px=size, title_size_px=1.25 * size)
-    return dataclasses.replace(request, typography=typography, pinned_xyxy=(), canvas_wh=(round(w), round(h)))
+    boxes = [e for e in kept.of_kind(Kind.SHAPE) if any(t.parent_id == e.id for t in kept.texts)]
+    fill = _commonest(e.style.fill or kept.background for e in boxes)
+    stroke = _commonest(e.style.stroke for e in boxes)
+    edge = _commonest(e.style.stroke for e in kept.of_kind(Kind.CONNECTOR))
+    palette = dataclasses.replace(palette, fills=(fill,) if fill else palette.fills, stroke=stroke or palette.stroke,
+                                  edge=edge or palette.edge)
+    nodes = request.nodes
+    if boxes:
+        wh = (min(statistics.median(e.box.width for e in boxes), region_wh[0] / 2),
+              min(statistics.median(e.box.height for e in boxes), region_wh[1] / 2))
+        nodes = tuple(dataclasses.replace(n, min_wh_px=(max(n.min_wh_px[0], wh[0]), max(n.min_wh_px[1], wh[1])))
+                      for n in nodes)
+    return dataclasses.replace(request, typography=typography, palette=palette, nodes=nodes)
+
+
+def _commonest(values) -> str | None:
+    found = [v for v in values if v]
+    return max(set(found), key=found.count) if found else None
 
 
 def _missing(spec: FigureSpec, present: set[str], taken: set[str]) -> FigureSpec:

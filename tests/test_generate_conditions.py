@@ -89,17 +89,18 @@ def _centres_by_text(found: list) -> dict[str, tuple[float, float]]:
 
 
 def _same_order(before: dict[str, Box], after: dict[str, tuple[float, float]]) -> list[str]:
-    """Pairs whose order left to right or top to bottom differs, counting only pairs the
-    sketch sets clearly apart (by more than half the smaller box along that axis)."""
+    """Pairs whose order left to right (top to bottom) is reversed, counting the pairs the
+    sketch puts side by side (one above the other): their boxes apart along that axis."""
     wrong = []
     names = sorted(before)
     for i, a in enumerate(names):
         for b in names[i + 1:]:
-            for axis, size in ((0, "width"), (1, "height")):
-                gap = before[b].center[axis] - before[a].center[axis]
-                if abs(gap) > 0.5 * min(getattr(before[a], size), getattr(before[b], size)):
-                    if (after[b][axis] - after[a][axis]) * gap <= 0:
-                        wrong.append(f"{a} / {b} along {'xy'[axis]}")
+            for axis in (0, 1):
+                lo, hi = (before[a], before[b]) if before[a].center[axis] < before[b].center[axis] else (before[b], before[a])
+                if (lo.x1 < hi.x0) if axis == 0 else (lo.y1 < hi.y0):
+                    first, second = (a, b) if lo is before[a] else (b, a)
+                    if after[second][axis] - after[first][axis] < -1.0:
+                        wrong.append(f"{first} / {second} along {'xy'[axis]}")
     return wrong
 
 
@@ -286,11 +287,11 @@ def test_craftbench_sketch_sample_keeps_every_component_and_its_arrangement():
     found = sketch_reading(CRAFTBENCH / sample["input_image"])
     spec = sketch_spec(found, sample["instruction"], style=sample["style"])
     assert len(spec.elements) >= 10
-    found = _read(render_svg(draw_request(spec, propose(spec, 1)[0])))
-    labels = {it.id: " ".join(it.text.split()) for it in found if it.kind == "text"}
+    read_back = _read(render_svg(draw_request(spec, propose(spec, 1)[0])))
+    labels = {it.id: " ".join(it.text.split()) for it in read_back if it.kind == "text"}
     for e in spec.elements:
         assert labels.get(f"{e.id}-label") == " ".join(e.name.split())
     parts = {p.id: p.box for p in found.components()}
-    drawn = {it.id: it.box.center for it in found if it.id in parts}
+    drawn = {it.id: it.box.center for it in read_back if it.id in parts}
     assert set(drawn) == set(parts)
     assert _same_order(parts, drawn) == []

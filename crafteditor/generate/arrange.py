@@ -1,7 +1,7 @@
 """A sketch's arrangement: rows, columns, the reading order and the boxes to keep.
 
-Rows are components whose centres lie within half the smaller box height of the row's
-mean centre (columns likewise across); each row (column) of two or more gives a
+Rows are components whose centres lie within half the smaller box height of every
+other's in the row (columns likewise across); each row (column) of two or more gives a
 ``same_row`` (``same_column``) and an ``order`` constraint, left to right (top to
 bottom).  The boxes are kept as pins on the output canvas: the sketch is scaled up
 until every label, measured in the output's font, fits its box without touching a
@@ -36,8 +36,7 @@ def bands(parts: Sequence[Part], axis: int) -> list[list[Part]]:
     for p in sorted(parts, key=lambda p: p.box.center[axis]):
         c = p.box.center[axis]
         for band in out:
-            mean = sum(q.box.center[axis] for q in band) / len(band)
-            if abs(c - mean) <= ALIGN_TOLERANCE * min(size(p.box), min(size(q.box) for q in band)):
+            if all(abs(c - q.box.center[axis]) <= ALIGN_TOLERANCE * min(size(p.box), size(q.box)) for q in band):
                 band.append(p)
                 break
         else:

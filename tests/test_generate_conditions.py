@@ -295,3 +295,19 @@ def test_craftbench_sketch_sample_keeps_every_component_and_its_arrangement():
     drawn = {it.id: it.box.center for it in read_back if it.id in parts}
     assert set(drawn) == set(parts)
     assert _same_order(parts, drawn) == []
+
+
+def test_merge_moves_the_generated_part_into_the_region_and_keeps_ids_unique():
+    from svgelements import Path as SvgPath
+
+    kept = Scene((400, 200), elements=(_rect("a", (10, 10, 90, 60)), _text("a-label", "Store", (20, 30, 80, 40), "a")))
+    generated = draw(DrawRequest((Node("a", "Feature store", ShapeKind.CYLINDER),)))
+    region = (200.0, 50.0, 200.0 + generated.image_wh[0], 50.0 + generated.image_wh[1])
+    merged = merge(kept, generated, region)
+    assert len({e.id for e in merged}) == len(merged) == len(kept) + len(generated)
+    assert merged.by_id("a") == kept.by_id("a") and merged.by_id("a-label") == kept.by_id("a-label")
+    moved = next(e for e in merged if e.kind == Kind.SHAPE and e.id != "a")
+    label = next(e for e in merged if e.kind == Kind.TEXT and e.parent_id == moved.id)
+    assert Box(*region).contains(moved.box) and moved.box.contains(label.box)
+    x0, y0, x1, y1 = SvgPath(moved.shape.d).bbox()
+    assert (x0, y0, x1, y1) == pytest.approx(moved.box.xyxy, abs=0.5)

@@ -71,13 +71,16 @@ def convert(
     vlm: Any = None,
     debug_dir: str | Path | None = None,
     progress: Progress | None = None,
+    leftovers: bool = True,
 ) -> Conversion:
     """Convert a raster figure (path, encoded bytes, or HWC uint8 RGB array) to editable SVG.
 
     ``segmenter`` proposes shape regions (``extraction.segment``); the default is
     OpenCV's flat regions.  ``loop`` bounds the verify-then-refine harness
     (``crafteditor.loop.harness.LoopConfig``; None composes the grounded scene once).
-    ``vlm`` is a ``crafteditor.vlm.config.VlmConfig`` (None: every role offline)."""
+    ``vlm`` is a ``crafteditor.vlm.config.VlmConfig`` (None: every role offline).
+    ``leftovers=False`` skips tracing what grounding leaves over (for a sketch read only
+    for its boxes, labels and arrows)."""
     from composition.trace import trace_leftovers
     from composition.writer import write_svg
     from extraction.clean import lift_text
@@ -109,7 +112,7 @@ def convert(
         grounding = ground_canvas(canvas, background_rgb, tuple(t.box for t in texts), segmenter=segmenter)
         texts = attach_labels(texts, grounding.shapes)
     with timer.stage("trace"):
-        traces = trace_leftovers(grounding.leftover_rgb, background) if grounding.leftover_px else []
+        traces = trace_leftovers(grounding.leftover_rgb, background) if leftovers and grounding.leftover_px else []
     scene = Scene(
         image_wh=(width, height),
         background=background,

@@ -20,7 +20,7 @@ from crafteditor.generate.labels import Face, Measured, wrap
 from crafteditor.generate.layout import (LayoutEdge, LayoutEngine, LayoutGraph, LayoutNode, Placement, get_engine,
                                          orthogonal_route, straight_route)
 from crafteditor.generate.pins import apply_pins, check_request
-from crafteditor.model.scene import Box, Element, Scene
+from crafteditor.model.scene import Box, Element, Scene, from_hex, to_hex
 
 MARGIN_PX = 24.0
 TITLE_ID = "figure-title"
@@ -29,6 +29,9 @@ ICON_EM = 2.6  # an icon's height
 GAP_EM = 0.35  # between an icon and its label
 EDGE_LABEL_SCALE = 0.85  # an edge label's size, of the body text's
 CONTAINER_PAD_EM = 1.0  # around a container's children
+SECONDARY_SCALE = 0.85  # a secondary (demoted) node's type and padding, of the body's
+SECONDARY_TINT = 0.5  # how far a secondary node's fill and outline move toward the background
+SECONDARY_TEXT_TINT = 0.3  # and its text (kept readable)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,15 +52,16 @@ def measure(request: DrawRequest) -> dict[str, Sized]:
     out = {}
     for n in request.nodes:
         container = n.id in containers
-        face = Face(t.family, t.size_px, bold=n.emphasis or container)
+        size = t.size_px * (SECONDARY_SCALE if n.secondary and not container else 1.0)
+        face = Face(t.family, size, bold=(n.emphasis and not n.secondary) or container)
         label = wrap(n.label, face)
         lw, lh = label.wh_px
-        pad = PAD_EM * t.size_px
+        pad = PAD_EM * size
         if container:
             out[n.id] = Sized(n, label, None, (lw + 2 * pad, 0.0), lh + pad)
             continue
-        icon = parts.icon_wh(n.icon_png, ICON_EM * t.size_px) if n.icon_png else None
-        content = (max(lw, icon[0] if icon else 0.0), lh + (icon[1] + (GAP_EM * t.size_px if lh else 0) if icon else 0))
+        icon = parts.icon_wh(n.icon_png, ICON_EM * size) if n.icon_png else None
+        content = (max(lw, icon[0] if icon else 0.0), lh + (icon[1] + (GAP_EM * size if lh else 0) if icon else 0))
         w, h = parts.shape_wh(n.shape, content, pad)
         out[n.id] = Sized(n, label, icon, (max(w, n.min_wh_px[0]), max(h, n.min_wh_px[1])))
     return out
@@ -127,6 +131,9 @@ def _label_box(route: tuple, wh: tuple[float, float]) -> Box:
 
 def _node_elements(request: DrawRequest, s: Sized, box: Box, fill: str) -> list[Element]:
     n, t, pal = s.node, request.typography, request.palette
+    if n.secondary and not s.header_px:  # drawn lighter: its outline and text toward the background
+        pal = dataclasses.replace(pal, stroke=tint(pal.stroke, pal.background), text=tint(pal.text, pal.background, SECONDARY_TEXT_TINT))
+        fill = tint(fill, pal.background)
     radius = 0.4 * t.size_px if n.shape.value == "rounded_rect" else 0.0
     out = [parts.shape(n.id, n.label, n.shape, box, fill, pal.stroke, n.parent_id, radius)]
     lw, lh = s.label.wh_px
@@ -136,7 +143,7 @@ def _node_elements(request: DrawRequest, s: Sized, box: Box, fill: str) -> list[
             out.append(parts.text(f"{n.id}-label", s.label, (box.x0 + pad, box.y0 + pad / 2), "start", pal.text, n.id))
         return out
     cx, cy = box.center
-    gap = GAP_EM * t.size_px if s.label.lines else 0.0
+    gap = GAP_EM * s.label.face.size_px if s.label.lines else 0.0
     top = cy - (lh + (s.icon_wh[1] + gap if s.icon_wh else 0.0)) / 2
     if s.icon_wh:
         iw, ih = s.icon_wh
@@ -145,6 +152,12 @@ def _node_elements(request: DrawRequest, s: Sized, box: Box, fill: str) -> list[
     if s.label.lines:
         out.append(parts.text(f"{n.id}-label", s.label, (cx, top), "middle", pal.text, n.id))
     return out
+
+
+def tint(colour: str, toward: str, share: float = SECONDARY_TINT) -> str:
+    """``colour`` moved ``share`` of the way to ``toward`` (both ``#rrggbb``)."""
+    a, b = from_hex(colour), from_hex(toward)
+    return to_hex(x + share * (y - x) for x, y in zip(a, b))
 
 
 def _fills(request: DrawRequest, containers: set[str]) -> dict[str, str]:

@@ -172,9 +172,17 @@ def _content(r: _Reading, request: DrawRequest, ocr: Any) -> tuple[float, list[D
 
 
 def _ocr_words(rgb: np.ndarray, engine: Any) -> set[str]:
+    """The words OCR reads on the rendering, padded with its page colour to a square: a
+    wide strip of a pipeline is otherwise upscaled whole to the detector's least short
+    side, which costs many times the pixels and reads no better."""
     from extraction.ocr import read_text
 
-    return {w for word in read_text(rgb, engine) for w in norm(word.text).split()}
+    h, w = rgb.shape[:2]
+    side = max(h, w)
+    square = np.empty((side, side, 3), np.uint8)
+    square[:] = rgb[0, 0]
+    square[:h, :w] = rgb
+    return {w for word in read_text(square, engine) for w in norm(word.text).split()}
 
 
 def _legible(label: str, words: set[str]) -> bool:

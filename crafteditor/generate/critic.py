@@ -98,7 +98,7 @@ def critique(svg: bytes, request: DrawRequest, *, style: str = "academic", ocr: 
     from crafteditor.svg.items import items
 
     doc = SvgDocument.from_bytes(svg)
-    found = [it for it in items(doc) if it.box is not None]
+    found = _as_shapes(it for it in items(doc) if it.box is not None)
     rgb = render_rgb(svg)
     reading = _Reading(found, rgb)
     content, c_defects, counts = _content(reading, request, ocr)
@@ -112,6 +112,16 @@ def critique(svg: bytes, request: DrawRequest, *, style: str = "academic", ocr: 
         l_defects.append(Defect("layout", "crowded", f"{reading.ink_share:.0%} of the page is drawn"))
     scores = Scores(content, layout, text, aesthetic, role, artefact)
     return Critique(scores, tuple(c_defects + l_defects + t_defects + a_defects + r_defects + x_defects), *counts)
+
+
+def _as_shapes(found) -> list[Any]:
+    """The items, with a closed path that a connector is glued to read as a shape (a cylinder,
+    a free outline): what a connector joins is a shape by its role, whatever its tag."""
+    from dataclasses import replace
+
+    found = list(found)
+    glued = {i for it in found if it.kind == "connector" for i in (it.source_id, it.target_id) if i}
+    return [replace(it, kind="shape") if it.kind == "path" and it.id in glued else it for it in found]
 
 
 class _Reading:

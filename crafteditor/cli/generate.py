@@ -53,6 +53,7 @@ def add_parser(commands: Any, add_traceback_flag: Any) -> argparse.ArgumentParse
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.svg", help="where to write the SVG")
     p.add_argument("--context", type=Path, metavar="FILE",
                    help="paper text or markdown the components may be read from")
+    p.add_argument("--caption", metavar="TEXT", help="the figure's caption (picks the passage of --context to draw)")
     p.add_argument("--style", choices=STYLES, default="academic", help="the figure's role (default: %(default)s)")
     p.add_argument("--sketch", type=Path, metavar="FILE", help="a sketch whose arrangement the figure keeps")
     p.add_argument("--partial", type=Path, metavar="FILE", help="a partial figure to complete (needs --mask)")
@@ -90,7 +91,7 @@ def run_from_args(args: argparse.Namespace) -> int:
     say(f"generating the figure ({args.style})")
     from crafteditor.generate.run import generate
 
-    result = generate(instruction, context=context, style=args.style, sketch=args.sketch, partial=args.partial,
+    result = generate(instruction, context=context, caption=args.caption, style=args.style, sketch=args.sketch, partial=args.partial,
                       mask=args.mask, elements=args.elements, candidates=args.candidates, rounds=args.rounds,
                       vlm=vlm, image_model=image_model, png=args.png is not None, progress=say)
     atomic_write(args.output, result.svg)

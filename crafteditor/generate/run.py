@@ -43,21 +43,25 @@ class Generation:
     png: bytes | None = field(default=None, repr=False)
 
 
-def generate(instruction: str, *, context: str | None = None, style: Role = "academic",
+def generate(instruction: str, *, context: str | None = None, caption: str | None = None, style: Role = "academic",
              sketch: str | Path | None = None, partial: str | Path | None = None, mask: str | Path | None = None,
              elements: Sequence[str | Path] = (), candidates: int | None = None, rounds: int = 3,
              vlm: Any = None, image_model: Any = None, png: bool = False, ocr: str | None = "rapidocr",
              engine: Any = None, progress: Progress | None = None) -> Generation:
-    """Generate a figure.  ``vlm``: a ``crafteditor.vlm.config.VlmConfig`` (None: every role
-    offline); ``image_model``: a model name on the VLM's endpoint (or the environment's), or
-    a ``VlmConfig`` for the images endpoint; ``ocr``: the read-back engine (None: none);
-    ``engine``: a layout engine (None: ELK, else dot).  Raises ``InputError`` for bad input."""
+    """Generate a figure.
+
+    ``context``: paper text the components may be read from; ``caption``: the figure's
+    caption, which picks the context's passage; ``vlm``: a ``crafteditor.vlm.config.VlmConfig``
+    (None: every role offline); ``image_model``: a model name on the VLM's endpoint (or the
+    environment's), or a ``VlmConfig`` for the images endpoint; ``ocr``: the read-back
+    engine (None: none); ``engine``: a layout engine (None: ELK, else dot).  Raises
+    ``InputError`` for bad input."""
     say = progress or (lambda _m: None)
     _check(instruction, style, sketch, partial, mask, elements, rounds)
     client = _client(vlm)
     executor = None
     try:
-        spec, calls = _seed(client, instruction, context or "", style, sketch, partial, elements)
+        spec, calls = _seed(client, instruction, context or "", caption or "", style, sketch, partial, elements)
         completion = _completion(partial, mask, spec) if partial is not None else None
         executor = _executor(image_model, vlm, engine, completion)
         from crafteditor.generate.critics import CriticRole
@@ -106,7 +110,8 @@ def _client(vlm: Any) -> Any:
     return VlmClient(vlm)
 
 
-def _seed(client: Any, instruction: str, context: str, style: Role, sketch, partial, elements) -> tuple:
+def _seed(client: Any, instruction: str, context: str, caption: str, style: Role, sketch, partial,
+          elements) -> tuple:
     from crafteditor.generate.intent import add_key_elements
     from crafteditor.generate.roles import read_intent_with
 
@@ -116,7 +121,8 @@ def _seed(client: Any, instruction: str, context: str, style: Role, sketch, part
         spec = conditions.spec_from_sketch(Path(sketch), instruction, context, style)
     else:
         condition = InputCondition.MASK if partial is not None else InputCondition.TEXT
-        spec, call = read_intent_with(client, instruction, context, style=style, condition=condition)
+        spec, call = read_intent_with(client, instruction, context, style=style, caption=caption,
+                                      condition=condition)
         calls.append(CallRecord.of(call))
     if elements:
         spec = add_key_elements(spec, [Path(p) for p in elements])

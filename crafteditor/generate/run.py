@@ -62,6 +62,9 @@ def generate(instruction: str, *, context: str | None = None, caption: str | Non
     executor = None
     try:
         spec, calls = _seed(client, instruction, context or "", caption or "", style, sketch, partial, elements)
+        if not spec.elements:
+            raise InputError("no component to draw was found in the instruction or the context: name them, "
+                             "e.g. 'Encoder -> Decoder -> Head' or a numbered list of steps")
         completion = _completion(partial, mask, spec) if partial is not None else None
         executor = _executor(image_model, vlm, engine, completion)
         from crafteditor.generate.critics import CriticRole

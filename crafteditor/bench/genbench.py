@@ -15,6 +15,7 @@ not beat the best), they are its upper bound, so the improvement counted is a lo
 from __future__ import annotations
 
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -39,6 +40,7 @@ class CaseResult:
     first: dict
     best: dict
     time_s: float
+    cpu_s: float = 0.0  # the process's user and system CPU time: what the machine's other load does not inflate
     error: str = ""
 
 
@@ -66,16 +68,19 @@ def run_case(case: GenCase, out: Path, extra: list[str]) -> CaseResult:
     svg, trace = out / f"{case.id}.svg", out / f"{case.id}.trace.json"
     command = [sys.executable, "-m", "crafteditor", "generate", case.instruction, "-o", str(svg),
                "--trace", str(trace), "--style", case.style, "-q", *extra]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = round(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, 2)
     if done.returncode != 0:
         return CaseResult(case.id, case.shape, (0, len(case.labels)), (0, len(case.connections)), 0, {}, {},
-                          round(elapsed, 2), done.stderr.strip().splitlines()[-1] if done.stderr else "failed")
+                          round(elapsed, 2), cpu, done.stderr.strip().splitlines()[-1] if done.stderr else "failed")
     data = json.loads(trace.read_text(encoding="utf-8"))
     labels, connections = read_back(svg.read_bytes(), case)
     return CaseResult(case.id, case.shape, labels, connections, len(data["rounds"]), data["first_scores"],
-                      data["best_scores"], round(elapsed, 2))
+                      data["best_scores"], round(elapsed, 2), cpu)
 
 
 def run(out: str | Path, extra: list[str] | None = None, say=None) -> list[CaseResult]:
@@ -87,19 +92,20 @@ def run(out: str | Path, extra: list[str] | None = None, say=None) -> list[CaseR
         results.append(result)
         if say is not None:
             say(f"{case.id}: labels {result.labels[0]}/{result.labels[1]}, connections "
-                f"{result.connections[0]}/{result.connections[1]}, {result.rounds} round(s), {result.time_s:.1f} s"
+                f"{result.connections[0]}/{result.connections[1]}, {result.rounds} round(s), {result.time_s:.1f} s, "
+                f"CPU {result.cpu_s:.1f} s"
                 f"{' ' + result.error if result.error else ''}")
     (out / "results.json").write_text(json.dumps([asdict(r) for r in results], indent=1), encoding="utf-8")
     return results
 
 
 def format_table(results: list[CaseResult]) -> str:
-    rows = ["| case | shape | labels | connections | rounds | first | best | time s |",
-            "|---|---|---|---|---|---|---|---|"]
+    rows = ["| case | shape | labels | connections | rounds | first | best | time s | CPU s |",
+            "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         first, best = r.first.get("overall", float("nan")), r.best.get("overall", float("nan"))
         rows.append(f"| {r.id} | {r.shape} | {r.labels[0]}/{r.labels[1]} | {r.connections[0]}/{r.connections[1]} | "
-                    f"{r.rounds} | {first:.2f} | {best:.2f} | {r.time_s:.1f} |")
+                    f"{r.rounds} | {first:.2f} | {best:.2f} | {r.time_s:.1f} | {r.cpu_s:.1f} |")
     ok = [r for r in results if not r.error]
     improved = [r for r in ok if r.best["overall"] > r.first["overall"]]
     label_sum = [sum(r.labels[i] for r in results) for i in (0, 1)]
@@ -107,13 +113,15 @@ def format_table(results: list[CaseResult]) -> str:
     rows += ["", f"labels found: {label_sum[0]}/{label_sum[1]}; connections found: {conn_sum[0]}/{conn_sum[1]}; "
                  f"failed: {len(results) - len(ok)}",
              f"rounds run: {', '.join(f'{n}: {sum(r.rounds == n for r in ok)}' for n in sorted({r.rounds for r in ok}))}",
-             f"improved on the first candidate: {len(improved)}/{len(ok)}"]
+             f"improved on the first candidate: {len(improved)}/{len(ok)} "
+             f"(by 0.1 or more overall: {sum(r.best['overall'] - r.first['overall'] >= 0.1 for r in ok)})"]
     if improved:
         gains = ", ".join(f"{axis} {statistics.mean(r.best[axis] - r.first[axis] for r in improved):+.2f}"
                           for axis in AXES)
         rows.append(f"mean gain where improved: {gains}")
     rows.append(f"median time per fresh `crafteditor generate`: {statistics.median(r.time_s for r in results):.1f} s "
-                f"(max {max(r.time_s for r in results):.1f} s)")
+                f"(max {max(r.time_s for r in results):.1f} s); median CPU time "
+                f"{statistics.median(r.cpu_s for r in results):.1f} s (max {max(r.cpu_s for r in results):.1f} s)")
     return "\n".join(rows)
 
 

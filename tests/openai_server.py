@@ -1,8 +1,10 @@
-"""A scripted OpenAI-compatible chat server on 127.0.0.1 for the VLM tests.
+"""A scripted OpenAI-compatible chat and images server on 127.0.0.1 for the VLM tests.
 
 Each ``POST /v1/chat/completions`` takes the next step of the script: a
 ``chat.completion`` with the step's content and token usage, an HTTP error,
-or either after a delay.  Every request body is recorded, parsed, in arrival
+or either after a delay.  Each ``POST /v1/images/generations`` takes the next
+step too: its content is sent as the image's ``b64_json`` (``image(png)``
+makes such a step; any other content is a malformed image).  Every request body is recorded, parsed, in arrival
 order.  A request with no step left gets HTTP 500 ("script exhausted").
 
     with scripted_server([answer({"fixes": []}), http_error(500)]) as server:
@@ -22,7 +24,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["ScriptedServer", "Step", "answer", "http_error", "malformed", "scripted_server", "slow"]
+__all__ = ["ScriptedServer", "Step", "answer", "http_error", "image", "malformed", "scripted_server", "slow"]
+
+IMAGES_ROUTE = "/v1/images/generations"
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,13 @@ def malformed(text: str = '{"scores": {"position": 7,', prompt_tokens: int = 50,
               completion_tokens: int = 10) -> Step:
     """An answer that is not valid JSON."""
     return Step(text, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
+
+
+def image(png: bytes) -> Step:
+    """An images answer: ``png`` as base64."""
+    import base64
+
+    return Step(base64.b64encode(png).decode("ascii"))
 
 
 def http_error(status: int = 500) -> Step:
@@ -139,7 +150,7 @@ def _handler_for(server: ScriptedServer) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
-            if self.path.rstrip("/") != "/v1/chat/completions":
+            if self.path.rstrip("/") not in ("/v1/chat/completions", IMAGES_ROUTE):
                 self._send(404, _error(404, f"no route {self.path}"))
                 return
             body = json.loads(raw or b"{}")
@@ -151,6 +162,9 @@ def _handler_for(server: ScriptedServer) -> type[BaseHTTPRequestHandler]:
                 return  # stopping: drop the reply
             if step.status != 200:
                 self._send(step.status, _error(step.status, f"scripted HTTP {step.status}"))
+                return
+            if self.path.rstrip("/") == IMAGES_ROUTE:
+                self._send(200, {"created": 1_700_000_000, "data": [{"b64_json": step.content}]})
                 return
             self._send(200, _completion(step, str(body.get("model", "")), len(server.requests)))
 

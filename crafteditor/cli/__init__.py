@@ -5,6 +5,7 @@
     crafteditor edit figure.svg -o fixed.svg --where text:Encodr --set-text Encoder
     crafteditor export figure.svg --to drawio -o figure.drawio
     crafteditor batch figures/ -o svg/
+    crafteditor generate "Encoder -> Decoder" -o figure.svg
     crafteditor bench --help
 
 Exit status: 0 on success, 2 for anything the user can fix (bad input or
@@ -82,9 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check(commands)
     from crafteditor.cli import batch as cli_batch, edit as cli_edit
     from crafteditor.cli import bench as bench_cli
+    from crafteditor.cli import generate as cli_generate
 
     cli_edit.add_parsers(commands, add_traceback_flag)
     cli_batch.add_parser(commands, add_traceback_flag)
+    cli_generate.add_parser(commands, add_traceback_flag)
 
     bench_cli.add_parser(commands)
     return parser

@@ -56,6 +56,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         "default all) at each --scales and report internal errors and times; exit 1 on any")
     parser.add_argument("--scales", default="own,900,2000", type=_scales, metavar="LIST",
                         help="with --robustness: 'own' and long sides in px (default: own,900,2000)")
+    parser.add_argument("--generate", action="store_true",
+                        help="instead: generate the 20 fixed instructions of crafteditor.bench.gencases, each by a "
+                        "fresh `crafteditor generate`, and report labels and connections found, rounds, the loop's "
+                        "gain over its first candidate per axis, and the median time")
     add_loop_options(parser)
     parser.set_defaults(func=run_from_args)
     return parser
@@ -169,6 +173,11 @@ def _run_robustness(args: argparse.Namespace) -> int:
 
 def run_from_args(args: argparse.Namespace) -> int:
     """Run the benchmark; 0 when it ran, 1 on a failed target with --strict, 2 on a setup error."""
+    if args.generate:
+        from crafteditor.bench.genbench import format_table, run
+
+        print(format_table(run(args.out, say=lambda m: print(m, file=sys.stderr, flush=True))))
+        return 0
     if args.robustness:
         return _run_robustness(args)
     if args.batch:

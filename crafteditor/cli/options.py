@@ -63,6 +63,11 @@ def add_loop_options(parser: argparse.ArgumentParser) -> None:
                        help="candidate skeletons tried at most (default %(default)s)")
     group.add_argument("--refine-rounds", type=_count, default=4, metavar="N",
                        help="rounds of typed fixes at most (default %(default)s)")
+    add_vlm_options(group)
+
+
+def add_vlm_options(group: Any) -> None:
+    """``--vlm`` and its endpoint, model, timeout and cache options, on a parser or a group."""
     group.add_argument("--vlm", choices=VLM_CHOICES, default=os.environ.get("CRAFTEDITOR_VLM", "none"),
                        help="none: offline; auto: use the VLM when its endpoint and model are set; openai: "
                             "require it (default: $CRAFTEDITOR_VLM or none)")

@@ -98,7 +98,7 @@ def critique(svg: bytes, request: DrawRequest, *, style: str = "academic", ocr: 
     from crafteditor.svg.items import items
 
     doc = SvgDocument.from_bytes(svg)
-    found = [it for it in items(doc) if it.box is not None]
+    found = _as_shapes(it for it in items(doc) if it.box is not None)
     rgb = render_rgb(svg)
     reading = _Reading(found, rgb)
     content, c_defects, counts = _content(reading, request, ocr)
@@ -112,6 +112,16 @@ def critique(svg: bytes, request: DrawRequest, *, style: str = "academic", ocr: 
         l_defects.append(Defect("layout", "crowded", f"{reading.ink_share:.0%} of the page is drawn"))
     scores = Scores(content, layout, text, aesthetic, role, artefact)
     return Critique(scores, tuple(c_defects + l_defects + t_defects + a_defects + r_defects + x_defects), *counts)
+
+
+def _as_shapes(found) -> list[Any]:
+    """The items, with a closed path that a connector is glued to read as a shape (a cylinder,
+    a free outline): what a connector joins is a shape by its role, whatever its tag."""
+    from dataclasses import replace
+
+    found = list(found)
+    glued = {i for it in found if it.kind == "connector" for i in (it.source_id, it.target_id) if i}
+    return [replace(it, kind="shape") if it.kind == "path" and it.id in glued else it for it in found]
 
 
 class _Reading:
@@ -172,9 +182,17 @@ def _content(r: _Reading, request: DrawRequest, ocr: Any) -> tuple[float, list[D
 
 
 def _ocr_words(rgb: np.ndarray, engine: Any) -> set[str]:
+    """The words OCR reads on the rendering, padded with its page colour to a square: a
+    wide strip of a pipeline is otherwise upscaled whole to the detector's least short
+    side, which costs many times the pixels and reads no better."""
     from extraction.ocr import read_text
 
-    return {w for word in read_text(rgb, engine) for w in norm(word.text).split()}
+    h, w = rgb.shape[:2]
+    side = max(h, w)
+    square = np.empty((side, side, 3), np.uint8)
+    square[:] = rgb[0, 0]
+    square[:h, :w] = rgb
+    return {w for word in read_text(square, engine) for w in norm(word.text).split()}
 
 
 def _legible(label: str, words: set[str]) -> bool:

@@ -5,13 +5,13 @@
     >>> import crafteditor
     >>> result = crafteditor.convert("figure.png")      # doctest: +SKIP
     >>> result.svg, result.scene, result.report          # doctest: +SKIP
-    >>> figure = crafteditor.generate("Encoder -> Decoder")  # doctest: +SKIP
+    >>> from crafteditor.generate import generate          # doctest: +SKIP
+    >>> figure = generate("Encoder -> Decoder")              # doctest: +SKIP
     >>> figure.svg, figure.trace                          # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from crafteditor.model.errors import CraftEditorError, EngineUnavailable, InputError, OutputError
@@ -22,7 +22,6 @@ __version__ = "0.1.0"
 __all__ = [
     "Box", "Conversion", "CraftEditorError", "Element", "EngineUnavailable", "InputError",
     "Kind", "OutputError", "Scene", "Style", "convert", "convert_file", "edit_file", "edit_svg", "export_file",
-    "generate",
 ]
 
 if TYPE_CHECKING:
@@ -38,11 +37,6 @@ def __getattr__(name: str) -> Any:
         from crafteditor.svg import edit
 
         return getattr(edit, name)
-    if name == "generate":
-        # the generator is a subpackage one layer up the call chain (it converts through
-        # the pipeline): resolved by name as Python resolves any lazy submodule (PEP 562),
-        # so this package does not depend on it.  It is callable: generate(instruction, ...).
-        return importlib.import_module(f"{__name__}.generate")
     if name == "export_file":
         from crafteditor.export import export_file
 

@@ -92,9 +92,9 @@ def test_a_failing_image_model_still_writes_the_offline_figure_and_the_trace_say
     assert [c["mode"] for c in data["calls"] if c["role"] == "image-model"] == ["fallback"]
 
 
-def test_the_package_is_callable_as_the_api():
-    import crafteditor
+def test_the_api_generates_an_editable_figure():
+    from crafteditor.generate import generate
 
-    result = crafteditor.generate("Encoder → Decoder", candidates=1, rounds=0, ocr=None, png=True)
+    result = generate("Encoder → Decoder", candidates=1, rounds=0, ocr=None, png=True)
     assert type(result).__name__ == "Generation" and "<text" in result.svg and result.png[:4] == b"\x89PNG"
     assert result.critique.connections_found == 1 and result.trace.rounds[0].stage == "design"

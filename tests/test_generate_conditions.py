@@ -311,3 +311,40 @@ def test_merge_moves_the_generated_part_into_the_region_and_keeps_ids_unique():
     assert Box(*region).contains(moved.box) and moved.box.contains(label.box)
     x0, y0, x1, y1 = SvgPath(moved.shape.d).bbox()
     assert (x0, y0, x1, y1) == pytest.approx(moved.box.xyxy, abs=0.5)
+
+
+# -- end to end, through ``crafteditor generate`` ----------------------------------------
+
+
+def test_generate_redraws_a_sketch_keeping_its_order(sketch, tmp_path, capsys):
+    from crafteditor import cli
+
+    out = tmp_path / "redrawn.svg"
+    status = cli.main(["generate", "Tracker → Alert service", "--sketch", str(sketch), "-o", str(out),
+                       "--candidates", "1", "--rounds", "1", "--quiet"])
+    assert status == 0, capsys.readouterr().err
+    found = _read(out.read_bytes())
+    centres = _centres_by_text(found)
+    assert set(map(name_key, SKETCH_BOXES)) | {"alert service"} <= set(centres)
+    before = {name_key(k): Box(*v) for k, v in SKETCH_BOXES.items()}
+    assert _same_order(before, {k: centres[k] for k in before}) == []
+    glued = {(it.source_id, it.target_id) for it in found if it.kind == "connector"}
+    assert len(glued) >= len(SKETCH_ARROWS) + 1
+
+
+def test_generate_completes_a_masked_figure(completed, tmp_path, capsys):
+    from crafteditor import cli
+
+    _, kept, region, folder = completed
+    out = tmp_path / "completed.svg"
+    status = cli.main(["generate", "Input → Encoder → Decoder → Output", "--partial", str(folder / "partial.png"),
+                       "--mask", str(folder / "mask.png"), "-o", str(out), "--candidates", "1", "--rounds", "0",
+                       "--quiet"])
+    assert status == 0, capsys.readouterr().err
+    found = _read(out.read_bytes())
+    texts = {name_key(it.text): it for it in found if it.kind == "text"}
+    assert {"input", "encoder", "decoder", "output"} <= set(texts)
+    assert Box(*region).contains(texts["decoder"].box)
+    for name in ("Input", "Encoder", "Output"):  # the kept part stays where it was
+        assert Box(*ROW[name]).contains(texts[name_key(name)].box, 2.0)
+    assert sum(bool(it.kind == "connector" and it.source_id and it.target_id) for it in found) >= 3

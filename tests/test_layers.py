@@ -26,7 +26,7 @@ LAYERS = {
     "checkers": 2, "composition": 2, "crafteditor.vlm": 2, "crafteditor.svg": 2,
     "crafteditor.loop": 3, "crafteditor.export": 3,
     "crafteditor": 4,  # the API: crafteditor/__init__.py and pipeline.py
-    "crafteditor.generate": 4,  # CRAFTER generation: it converts a generated raster through the API
+    "crafteditor.generate": 5,  # CRAFTER generation: it converts sketches and generated rasters through the API
     "crafteditor.batch": 5,
     "crafteditor.bench": 6,
     "crafteditor.cli": 7,

@@ -2,23 +2,20 @@
 editable, layered SVG, through the same designer → executor → critic → reviser loop as
 ``convert``.
 
-The package is callable: ``crafteditor.generate(instruction, ...)`` is
-:func:`crafteditor.generate.run.generate` (loaded on first call, so importing the
-package's parts stays light).
+The API is :func:`crafteditor.generate.run.generate`, also importable from here:
+``from crafteditor.generate import generate``.  The package sits one layer above
+``crafteditor.convert`` (it converts sketches, partial figures and generated rasters
+through it), beside ``crafteditor.batch``.
 """
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import Any
 
 
-class _CallableModule(types.ModuleType):
-    def __call__(self, instruction: str, **options: Any) -> Any:
-        from crafteditor.generate.run import generate
+def generate(instruction: str, **options: Any) -> Any:
+    """:func:`crafteditor.generate.run.generate` (loaded on first call, so importing the
+    package's parts stays light)."""
+    from crafteditor.generate.run import generate as run
 
-        return generate(instruction, **options)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+    return run(instruction, **options)

@@ -58,17 +58,19 @@ class OfflineExecutor:
         self.engine = engine
         self.completion = completion
 
-    def scene(self, request: DrawRequest) -> Any:
-        from crafteditor.generate.draw import draw
+    def scene(self, spec: FigureSpec, request: DrawRequest) -> Any:
+        """The drawn figure; for a mask completion, only what the kept part lacks is laid out,
+        in the region, and merged over the kept part."""
+        if self.completion is None:
+            from crafteditor.generate.draw import draw
 
-        scene = draw(request, self.engine)
-        if self.completion is not None:
-            from crafteditor.generate import conditions  # written beside this module: sketches and masks
+            return draw(request, self.engine)
+        from crafteditor.generate import conditions
 
-            scene = conditions.merge(self.completion.kept_scene, scene, self.completion.region_xyxy)
-        return scene
+        kept, region = self.completion.kept_scene, self.completion.region_xyxy
+        return conditions.merge(kept, conditions.region_scene(spec, kept, region), region)
 
     def execute(self, spec: FigureSpec, request: DrawRequest) -> Drawn:
         from composition.writer import write_svg
 
-        return Drawn(write_svg(self.scene(request)).encode("utf-8"), self.name)
+        return Drawn(write_svg(self.scene(spec, request)).encode("utf-8"), self.name)

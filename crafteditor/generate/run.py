@@ -1,7 +1,7 @@
-"""``crafteditor.generate``: an instruction (with a sketch, a partial figure or key elements)
+"""``crafteditor.generate.generate``: an instruction (with a sketch, a partial figure or key elements)
 to an editable, layered SVG, through CRAFTER's harness.
 
-    result = crafteditor.generate("Tokenizer -> Encoder -> Decoder, left to right")
+    result = generate("Tokenizer -> Encoder -> Decoder, left to right")
     result.svg, result.spec, result.trace, result.critique
 
 A pass at a time: read the intent (a model's reading when one is configured, else the
@@ -120,7 +120,8 @@ def _seed(client: Any, instruction: str, context: str, caption: str, style: Role
 
     calls: list[CallRecord] = []
     if sketch is not None:
-        conditions = _conditions("a sketch")
+        from crafteditor.generate import conditions
+
         spec = conditions.spec_from_sketch(Path(sketch), instruction, context, style)
     else:
         condition = InputCondition.MASK if partial is not None else InputCondition.TEXT
@@ -135,20 +136,10 @@ def _seed(client: Any, instruction: str, context: str, caption: str, style: Role
 def _completion(partial, mask, spec: FigureSpec) -> Any:
     from crafteditor.generate.execute import Completion
 
-    conditions = _conditions("a mask completion")
+    from crafteditor.generate import conditions
+
     kept, region = conditions.complete(Path(partial), Path(mask), spec)
     return Completion(kept, tuple(float(v) for v in region))
-
-
-def _conditions(what: str) -> Any:
-    try:
-        from crafteditor.generate import conditions
-    except ImportError as exc:
-        from crafteditor.model.errors import EngineUnavailable
-
-        raise EngineUnavailable(f"{what} needs crafteditor.generate.conditions, which is not installed "
-                                f"({exc})") from None
-    return conditions
 
 
 def _executor(image_model: Any, vlm: Any, engine: Any, completion: Any) -> Any:

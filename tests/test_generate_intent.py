@@ -70,6 +70,8 @@ SHAPES = [
     ("a head noun refers back", "An image encoder feeds a transformer, which feeds a text decoder. "
      "The decoder loops back to the encoder.", {"image encoder", "transformer", "text decoder"},
      {("text decoder", "image encoder", "dashed")}),
+    ("an adjective opens a name", "Collection → Sorting → Shredding → New products",
+     {"collection", "sorting", "shredding", "new products"}, {("shredding", "new products", "arrow")}),
     ("steps numbered in one line", "The pipeline: 1. Load data 2. Clean data 3. Train model 4. Evaluate model",
      {"load data", "clean data", "train model", "evaluate model"},
      {("load data", "clean data", "arrow"), ("train model", "evaluate model", "arrow")}),

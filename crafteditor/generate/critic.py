@@ -182,17 +182,18 @@ def _content(r: _Reading, request: DrawRequest, ocr: Any) -> tuple[float, list[D
 
 
 def _ocr_words(rgb: np.ndarray, engine: Any) -> set[str]:
-    """The words OCR reads on the rendering, padded with its page colour to a square: a
-    wide strip of a pipeline is otherwise upscaled whole to the detector's least short
-    side, which costs many times the pixels and reads no better."""
+    """The words OCR reads on the rendering, its short side padded with the page colour up
+    to the detector's least short side: a wide strip of a pipeline is otherwise upscaled
+    whole, which costs many times the pixels and reads no better (the text is drawn at a
+    legible size already).  A page that is large enough is read as it is."""
     from extraction.ocr import read_text
+    from extraction.ocr_engines import MIN_SIDE_PX
 
     h, w = rgb.shape[:2]
-    side = max(h, w)
-    square = np.empty((side, side, 3), np.uint8)
-    square[:] = rgb[0, 0]
-    square[:h, :w] = rgb
-    return {w for word in read_text(square, engine) for w in norm(word.text).split()}
+    page = np.empty((max(h, min(MIN_SIDE_PX, w)), max(w, min(MIN_SIDE_PX, h)), 3), np.uint8)
+    page[:] = rgb[0, 0]
+    page[:h, :w] = rgb
+    return {w for word in read_text(page, engine) for w in norm(word.text).split()}
 
 
 def _legible(label: str, words: set[str]) -> bool:

@@ -67,7 +67,7 @@ _MARK = re.compile(r"⟦(\w+)\|([^⟧]*)⟧")
 _LEADING = re.compile(
     r"^(?:(?:first(?:ly)?|second(?:ly)?|then|next|finally|lastly|and|also|both|which|that|where|while|"
     r"here|there\s+(?:is|are)|we\s+(?:have|use|show)|it\s+has|with|of|the|a|an|its|their|our|this|these|"
-    r"those|each|every|all|some|one|two|three|four|five|six|new|"
+    r"those|each|every|all|some|one|two|three|four|five|six|"
     r"(?:draw|show|depict|render|create|make|add|include|put|place|display|illustrate)"
     r"(?=\s+(?:the|a|an|its|their|our|this|these|all|each|two|three|four)\b))\b[\s,]*)+", re.I)
 # verbs that make a phrase a clause: its subject is the component ("the U-Net outputs noise" -> U-Net)

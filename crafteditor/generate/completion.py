@@ -25,7 +25,7 @@ import numpy as np
 
 from crafteditor.generate import graph as g
 from crafteditor.generate.phrases import name_key
-from crafteditor.generate.spec import FigureSpec, LayoutConstraint, PanelLayout
+from crafteditor.generate.spec import FigureSpec, LayoutConstraint, PanelLayout, fresh_id
 from crafteditor.model.errors import InputError
 from crafteditor.model.scene import Box, Element, Kind, Scene
 
@@ -213,7 +213,8 @@ def merge(kept: Scene, generated: Scene, region_xyxy: XYXY) -> Scene:
     dx, dy = region_xyxy[0], region_xyxy[1]
     mine = {e.id for e in generated}
     taken = {e.id for e in kept}
-    rename = {i: _fresh(f"{i}-new", taken | mine) for i in mine if i in taken}
+    pool = taken | mine
+    rename = {i: fresh_id(f"{i}-new", pool) for i in sorted(mine) if i in taken}
     moved = [_renamed(shifted(e, dx, dy), rename, mine) for e in generated]
     boxes = {e.id: e.box for e in (*kept.elements, *moved)}
     out = []
@@ -239,9 +240,3 @@ def _renamed(e: Element, rename: dict[str, str], mine: set[str]) -> Element:
                                                    target_id=rename.get(c.target_id, c.target_id))
     return e.replace(**changes)
 
-
-def _fresh(base: str, taken: set[str]) -> str:
-    name, n = base, 2
-    while name in taken:
-        name, n = f"{base}-{n}", n + 1
-    return name

@@ -27,7 +27,7 @@ from crafteditor.generate.intent import read_intent
 from crafteditor.generate.phrases import name_key
 from crafteditor.generate.sketch import SketchReading, read_sketch
 from crafteditor.generate.spec import (REFERENCE_OF, Connection, Element, FigureSpec, Group, InputCondition,
-                                       LayoutConstraint, PanelLayout, Role)
+                                       LayoutConstraint, PanelLayout, Role, fresh_id)
 from crafteditor.model.scene import Box
 
 __all__ = ["complete", "merge", "region_request", "region_scene", "sketch_reading", "sketch_spec", "spec_from_sketch"]
@@ -85,12 +85,12 @@ def _with_instruction(spec: FigureSpec, told: FigureSpec) -> FigureSpec:
         if name_key(e.name) in mine:
             ids[e.id] = mine[name_key(e.name)]
         elif e.id in linked:
-            ids[e.id] = _fresh(e.id, taken)
+            ids[e.id] = fresh_id(e.id, taken)
             added.append(e.model_copy(update={"id": ids[e.id], "placement": "added by the instruction"}))
     for g in told.groups:
         if name_key(g.name) in mine:
             ids[g.id] = mine[name_key(g.name)]
-    groups = [Group(id=_fresh(g.id, taken), name=g.name, members=tuple(ids[m] for m in g.members))
+    groups = [Group(id=fresh_id(g.id, taken), name=g.name, members=tuple(ids[m] for m in g.members))
               for g in told.groups if g.id not in ids and g.members and all(m in ids and ids[m] in
                                                                            {a.id for a in added} for m in g.members)]
     pairs = {(c.source, c.target) for c in spec.connections}
@@ -99,7 +99,7 @@ def _with_instruction(spec: FigureSpec, told: FigureSpec) -> FigureSpec:
         a, b = ids.get(c.source), ids.get(c.target)
         if a and b and a != b and (a, b) not in pairs and (b, a) not in pairs:
             pairs.add((a, b))
-            connections.append(c.model_copy(update={"id": _fresh(f"c{len(connections) + 1}", taken),
+            connections.append(c.model_copy(update={"id": fresh_id(f"c{len(connections) + 1}", taken),
                                                     "source": a, "target": b}))
     return spec.model_copy(update={"elements": spec.elements + tuple(added), "groups": spec.groups + tuple(groups),
                                    "connections": tuple(connections)})
@@ -145,10 +145,3 @@ def _free_place(spec: FigureSpec, element_id: str, wh: tuple[float, float], boxe
     y0 = max((b.y1 for b in placed), default=0.0) + gap
     return Box(x0, y0, x0 + w, y0 + h)
 
-
-def _fresh(base: str, taken: set[str]) -> str:
-    name, n = base, 2
-    while name in taken:
-        name, n = f"{base}-{n}", n + 1
-    taken.add(name)
-    return name

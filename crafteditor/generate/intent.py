@@ -26,7 +26,7 @@ from pathlib import Path
 
 from crafteditor.generate import phrases as ph
 from crafteditor.generate.reading import Reading
-from crafteditor.generate.spec import REFERENCE_OF, Element, FigureSpec, InputCondition, Role
+from crafteditor.generate.spec import REFERENCE_OF, Element, FigureSpec, InputCondition, Role, fresh_id
 
 __all__ = ["add_key_elements", "read_intent", "reading_of"]
 
@@ -92,7 +92,7 @@ def add_key_elements(spec: FigureSpec, paths: list[str | Path]) -> FigureSpec:
             elements[same] = elements[same].model_copy(update={"image_path": str(path), "realization": "icon"})
         else:
             taken = {e.id for e in elements} | {g.id for g in spec.groups}
-            elements.append(Element(id=_fresh(f"pic-{Reading.slug(name)}", taken), name=name,
+            elements.append(Element(id=fresh_id(f"pic-{Reading.slug(name)}", taken), name=name,
                                     realization="icon", image_path=str(path), placement="as given"))
     return spec.model_copy(update={"elements": tuple(elements), "condition": InputCondition.KEY_ELEMENTS,
                                    "reference_role": REFERENCE_OF[InputCondition.KEY_ELEMENTS]})
@@ -298,9 +298,3 @@ def _title(instruction: str, caption: str) -> tuple[str, bool]:
     first = ph.split_sentences(_FIGURE_TAG.sub("", caption.strip()))
     return (first[0].rstrip(".") if first else ""), False
 
-
-def _fresh(base: str, taken: set[str]) -> str:
-    name, n = base, 2
-    while name in taken:
-        name, n = f"{base}-{n}", n + 1
-    return name

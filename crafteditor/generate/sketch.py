@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from crafteditor.generate.reading import Reading
+from crafteditor.generate.spec import fresh_id
 from crafteditor.model.scene import Box, Element, Kind, Scene
 
 __all__ = ["Link", "Part", "SketchReading", "read_sketch"]
@@ -82,15 +83,15 @@ def read_sketch(scene: Scene) -> SketchReading:
         own = by_shape[s.id]
         if s.id in holding:
             name = _text(own[0]) if own else ""
-            ids[s.id] = _fresh(f"group-{Reading.slug(name) if name else 'box'}", taken)
+            ids[s.id] = fresh_id(f"group-{Reading.slug(name) if name else 'box'}", taken)
             parts.append(Part(ids[s.id], name, s.box, ids.get(holder[s.id] or ""), group=True))
             own = own[1:]
         elif own:
-            ids[s.id] = _fresh(Reading.slug(" ".join(_text(t) for t in own)), taken)
+            ids[s.id] = fresh_id(Reading.slug(" ".join(_text(t) for t in own)), taken)
             parts.append(Part(ids[s.id], " ".join(_text(t) for t in own), s.box, ids.get(holder[s.id] or "")))
             continue
         for t in own:  # a container's other labels are components inside it
-            parts.append(Part(_fresh(Reading.slug(_text(t)), taken), _text(t), t.box, ids[s.id]))
+            parts.append(Part(fresh_id(Reading.slug(_text(t)), taken), _text(t), t.box, ids[s.id]))
     icons = list(scene.of_kind(Kind.ICON))
     free = [t for t in texts if t.parent_id not in ids and t is not title]
     notes += [_text(t) for t in sorted(free, key=_reading_key) if not is_name(t)]
@@ -99,7 +100,7 @@ def read_sketch(scene: Scene) -> SketchReading:
         if icon is not None:
             icons.remove(icon)
             box = box.union(icon.box)
-        parts.append(Part(_fresh(Reading.slug(name), taken), name, box, _container_of(box, parts), drawn=False))
+        parts.append(Part(fresh_id(Reading.slug(name), taken), name, box, _container_of(box, parts), drawn=False))
     links = _links(scene, parts, ids)
     return SketchReading(tuple(parts), links, _text(title) if title else "", tuple(notes), scene.image_wh)
 
@@ -199,10 +200,3 @@ def _part_at(point: tuple[float, float], parts: list[Part], slack_px: float) -> 
     near = [p for p in parts if p.box.expand(slack_px).contains_point(*point)]
     return min(near, key=lambda p: (p.group, p.box.area)).id if near else None
 
-
-def _fresh(base: str, taken: set[str]) -> str:
-    name, n = base, 2
-    while name in taken:
-        name, n = f"{base}-{n}", n + 1
-    taken.add(name)
-    return name

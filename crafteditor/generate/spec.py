@@ -232,3 +232,12 @@ def _check_acyclic(groups: tuple[Group, ...]) -> None:
             if item not in seen:
                 seen.add(item)
                 todo.extend(members.get(item, ()))
+
+
+def fresh_id(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``... the first not in ``taken``; it is added to ``taken``."""
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}-{n}", n + 1
+    taken.add(name)
+    return name

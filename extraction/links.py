@@ -59,17 +59,22 @@ def _clear_gap(end: XY, target: XY, canvas: np.ndarray | None, ground: np.ndarra
 
 
 def _snap(end: XY, inward: XY, shapes: list[tuple[Element, BaseGeometry]],
-          canvas: np.ndarray | None = None, ground: np.ndarray | None = None) -> tuple[XY, str | None]:
-    """Move ``end`` along the line onto the nearest outline within reach; ``inward``
-    is the unit direction the line travels at this end, pointing out of the line.
-    An end that stops short of the outline with page showing in between keeps its
-    place (the connection is still recorded)."""
-    best: tuple[float, XY, str] | None = None
+          canvas: np.ndarray | None = None, ground: np.ndarray | None = None,
+          reach_px: float = SNAP_PX) -> tuple[XY, str | None]:
+    """Move ``end`` along the line onto the nearest outline within ``reach_px``;
+    ``inward`` is the unit direction the line travels at this end, pointing out of
+    the line.  An end that stops short of the outline with page showing in between
+    keeps its place (the connection is still recorded).  A dashed line reaches
+    farther (``reach_px`` beyond ``SNAP_PX``): its last gap is its pattern, and the
+    dash lying on an outline it crosses is lost, so of two outlines within reach, one
+    holding the other (a container around the shape the line leaves), the inner one
+    is where it ends."""
+    found: list[tuple[float, XY, Element, BaseGeometry]] = []
     ray = LineString([(end[0] - inward[0] * SNAP_PX, end[1] - inward[1] * SNAP_PX),
-                      (end[0] + inward[0] * SNAP_PX, end[1] + inward[1] * SNAP_PX)])
+                      (end[0] + inward[0] * reach_px, end[1] + inward[1] * reach_px)])
     p = Point(end)
     for el, line in shapes:
-        if line.distance(p) > SNAP_PX:
+        if line.distance(p) > reach_px:
             continue
         hit = ray.intersection(line)
         candidates = [g for g in getattr(hit, "geoms", [hit]) if not g.is_empty and g.geom_type == "Point"]
@@ -80,13 +85,17 @@ def _snap(end: XY, inward: XY, shapes: list[tuple[Element, BaseGeometry]],
             q = line.interpolate(line.project(p))
             target = (q.x, q.y)
         d = math.dist(target, end)
-        if d <= SNAP_PX and (best is None or d < best[0]):
-            best = (d, target, el.id)
-    if best is None:
+        if d <= reach_px:
+            found.append((d, target, el, line))
+    dashed = reach_px > SNAP_PX
+    if dashed:
+        found = [f for f in found if not any(g is not f and f[2].box.contains(g[2].box, 1.0) for g in found)] or found
+    if not found:
         return end, None
-    if _clear_gap(end, best[1], canvas, ground):
-        return end, best[2]
-    return best[1], best[2]
+    _d, target, el, _line = min(found, key=lambda f: f[0])
+    if not dashed and _clear_gap(end, target, canvas, ground):
+        return end, el.id
+    return target, el.id
 
 
 def _short_arrow(piece: Piece, outlines: list[tuple[Element, BaseGeometry]]) -> Piece | None:
@@ -183,9 +192,11 @@ def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: 
             continue
         points = _orthogonal(points) or points  # a straight line nearly level or upright is made exact too
         ends = []
+        # A dashed line may end on a gap of its pattern: it reaches one period farther.
+        reach = SNAP_PX + (float(np.median(piece.runs) + np.median(piece.gaps)) if piece.dashed and piece.gaps else 0.0)
         for which in (0, -1):
             tmp = Piece(points, piece.width_px, piece.colour)
-            snapped, shape_id = _snap(points[which], tmp.direction(which), outlines, canvas, ground)
+            snapped, shape_id = _snap(points[which], tmp.direction(which), outlines, canvas, ground, reach_px=reach)
             points[which] = snapped
             ends.append(shape_id)
             if which not in heads and canvas is not None and ground is not None:

@@ -63,8 +63,9 @@ def _snap(end: XY, inward: XY, shapes: list[tuple[Element, BaseGeometry]],
           reach_px: float = SNAP_PX) -> tuple[XY, str | None]:
     """Move ``end`` along the line onto the nearest outline within ``reach_px``;
     ``inward`` is the unit direction the line travels at this end, pointing out of
-    the line.  An end that stops short of the outline with page showing in between
-    keeps its place (the connection is still recorded).  A dashed line reaches
+    the line (of two outlines, one behind the end counts double).  An end that
+    stops short of the outline with page showing in between keeps its place (the
+    connection is still recorded).  A dashed line reaches
     farther (``reach_px`` beyond ``SNAP_PX``): its last gap is its pattern, and the
     dash lying on an outline it crosses is lost, so of two outlines within reach, one
     holding the other (a container around the shape the line leaves), the inner one
@@ -92,7 +93,10 @@ def _snap(end: XY, inward: XY, shapes: list[tuple[Element, BaseGeometry]],
         found = [f for f in found if not any(g is not f and f[2].box.contains(g[2].box, 1.0) for g in found)] or found
     if not found:
         return end, None
-    _d, target, el, _line = min(found, key=lambda f: f[0])
+    # An outline behind the end is one the line may cross (pulled back onto it, the
+    # line would lose its last stretch): it counts double against one ahead.
+    _d, target, el, _line = min(found, key=lambda f: f[0] * (
+        2.0 if (f[1][0] - end[0]) * inward[0] + (f[1][1] - end[1]) * inward[1] < -1.0 else 1.0))
     if not dashed and _clear_gap(end, target, canvas, ground):
         return end, el.id
     return target, el.id

@@ -110,7 +110,18 @@ def _short_arrow(piece: Piece, outlines: list[tuple[Element, BaseGeometry]]) -> 
     assert pts is not None
     centre = pts.mean(axis=0)
     _, vecs = np.linalg.eigh(np.cov((pts - centre).T))
-    ux, uy = vecs[:, -1]
+    # Along its long axis, or across it: a head with little stub is wider than long.
+    for ux, uy in (vecs[:, -1], vecs[:, 0]):
+        found = _short_arrow_along(piece, outlines, centre, float(ux), float(uy))
+        if found is not None:
+            return found
+    return None
+
+
+def _short_arrow_along(piece: Piece, outlines: list[tuple[Element, BaseGeometry]], centre: np.ndarray,
+                       ux: float, uy: float) -> Piece | None:
+    """``_short_arrow`` read along the unit axis (``ux``, ``uy``) through ``centre``."""
+    pts = piece.head_px
     u = (pts - centre) @ np.array([ux, uy])
     counts = np.bincount(np.floor(u - u.min()).astype(int)).astype(float)
     if len(counts) < 8:
@@ -134,6 +145,22 @@ def _short_arrow(piece: Piece, outlines: list[tuple[Element, BaseGeometry]]) -> 
     length = float(max(forward, backward)) / 0.5 + 1.0
     line_px = float(np.median(counts[counts > 0][:3] if sign > 0 else counts[counts > 0][-3:]))
     return Piece([tail, tip], max(line_px, 1.0), piece.colour, {-1: (tip, min(length, len(counts)), width)})
+
+
+MIN_STUB_PX = 5.0  # a shorter piece is no connector, even between two outlines
+
+
+def _bridges(piece: Piece, snapped: list[XY], ends: list[str | None]) -> bool:
+    """Does a short ``piece`` join two shapes' outlines along its own direction (a
+    connector between stacked or adjacent boxes, most of it under their outlines)?"""
+    if ends[0] is None or ends[1] is None or ends[0] == ends[1]:
+        return False
+    (ax, ay), (bx, by) = piece.points[0], piece.points[-1]
+    (sx, sy), (tx, ty) = snapped[0], snapped[-1]
+    own, chord = math.hypot(bx - ax, by - ay), math.hypot(tx - sx, ty - sy)
+    if own == 0 or chord < own:
+        return False
+    return abs((bx - ax) * (tx - sx) + (by - ay) * (ty - sy)) / (own * chord) >= 0.95
 
 
 def _orthogonal(points: list[XY], tolerance_px: float = 3.0) -> list[XY] | None:
@@ -179,7 +206,8 @@ def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: 
             piece = _short_arrow(piece, outlines)
             if piece is None:
                 continue
-        if piece.length < MIN_LENGTH_PX and not piece.heads:
+        short = piece.length < MIN_LENGTH_PX and not piece.heads
+        if short and piece.length < MIN_STUB_PX:
             continue
         points = list(piece.points)
         heads = dict(piece.heads)
@@ -208,6 +236,8 @@ def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: 
                 if dot is not None:
                     marks[which], points[which] = dot[0], dot[1]
                     heads[which] = (dot[1], dot[2], dot[2])
+        if short and not _bridges(piece, points, ends):
+            continue
         if 0 in heads and -1 not in heads:  # a lone mark is the end
             points.reverse()
             heads, marks = {-1: heads[0]}, {-1: marks[0]}

@@ -223,7 +223,39 @@ def ground_shapes(canvas: np.ndarray, flatness: Flatness,
         found = [s for s in found if not any(s is t for t in inside)]
         found.append(shape)
     found = _join_crossed_panels(found, fitted, failed, canvas, flatness, around_of)
-    return _unique([s for s in _merge_cylinders(found) if s.fit.kind != "unfit"])
+    found = _unique([s for s in _merge_cylinders(found) if s.fit.kind != "unfit"])
+    return _without_gaps(found, canvas.shape[:2])
+
+
+def _without_gaps(shapes: list[GroundedShape], shape_hw: tuple[int, int], shared: float = 0.25
+                  ) -> list[GroundedShape]:
+    """``shapes`` less the page enclosed between them: an unfilled polygon whose
+    outline runs for ``shared`` of its length along other shapes' outlines is the
+    gap that connectors and those shapes close in, not a shape drawn."""
+    gaps = [s for s in shapes if s.fit.kind == "polygon" and s.paint.fill_rgb is None]
+    if not gaps:
+        return shapes
+    h, w = shape_hw
+    edges = np.zeros((h, w), dtype=np.uint16)  # how many shapes' outlines run near each pixel
+    rings = {}
+    for s in shapes:
+        x0, y0, x1, y1 = s.xyxy
+        sil = s.silhouette.astype(np.uint8)
+        ring = cv2.dilate(sil & ~cv2.erode(sil, np.ones((5, 5), np.uint8)), np.ones((5, 5), np.uint8)) > 0
+        rings[id(s)] = ring
+        edges[y0:y1, x0:x1] += ring
+    out = []
+    for s in shapes:
+        if any(s is g for g in gaps):
+            x0, y0 = s.xyxy[:2]
+            contours, _ = cv2.findContours(s.silhouette.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+            if contours:
+                pts = max(contours, key=len).reshape(-1, 2)
+                others = edges[pts[:, 1] + y0, pts[:, 0] + x0] - rings[id(s)][pts[:, 1], pts[:, 0]]
+                if float((others > 0).mean()) >= shared:
+                    continue
+        out.append(s)
+    return out
 
 
 def _join_crossed_panels(found: list[GroundedShape], fitted: list[tuple[Region, GroundedShape]],

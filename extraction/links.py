@@ -82,11 +82,11 @@ def _snap(end: XY, inward: XY, shapes: list[tuple[Element, BaseGeometry]],
         if candidates:
             q = min(candidates, key=lambda g: g.distance(p))
             target = (q.x, q.y)
-        else:
+        else:  # the nearest point, off the line's own direction: only within the plain reach
             q = line.interpolate(line.project(p))
             target = (q.x, q.y)
         d = math.dist(target, end)
-        if d <= reach_px:
+        if d <= (reach_px if candidates else SNAP_PX):
             found.append((d, target, el, line))
     dashed = reach_px > SNAP_PX
     if dashed:

@@ -223,55 +223,7 @@ def ground_shapes(canvas: np.ndarray, flatness: Flatness,
         found = [s for s in found if not any(s is t for t in inside)]
         found.append(shape)
     found = _join_crossed_panels(found, fitted, failed, canvas, flatness, around_of)
-    found = _unique([s for s in _merge_cylinders(found) if s.fit.kind != "unfit"])
-    return _without_gaps(found, canvas.shape[:2])
-
-
-def _without_gaps(shapes: list[GroundedShape], shape_hw: tuple[int, int], shared: float = 0.25,
-                  each: float = 0.05) -> list[GroundedShape]:
-    """``shapes`` less the page enclosed between them: an unfilled polygon whose
-    outline runs for ``shared`` of its length along the outlines of two other
-    shapes or more (``each`` of it along each) is the gap that connectors and those
-    shapes close in, not a shape drawn.  (Along one shape only, it is a part of
-    that shape: a cylinder's body under its top.)"""
-    gaps = [s for s in shapes if s.fit.kind == "polygon" and s.paint.fill_rgb is None]
-    if not gaps:
-        return shapes
-    h, w = shape_hw
-    rings = []
-    for s in shapes:
-        sil = s.silhouette.astype(np.uint8)
-        rings.append(cv2.dilate(sil & ~cv2.erode(sil, np.ones((5, 5), np.uint8)), np.ones((5, 5), np.uint8)) > 0)
-    out = []
-    for s in shapes:
-        if any(s is g for g in gaps) and _closed_in(s, shapes, rings, shared, each):
-            continue
-        out.append(s)
-    return out
-
-
-def _closed_in(gap: GroundedShape, shapes: list[GroundedShape], rings: list[np.ndarray], shared: float,
-               each: float) -> bool:
-    """Does ``gap``'s outline run along two other shapes' outlines (``rings``, HW
-    bool over each shape's crop) as ``_without_gaps`` asks?"""
-    contours, _ = cv2.findContours(gap.silhouette.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    if not contours:
-        return False
-    pts = max(contours, key=len).reshape(-1, 2) + np.asarray(gap.xyxy[:2])
-    along = np.zeros(len(pts), dtype=bool)
-    neighbours = 0
-    for other, ring in zip(shapes, rings):
-        if other is gap:
-            continue
-        x0, y0, x1, y1 = other.xyxy
-        inside = (pts[:, 0] >= x0) & (pts[:, 0] < x1) & (pts[:, 1] >= y0) & (pts[:, 1] < y1)
-        if not inside.any():
-            continue
-        near = np.zeros(len(pts), dtype=bool)
-        near[inside] = ring[pts[inside, 1] - y0, pts[inside, 0] - x0]
-        neighbours += float(near.mean()) >= each
-        along |= near
-    return neighbours >= 2 and float(along.mean()) >= shared
+    return _unique([s for s in _merge_cylinders(found) if s.fit.kind != "unfit"])
 
 
 def _join_crossed_panels(found: list[GroundedShape], fitted: list[tuple[Region, GroundedShape]],

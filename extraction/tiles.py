@@ -19,6 +19,7 @@ from extraction.pixels import far_from_colour, near_colour
 from extraction.regions import fill_holes
 
 TINT_DIFF = 4  # a pixel this far (any channel) from the page is tinted
+FAINT_DIFF = 48  # a tile's colour at most this far (any channel) from the page: pale
 FLAT_PX = 6  # a tile's pixels lie this close to its colour
 MIN_SIDE_PX = 24
 OPEN_PX = 13  # lines and arrowheads touching a tile are narrower than this
@@ -30,8 +31,7 @@ CONTENT_SHARE = 0.03  # of its box drawn in other colours: a picture on it
 def faint_tiles(canvas: np.ndarray, background_rgb: tuple[int, int, int],
                 text_boxes: tuple[Box, ...] = ()) -> list[Box]:
     """Boxes (page px) of the faint tiles of ``canvas`` (HWC uint8) that hold a
-    picture (a darker tile is found the same way: whatever its shade, a small
-    unoutlined tile without text holding ink is a picture's frame)."""
+    picture."""
     h, w = canvas.shape[:2]
     tint = far_from_colour(canvas, background_rgb, TINT_DIFF, np.int16)
     core = cv2.morphologyEx(tint.astype(np.uint8), cv2.MORPH_OPEN, np.ones((OPEN_PX, OPEN_PX), np.uint8))
@@ -55,11 +55,12 @@ def faint_tiles(canvas: np.ndarray, background_rgb: tuple[int, int, int],
 
 
 def _is_tile(crop: np.ndarray, own: np.ndarray, background_rgb: tuple[int, int, int]) -> bool:
-    """Is the patch ``own`` (HW bool over ``crop``) a flat tile with a picture on it?"""
+    """Is the patch ``own`` (HW bool over ``crop``) a pale flat tile with a picture on it?"""
     pixels = crop[own].reshape(-1, 3)
     colour = np.median(pixels, axis=0)
-    if not far_from_colour(colour[None], background_rgb, TINT_DIFF)[0]:
-        return False
+    if not far_from_colour(colour[None], background_rgb, TINT_DIFF)[0] or \
+            far_from_colour(colour[None], background_rgb, FAINT_DIFF)[0]:
+        return False  # no tint, or no pale one (a cell of a coloured grid)
     flat = near_colour(crop, colour, FLAT_PX) & own
     content = own & ~flat & far_from_colour(crop, colour, 3 * FLAT_PX)
     # Just inside each edge (the outermost pixels blend with the page): an outline

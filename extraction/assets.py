@@ -21,6 +21,7 @@ from PIL import Image
 from crafteditor.model.scene import Box, Element, ImageContent, Kind, Provenance, Render, new_id
 from extraction.pixels import PAGE_DIFF, far_from_colour, near_colour
 from extraction.regions import fill_holes
+from extraction.tiles import faint_tiles
 
 MIN_ICON_AREA_PX = 150
 MIN_ICON_SIDE_PX = 10
@@ -231,6 +232,7 @@ def icon_elements(canvas: np.ndarray, ink: np.ndarray, shapes: list[Element],
         if tile is not None:
             taken.add(tile.id)
     icons = _whole_pictures(icons, canvas, drawn, shapes, text_boxes, background_rgb)
+    icons = _on_faint_tiles(icons, canvas, background_rgb, text_boxes)
     covered[:] = False
     for icon in icons:
         x0, y0, x1, y1 = icon.box.to_int()
@@ -238,6 +240,30 @@ def icon_elements(canvas: np.ndarray, ink: np.ndarray, shapes: list[Element],
     inside = [el for el in shapes if el.id not in taken and any(i.box.expand(2).contains(el.box) for i in icons)]
     taken.update(el.id for el in inside)
     return icons, [el for el in shapes if el.id not in taken], covered
+
+
+def _on_faint_tiles(icons: list[Element], canvas: np.ndarray, background_rgb: tuple[int, int, int],
+                    text_boxes: tuple[Box, ...]) -> list[Element]:
+    """Each picture on a faint tile (``tiles.faint_tiles``) grown to the tile, and a
+    flat glyph on one (left to the tracer so far) kept as a picture with it: the
+    tile is the picture's frame, too pale to be drawn ink."""
+    out = list(icons)
+    for tile in faint_tiles(canvas, background_rgb, text_boxes):
+        if any(icon.box.expand(2).contains(tile) for icon in out):
+            continue
+        out = [icon for icon in out if not tile.expand(2).contains(icon.box)]
+        x0, y0, x1, y1 = tile.to_int()
+        out.append(Element(
+            id=new_id(Kind.ICON, len(out) + 1),
+            kind=Kind.ICON,
+            box=Box(x0, y0, x1, y1),
+            provenance=Provenance("opencv-regions", confidence=1.0),
+            label=f"picture {x1 - x0}x{y1 - y0}",
+            render=Render.RASTER,
+            image=ImageContent(png=png_crop(canvas, (x0, y0, x1, y1), background_rgb)),
+            reason="a picture on a faint tile of its own colour",
+        ))
+    return [replace(icon, id=new_id(Kind.ICON, i + 1)) for i, icon in enumerate(out)]
 
 
 def _whole_pictures(icons: list[Element], canvas: np.ndarray, drawn: np.ndarray, shapes: list[Element],

@@ -19,44 +19,70 @@ from extraction.connectors import MAX_LINE_PX, Piece, Point, simplify_path
 
 def attach_heads(pieces: list[Piece], reach_px: float = 16.0) -> list[Piece]:
     """Give a free line end the lone arrowhead lying just ahead of it (the last dash
-    of a dashed arrow often ends short of its head)."""
+    of a dashed arrow often ends short of its head).  Of several lone blobs in a
+    row ahead of one end, each within reach of the one before, the farthest is the
+    head and the others are dashes (one crossing an outline keeps a blob's shape)."""
     lines = [p for p in pieces if not p.head_only]
     out = list(lines)
+    ahead: dict[tuple[int, int], list[tuple[float, Piece]]] = {}
     for head in (p for p in pieces if p.head_only):
         assert head.head_px is not None
         centre = head.head_px.mean(axis=0)
         best = None
-        for line in lines:
+        for li, line in enumerate(lines):
             for which in (0, -1):
                 if which in line.heads:
                     continue
                 end = line.end(which)
                 d = math.dist(end, centre)
                 ux, uy = line.direction(which)
-                ahead = ((centre[0] - end[0]) * ux + (centre[1] - end[1]) * uy) / (d or 1.0)
-                if d <= reach_px and ahead >= 0.7 and (best is None or d < best[0]):
-                    best = (d, line, which)
+                along = (centre[0] - end[0]) * ux + (centre[1] - end[1]) * uy
+                if d <= 3 * reach_px and along >= 0.7 * d and (best is None or d < best[0]):
+                    best = (d, li, which)
         if best is None:
             out.append(head)
             continue
-        _d, line, which = best
-        end = line.end(which)
-        dist = np.hypot(head.head_px[:, 0] - end[0], head.head_px[:, 1] - end[1])
-        tip = head.head_px[int(np.argmax(dist))]
-        ux, uy = line.direction(which)
-        rel = head.head_px - np.asarray(end)
-        across = np.abs(rel[:, 0] * -uy + rel[:, 1] * ux)
-        along = rel[:, 0] * ux + rel[:, 1] * uy
-        line.heads[which] = ((float(tip[0]), float(tip[1])), float(along.max() - along.min()) + 1.0,
-                             2.0 * float(across.max()) + 1.0)
+        ahead.setdefault((best[1], best[2]), []).append((best[0], head))
+    for (li, which), found in ahead.items():
+        line = lines[li]
+        reached, last, row = None, line.end(which), 0
+        for _d, head in sorted(found, key=lambda f: f[0]):
+            centre = head.head_px.mean(axis=0)
+            if math.dist(last, centre) > reach_px:
+                break
+            reached, last, row = head, (float(centre[0]), float(centre[1])), row + 1
+        out.extend(head for _d, head in sorted(found, key=lambda f: f[0])[row:])  # beyond the row: lone
+        if reached is not None:
+            _take_head(line, which, reached)
     return out
 
 
-def _facing(a: Piece, ea: int, b: Piece, eb: int, gap_px: float) -> float | None:
-    """The gap between end ``ea`` of ``a`` and end ``eb`` of ``b`` if they face each other."""
+def _take_head(line: Piece, which: int, head: Piece) -> None:
+    """Make the lone ``head`` the head at end ``which`` of ``line``."""
+    end = line.end(which)
+    dist = np.hypot(head.head_px[:, 0] - end[0], head.head_px[:, 1] - end[1])
+    tip = head.head_px[int(np.argmax(dist))]
+    ux, uy = line.direction(which)
+    rel = head.head_px - np.asarray(end)
+    across = np.abs(rel[:, 0] * -uy + rel[:, 1] * ux)
+    # Measured from the head's own back, not from the line's end.
+    along = rel[:, 0] * ux + rel[:, 1] * uy
+    line.heads[which] = ((float(tip[0]), float(tip[1])), float(along.max() - along.min()) + 1.0,
+                         2.0 * float(across.max()) + 1.0)
+
+
+def _facing(a: Piece, ea: int, b: Piece, eb: int, gap_px: float,
+            outlines: np.ndarray | None = None) -> float | None:
+    """The gap between end ``ea`` of ``a`` and end ``eb`` of ``b`` if they face each other.
+    Where the gap crosses an outline (``outlines``, HW bool: ink the shapes explain),
+    the outline's own width does not count against ``gap_px``: a dashed line crossing
+    an outline loses the dash that lay on it."""
     pa, pb = a.end(ea), b.end(eb)
     gap = math.dist(pa, pb)
-    if gap > max(gap_px, 4 * max(a.width_px, b.width_px)) or gap < 0.5:
+    limit = max(gap_px, 4 * max(a.width_px, b.width_px))
+    if gap > limit and (outlines is None or gap > 2 * limit or gap - _on_outline(pa, pb, outlines) > limit):
+        return None
+    if gap < 0.5:
         return None
     da, db = a.direction(ea), b.direction(eb)
     ux, uy = (pb[0] - pa[0]) / gap, (pb[1] - pa[1]) / gap
@@ -70,13 +96,24 @@ def _facing(a: Piece, ea: int, b: Piece, eb: int, gap_px: float) -> float | None
     return gap
 
 
-def chain_dashes(pieces: list[Piece], gap_px: float = 14.0) -> list[Piece]:
+def _on_outline(pa: Point, pb: Point, outlines: np.ndarray) -> float:
+    """How much of the straight gap from ``pa`` to ``pb`` (page px) lies on ``outlines``."""
+    h, w = outlines.shape
+    n = max(int(math.ceil(math.dist(pa, pb))), 1)
+    t = (np.arange(n) + 0.5) / n
+    xs = np.clip(np.round(pa[0] + (pb[0] - pa[0]) * t).astype(int), 0, w - 1)
+    ys = np.clip(np.round(pa[1] + (pb[1] - pa[1]) * t).astype(int), 0, h - 1)
+    return float(outlines[ys, xs].sum()) * math.dist(pa, pb) / n
+
+
+def chain_dashes(pieces: list[Piece], gap_px: float = 14.0, outlines: np.ndarray | None = None) -> list[Piece]:
     """Join pieces whose free ends face each other across a short gap (dashed
     lines), closest pairs first, each end at most once; then give free ends the
-    lone arrowheads ahead of them."""
+    lone arrowheads ahead of them.  ``outlines`` (HW bool) is the outline ink the
+    shapes explain: a gap that crosses it may be longer by its width."""
     lone_heads = [p for p in pieces if p.head_only]
     lines = [p for p in pieces if not p.head_only]
-    cell = max(gap_px, 4 * MAX_LINE_PX)
+    cell = 2 * max(gap_px, 4 * MAX_LINE_PX)
     grid: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for i, p in enumerate(lines):
         for e in (0, -1):
@@ -90,7 +127,7 @@ def chain_dashes(pieces: list[Piece], gap_px: float = 14.0) -> list[Piece]:
             for j, eb in near:
                 if j <= i:
                     continue
-                gap = _facing(lines[i], ea, lines[j], eb, gap_px)
+                gap = _facing(lines[i], ea, lines[j], eb, gap_px, outlines)
                 if gap is not None:
                     pairs.append((gap, i, ea, j, eb))
     chains = DisjointSet(len(lines))

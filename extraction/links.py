@@ -60,34 +60,47 @@ def _clear_gap(end: XY, target: XY, canvas: np.ndarray | None, ground: np.ndarra
 
 
 def _snap(end: XY, inward: XY, shapes: list[tuple[Element, BaseGeometry]],
-          canvas: np.ndarray | None = None, ground: np.ndarray | None = None) -> tuple[XY, str | None]:
-    """Move ``end`` along the line onto the nearest outline within reach; ``inward``
-    is the unit direction the line travels at this end, pointing out of the line.
-    An end that stops short of the outline with page showing in between keeps its
-    place (the connection is still recorded)."""
-    best: tuple[float, XY, str] | None = None
+          canvas: np.ndarray | None = None, ground: np.ndarray | None = None,
+          reach_px: float = SNAP_PX) -> tuple[XY, str | None]:
+    """Move ``end`` along the line onto the nearest outline within ``reach_px``;
+    ``inward`` is the unit direction the line travels at this end, pointing out of
+    the line (of two outlines, one behind the end counts double).  An end that
+    stops short of the outline with page showing in between keeps its place (the
+    connection is still recorded).  A dashed line reaches
+    farther (``reach_px`` beyond ``SNAP_PX``): its last gap is its pattern, and the
+    dash lying on an outline it crosses is lost, so of two outlines within reach, one
+    holding the other (a container around the shape the line leaves), the inner one
+    is where it ends."""
+    found: list[tuple[float, XY, Element, BaseGeometry]] = []
     ray = LineString([(end[0] - inward[0] * SNAP_PX, end[1] - inward[1] * SNAP_PX),
-                      (end[0] + inward[0] * SNAP_PX, end[1] + inward[1] * SNAP_PX)])
+                      (end[0] + inward[0] * reach_px, end[1] + inward[1] * reach_px)])
     p = Point(end)
     for el, line in shapes:
-        if line.distance(p) > SNAP_PX:
+        if line.distance(p) > reach_px:
             continue
         hit = ray.intersection(line)
         candidates = [g for g in getattr(hit, "geoms", [hit]) if not g.is_empty and g.geom_type == "Point"]
         if candidates:
             q = min(candidates, key=lambda g: g.distance(p))
             target = (q.x, q.y)
-        else:
+        else:  # the nearest point, off the line's own direction: only within the plain reach
             q = line.interpolate(line.project(p))
             target = (q.x, q.y)
         d = math.dist(target, end)
-        if d <= SNAP_PX and (best is None or d < best[0]):
-            best = (d, target, el.id)
-    if best is None:
+        if d <= (reach_px if candidates else SNAP_PX):
+            found.append((d, target, el, line))
+    dashed = reach_px > SNAP_PX
+    if dashed:
+        found = [f for f in found if not any(g is not f and f[2].box.contains(g[2].box, 1.0) for g in found)] or found
+    if not found:
         return end, None
-    if _clear_gap(end, best[1], canvas, ground):
-        return end, best[2]
-    return best[1], best[2]
+    # An outline behind the end is one the line may cross (pulled back onto it, the
+    # line would lose its last stretch): it counts double against one ahead.
+    _d, target, el, _line = min(found, key=lambda f: f[0] * (
+        2.0 if (f[1][0] - end[0]) * inward[0] + (f[1][1] - end[1]) * inward[1] < -1.0 else 1.0))
+    if not dashed and _clear_gap(end, target, canvas, ground):
+        return end, el.id
+    return target, el.id
 
 
 def _short_arrow(piece: Piece, outlines: list[tuple[Element, BaseGeometry]]) -> Piece | None:
@@ -98,7 +111,18 @@ def _short_arrow(piece: Piece, outlines: list[tuple[Element, BaseGeometry]]) -> 
     assert pts is not None
     centre = pts.mean(axis=0)
     _, vecs = np.linalg.eigh(np.cov((pts - centre).T))
-    ux, uy = vecs[:, -1]
+    # Along its long axis, or across it: a head with little stub is wider than long.
+    for ux, uy in (vecs[:, -1], vecs[:, 0]):
+        found = _short_arrow_along(piece, outlines, centre, float(ux), float(uy))
+        if found is not None:
+            return found
+    return None
+
+
+def _short_arrow_along(piece: Piece, outlines: list[tuple[Element, BaseGeometry]], centre: np.ndarray,
+                       ux: float, uy: float) -> Piece | None:
+    """``_short_arrow`` read along the unit axis (``ux``, ``uy``) through ``centre``."""
+    pts = piece.head_px
     u = (pts - centre) @ np.array([ux, uy])
     counts = np.bincount(np.floor(u - u.min()).astype(int)).astype(float)
     if len(counts) < 8:
@@ -122,6 +146,22 @@ def _short_arrow(piece: Piece, outlines: list[tuple[Element, BaseGeometry]]) -> 
     length = float(max(forward, backward)) / 0.5 + 1.0
     line_px = float(np.median(counts[counts > 0][:3] if sign > 0 else counts[counts > 0][-3:]))
     return Piece([tail, tip], max(line_px, 1.0), piece.colour, {-1: (tip, min(length, len(counts)), width)})
+
+
+MIN_STUB_PX = 5.0  # a shorter piece is no connector, even between two outlines
+
+
+def _bridges(piece: Piece, snapped: list[XY], ends: list[str | None]) -> bool:
+    """Does a short ``piece`` join two shapes' outlines along its own direction (a
+    connector between stacked or adjacent boxes, most of it under their outlines)?"""
+    if ends[0] is None or ends[1] is None or ends[0] == ends[1]:
+        return False
+    (ax, ay), (bx, by) = piece.points[0], piece.points[-1]
+    (sx, sy), (tx, ty) = snapped[0], snapped[-1]
+    own, chord = math.hypot(bx - ax, by - ay), math.hypot(tx - sx, ty - sy)
+    if own == 0 or chord < own:
+        return False
+    return abs((bx - ax) * (tx - sx) + (by - ay) * (ty - sy)) / (own * chord) >= 0.95
 
 
 def _orthogonal(points: list[XY], tolerance_px: float = 3.0) -> list[XY] | None:
@@ -167,7 +207,8 @@ def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: 
             piece = _short_arrow(piece, outlines)
             if piece is None:
                 continue
-        if piece.length < MIN_LENGTH_PX and not piece.heads:
+        short = piece.length < MIN_LENGTH_PX and not piece.heads
+        if short and piece.length < MIN_STUB_PX:
             continue
         points = list(piece.points)
         heads = dict(piece.heads)
@@ -184,9 +225,11 @@ def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: 
             continue
         points = _orthogonal(points) or points  # a straight line nearly level or upright is made exact too
         ends = []
+        # A dashed line may end on a gap of its pattern: it reaches one period farther.
+        reach = SNAP_PX + (float(np.median(piece.runs) + np.median(piece.gaps)) if piece.dashed and piece.gaps else 0.0)
         for which in (0, -1):
             tmp = Piece(points, piece.width_px, piece.colour)
-            snapped, shape_id = _snap(points[which], tmp.direction(which), outlines, canvas, ground)
+            snapped, shape_id = _snap(points[which], tmp.direction(which), outlines, canvas, ground, reach_px=reach)
             points[which] = snapped
             ends.append(shape_id)
             if which not in heads and canvas is not None and ground is not None:
@@ -194,6 +237,8 @@ def connector_elements(pieces: list[Piece], shapes: list[Element], first_index: 
                 if dot is not None:
                     marks[which], points[which] = dot[0], dot[1]
                     heads[which] = (dot[1], dot[2], dot[2])
+        if short and not _bridges(piece, points, ends):
+            continue
         if 0 in heads and -1 not in heads:  # a lone mark is the end
             points.reverse()
             heads, marks = {-1: heads[0]}, {-1: marks[0]}

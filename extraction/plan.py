@@ -69,13 +69,17 @@ class Grounding:
 
 
 def _ground_image(shape_hw: tuple[int, int], background_rgb: tuple[int, int, int],
-                  shapes: list[GroundedShape]) -> tuple[np.ndarray, np.ndarray]:
-    """The colour each pixel would have with only the shapes' insides painted, and
-    the mask of their outlines (explained ink)."""
+                  shapes: list[GroundedShape], canvas: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The colour each pixel would have with only the shapes' insides painted, the
+    mask of their outlines (explained ink), and, on dashed outlines, the ink that
+    is none of theirs (``_foreign``; none without ``canvas``): a dashed frame is
+    drawn round a group, and lines cross it or end on it with their heads."""
     h, w = shape_hw
     ground = np.empty((h, w, 3), np.uint8)
     ground[:] = background_rgb
     explained = np.zeros((h, w), dtype=bool)
+    foreign = np.zeros((h, w), dtype=bool)
     for s in sorted(shapes, key=lambda s: -s.area_px):
         x0, y0, x1, y1 = s.xyxy
         sil = s.silhouette
@@ -85,7 +89,26 @@ def _ground_image(shape_hw: tuple[int, int], background_rgb: tuple[int, int, int
         ring = sil & ~inner
         ring = cv2.dilate(ring.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         explained[y0:y1, x0:x1] |= ring
-    return ground, explained
+        if canvas is not None and s.paint.stroke_rgb is not None and s.paint.dash_px:
+            crop = canvas[y0:y1, x0:x1]
+            foreign[y0:y1, x0:x1][ring] |= _foreign(crop[ring], s.paint.stroke_rgb, s.interior_rgb, background_rgb)
+    return ground, explained, foreign
+
+
+def _foreign(pixels: np.ndarray, stroke_rgb, inside_rgb, outside_rgb, off_px: float = 40.0) -> np.ndarray:
+    """Which ``pixels`` (N x 3) on an outline its stroke did not paint: far from the
+    stroke's colour and from every blend of it with the colour inside or outside
+    (anti-aliasing, dash gaps).  An arrowhead or a line of another colour crossing
+    the outline is such ink."""
+    px = pixels.astype(np.float32)
+    stroke = np.asarray(stroke_rgb, np.float32)
+    out = np.abs(px - stroke).max(axis=1) > 60
+    for ground in (inside_rgb, outside_rgb):
+        span = stroke - np.asarray(ground, np.float32)
+        rel = px - np.asarray(ground, np.float32)
+        t = np.clip(rel @ span / max(float(span @ span), 1.0), 0.0, 1.0)
+        out &= np.sqrt(((rel - t[:, None] * span[None]) ** 2).sum(axis=1)) > off_px
+    return out
 
 
 def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
@@ -97,8 +120,9 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
     flatness = find_regions(canvas, background_rgb)
     proposed = segmenter.interiors(canvas) if segmenter is not None else None
     grounded = ground_shapes(canvas, flatness, proposed)
-    ground, explained = _ground_image((h, w), background_rgb, grounded)
+    ground, explained, foreign = _ground_image((h, w), background_rgb, grounded, canvas)
     residual = differ(canvas, ground, RESIDUAL_DIFF) & ~explained
+    residual |= _joined(foreign & differ(canvas, ground, RESIDUAL_DIFF), residual)
     # Solid ink wider than any line or arrowhead (pictures) is split off first, so a
     # line touching a picture stays a line.
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (THICK_PX, THICK_PX))
@@ -140,7 +164,7 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
     icons, shape_els, icon_mask = icon_elements(canvas, compact & ~_ground_fills(fills), shape_els,
                                                 background_rgb, text_boxes)
     pieces = [p for p in pieces if not _inside_any(p, icons)]
-    connectors = connector_elements(chain_dashes(pieces), shape_els, canvas=canvas, ground=ground)
+    connectors = connector_elements(chain_dashes(pieces, outlines=explained), shape_els, canvas=canvas, ground=ground)
     fills &= ~icon_mask
     leftover_mask = blob_mask & ~icon_mask
     for piece in pieces:
@@ -158,6 +182,18 @@ def ground_canvas(canvas: np.ndarray, background_rgb: tuple[int, int, int],
                   for e in icons]
     return Grounding(tuple(shape_els), tuple(connectors), tuple(icons), CleaningPlan("offline", tuple(decisions)),
                      leftover, int(leftover_mask.sum()))
+
+
+def _joined(extra: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """The pixels of ``extra`` (HW bool) in pieces that touch ``ink`` (HW bool): ink
+    crossing an outline, or a head on it, continues the ink beyond the outline."""
+    if not extra.any():
+        return extra
+    n, labels = cv2.connectedComponents((extra | ink).astype(np.uint8), connectivity=8)
+    touching = np.zeros(n, dtype=bool)
+    touching[labels[ink]] = True
+    touching[0] = False
+    return extra & touching[labels]
 
 
 def _ground_fills(fills: np.ndarray) -> np.ndarray:

@@ -166,3 +166,32 @@ def test_a_picture_with_flat_parts_stays_one_embedded_image():
     assert icon.box.iou(Box(60, 40, 150, 124)) > 0.9, icon.box
     assert not any(icon.box.intersection(s.box) for s in g.shapes if s.box.x0 < 200)
     assert [s.shape.kind for s in g.shapes] == ["rect"]  # the box beside it stays a shape
+
+
+# A person: a head, and a body that stands on the tile's bottom edge.
+GLYPH = ('<circle cx="{cx}" cy="{cy}" r="10" fill="#3a3a6a"/>'
+         '<path d="M{x0},{y1} L{x0},{ym} Q{cx},{yq} {x1},{ym} L{x1},{y1} Z" fill="#3a3a6a"/>')
+
+
+def _glyph_tile(x: int, y: int, fill: str, extra: str = "") -> str:
+    tile = f'<rect x="{x}" y="{y}" width="60" height="60" fill="{fill}"{extra}/>'
+    return tile + GLYPH.format(cx=x + 30, cy=y + 22, x0=x + 12, x1=x + 48, y1=y + 60, ym=y + 46, yq=y + 30)
+
+
+@pytest.mark.parametrize("page", ["#ffffff", "#fafafa"])
+@pytest.mark.parametrize("fill", ["#eae3e9", "#f4f0fd", "#e9ffe5"])
+def test_a_flat_glyph_on_a_faint_tile_is_one_picture_with_its_tile(fill, page):
+    # The tile is a few levels off the page, too pale to count as drawn ink.
+    body = f'<rect x="0" y="0" width="300" height="180" fill="{page}"/>' + _glyph_tile(80, 50, fill)
+    g = ground_canvas(render(body, 300, 180), tuple(int(page[i:i + 2], 16) for i in (1, 3, 5)))
+    (icon,) = g.icons
+    assert icon.render == Render.RASTER and icon.box.iou(Box(80, 50, 140, 110)) >= 0.9, icon.box
+
+
+@pytest.mark.parametrize("extra", [' stroke="#404040" stroke-width="2"', ""])
+def test_an_outlined_box_or_a_line_across_a_faint_tile_is_no_picture(extra):
+    body = _glyph_tile(80, 50, "#eae3e9", extra)
+    if not extra:  # a line across the tile, from side to side
+        body += '<path d="M60,100 L170,100" stroke="#333333" stroke-width="2"/>'
+    g = ground_canvas(render(body, 300, 180), (255, 255, 255))
+    assert not any(icon.box.iou(Box(80, 50, 140, 110)) >= 0.5 for icon in g.icons), [i.box for i in g.icons]

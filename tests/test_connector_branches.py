@@ -92,14 +92,26 @@ def test_arrowheads_stay_arrowheads():
     assert all(e.connector.end_mark == "arrow" and not e.connector.head_start for e in g.connectors)
 
 
-def test_a_short_arrow_between_stacked_boxes_is_kept():
+@pytest.mark.parametrize("gap", [18, 20])
+@pytest.mark.parametrize("end", ["arrow", "dot"])
+def test_a_short_arrow_between_stacked_boxes_is_kept(end, gap):
+    # The head (or dot) takes most of the gap, and the outlines the rest.
     boxes = ('<rect x="100" y="40" width="160" height="50" fill="#dbe9f6" stroke="#2f5597" stroke-width="2"/>'
-             '<rect x="100" y="108" width="160" height="50" fill="#dbe9f6" stroke="#2f5597" stroke-width="2"/>')
-    g = _ground(_path([(180, 108), (180, 90)]), boxes=boxes, size=(360, 200))
+             f'<rect x="100" y="{90 + gap}" width="160" height="50" fill="#dbe9f6" stroke="#2f5597" '
+             'stroke-width="2"/>')
+    g = _ground(_path([(180, 90 + gap), (180, 90)], end=end), boxes=boxes, size=(360, 220))
     (el,) = g.connectors
     c = el.connector
-    assert c.head_end and _near(c.points[-1], (180, 90), 3) and _near(c.points[0], (180, 108), 3), c.points
+    assert c.head_end and c.end_mark == end, c
+    assert _near(c.points[-1], (180, 90), 3) and _near(c.points[0], (180, 90 + gap), 3), c.points
     assert c.source_id and c.target_id and c.source_id != c.target_id
+
+
+def test_a_short_stub_along_an_outline_is_no_connector():
+    boxes = ('<rect x="100" y="40" width="160" height="50" fill="#dbe9f6" stroke="#2f5597" stroke-width="2"/>'
+             '<rect x="100" y="100" width="160" height="50" fill="#dbe9f6" stroke="#2f5597" stroke-width="2"/>')
+    g = _ground('<path d="M170,95 L180,95" stroke="#333333" stroke-width="2"/>', boxes=boxes, size=(360, 200))
+    assert not g.connectors
 
 
 def test_the_skeleton_is_scikit_images_without_importing_scipy():
@@ -120,3 +132,4 @@ def test_the_skeleton_is_scikit_images_without_importing_scipy():
             "skeletonize(np.ones((9, 9), bool)); print('scipy' in sys.modules, 'skimage.morphology' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+

@@ -154,3 +154,21 @@ def test_a_small_head_beyond_its_line_is_found(seed):
     assert c.head_end and not c.head_start
     assert math.dist(c.points[-1], (tip, y)) <= 3.0, c.points
     assert math.dist(c.points[0], (x0, y)) <= 3.0, c.points
+
+
+@pytest.mark.parametrize("margin", [16, 20])
+@pytest.mark.parametrize("around", ["target", "source"])
+def test_a_dashed_arrow_crossing_a_dashed_frame_near_its_end_keeps_both_ends(around, margin):
+    # A dashed frame ``margin`` px around one of the boxes the arrow joins: the dash
+    # lying on its edge is lost, and the head lies on the box's outline.
+    x, y = (360 - margin, 260 - margin) if around == "target" else (360 - margin, 60 - margin)
+    w, h = 120 + 2 * margin, 70 + 2 * margin
+    rect = (f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="6" fill="none" stroke="#c55a11" '
+            'stroke-width="1.5" stroke-dasharray="8 5"/>')
+    g = ground_canvas(render(MARKERS + BOXES + rect + _arrow(ROUTES["down"], dashed=True), 520, 400),
+                      (255, 255, 255))
+    arrows = [e for e in g.connectors if e.connector.head_end and e.style.dash_px]
+    assert len(arrows) == 1, [e.connector.points for e in g.connectors]
+    c = arrows[0].connector
+    assert math.dist(c.points[-1], C_TOP) <= 4, c.points
+    assert math.dist(c.points[0], B_BOTTOM) <= 4, c.points

@@ -72,6 +72,9 @@ SHAPES = [
      {("text decoder", "image encoder", "dashed")}),
     ("an adjective opens a name", "Collection → Sorting → Shredding → New products",
      {"collection", "sorting", "shredding", "new products"}, {("shredding", "new products", "arrow")}),
+    ("an imperative step names itself", "Data preparation:\n1. Collect raw images\n2. Remove duplicates\n"
+     "3. Split into train and test sets", {"collect raw images", "remove duplicates", "split into train and test sets"},
+     {("remove duplicates", "split into train and test sets", "arrow")}),
     ("steps numbered in one line", "The pipeline: 1. Load data 2. Clean data 3. Train model 4. Evaluate model",
      {"load data", "clean data", "train model", "evaluate model"},
      {("load data", "clean data", "arrow"), ("train model", "evaluate model", "arrow")}),

@@ -189,9 +189,12 @@ def _read_list(head: str, items: list[str], numbered: bool, reading: Reading) ->
 
 def _item_name(item: str, reading: Reading) -> str:
     """A list item's component: the words before a separator (``Tokenizer: splits text``),
-    or the item itself; an item with relations is read as a sentence and gives its first name."""
+    or the item itself; an item with relations is read as a sentence and gives its first name,
+    unless nothing stands before its first relation (``Split into train and test sets``: a
+    step told as an imperative, which names itself)."""
     head = _ITEM_SEPARATOR.split(item.strip(), maxsplit=1)[0]
-    if ph.split_marked(ph.mark(head))[1]:
+    segments, relations = ph.split_marked(ph.mark(head))
+    if relations and ph.noun_phrases(segments[0]):
         found = _read_sentence(head, reading, strict=False)
         return found[0] if found else ""
     return ph.clean_name(head, LIST_ITEM_MAX_WORDS)

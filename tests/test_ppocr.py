@@ -105,6 +105,16 @@ def test_polygon_measures_match_shapely():
         assert ppocr._polygon_area(rect) == poly.area and ppocr._polygon_length(rect) == poly.length
 
 
+def test_the_detector_input_equals_rapidocrs_float64_normalisation():
+    every_value = np.arange(256, dtype=np.uint8).repeat(3).reshape(16, 16, 3)
+    image = np.concatenate([every_value, every_value[::-1, :, ::-1]], axis=1)  # channels differ
+    float64 = (image.astype("float32") * (1 / 255.0) - np.array([0.5] * 3)) / np.array([0.5] * 3)
+    expected = np.expand_dims(float64.transpose((2, 0, 1)), axis=0).astype(np.float32)
+    tensor = ppocr._det_tensor(image)
+    assert tensor.dtype == np.float32 and tensor.flags["C_CONTIGUOUS"]
+    assert np.array_equal(tensor, expected)
+
+
 def test_importing_and_building_skip_the_rapidocr_package(tmp_path):
     code = ("import sys\n"
             "import extraction.ppocr, extraction.onnx_sessions\n"

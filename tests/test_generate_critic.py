@@ -103,3 +103,17 @@ def test_the_poster_role_asks_for_panels_and_the_title():
 def test_labels_compare_as_words():
     assert norm("Multi-\nHead  Attention!") == "multihead attention"
     assert norm("Feed-Forward") == "feed forward"
+
+
+def test_the_checkers_of_check_find_the_same_overlap_and_overflow():
+    from checkers.render import render_rgb
+    from crafteditor.generate.critic import _checker_defects
+
+    svg = _svg(_box("s1", (40, 40, 160, 100)), _label("t1", "Encoder", 100, 70, "s1"),
+               _box("s2", (120, 50, 240, 110)), _label("t2", "Decoder with a very long name", 180, 80, "s2"))
+    found = _checker_defects(svg, render_rgb(svg), [])
+    assert {d.code for d in found} == {"overlap", "text-overflow"}
+    assert all(d.element_ids for d in found)
+    assert _checker_defects(_good(), render_rgb(_good()), []) == []
+    named = critique(svg, REQUEST).defects  # the critic's own defects name these elements: none is counted twice
+    assert len([d for d in named if d.code == "overlap"]) == 1

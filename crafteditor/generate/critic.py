@@ -16,6 +16,9 @@ starts at 10 and loses points for located defects:
 - artefact: connectors running through boxes they do not join, crossing each
   other, or glued to nothing.
 
+``check``'s own text-overflow and overlap checkers also run on every candidate (against a
+blank page), and what they find beyond the critic's own defects costs the text and layout axes.
+
 ``overall`` weighs them as upstream does (role match is reported, not weighed).
 Defects name their elements and the labels they concern, so the reviser can
 turn them into typed specification edits.
@@ -107,11 +110,38 @@ def critique(svg: bytes, request: DrawRequest, *, style: str = "academic", ocr: 
     aesthetic, a_defects = _aesthetic(reading)
     role, r_defects = _role(reading, request, style)
     artefact, x_defects = _artefacts(reading)
+    for extra in _checker_defects(svg, rgb, l_defects + t_defects):  # what ``check`` finds beyond these
+        if extra.axis == "text":
+            text, t_defects = _axis(10.0 - text + 2.0), t_defects + [extra]
+        else:
+            layout, l_defects = _axis(10.0 - layout + 3.0), l_defects + [extra]
     if reading.ink_share > CROWDED_INK:  # too little whitespace caps layout and text
         layout, text = min(layout, 6.0), min(text, 6.0)
         l_defects.append(Defect("layout", "crowded", f"{reading.ink_share:.0%} of the page is drawn"))
     scores = Scores(content, layout, text, aesthetic, role, artefact)
     return Critique(scores, tuple(c_defects + l_defects + t_defects + a_defects + r_defects + x_defects), *counts)
+
+
+def _checker_defects(svg: bytes, rgb: np.ndarray, known: list[Defect]) -> list[Defect]:
+    """``check``'s own text-overflow and overlap findings on ``svg``, against a blank page of
+    its page colour (a source that draws nothing excuses no overflow and no overlap), that
+    name an element none of ``known`` names for the same code."""
+    from checkers import layout as layout_checks
+    from checkers.base import read_figure, run_checks
+
+    page = tuple(int(v) for v in rgb[0, 0])
+    blank = np.empty_like(rgb)
+    blank[:] = page
+    figure = read_figure(svg, blank, background_rgb=page)
+    named = {(d.code, i) for d in known for i in d.element_ids}
+    out = []
+    for f in run_checks(figure, (layout_checks.text_overflow, layout_checks.overlap)):
+        if f.severity == "info" or (f.code, f.element_id) in named:
+            continue
+        named.add((f.code, f.element_id))
+        out.append(Defect("text" if f.code == "text-overflow" else "layout", f.code, f.message,
+                          element_ids=(f.element_id,) if f.element_id else ()))
+    return out
 
 
 def _as_shapes(found) -> list[Any]:

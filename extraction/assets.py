@@ -218,16 +218,7 @@ def icon_elements(canvas: np.ndarray, ink: np.ndarray, shapes: list[Element],
             continue  # a flat glyph (or an empty tile): vector
         reason = (f"picture on a tile ({colours} colours)" if tile is not None
                   else f"{colours} distinct colours: a picture, kept as raster")
-        icons.append(Element(
-            id=new_id(Kind.ICON, len(icons) + 1),
-            kind=Kind.ICON,
-            box=Box(x0, y0, x1, y1),
-            provenance=Provenance("opencv-regions", confidence=1.0),
-            label=f"picture {x1 - x0}x{y1 - y0}",
-            render=Render.RASTER,
-            image=ImageContent(png=png_crop(canvas, (x0, y0, x1, y1), background_rgb)),
-            reason=reason,
-        ))
+        icons.append(_picture(len(icons) + 1, (x0, y0, x1, y1), canvas, background_rgb, reason))
         covered[y0:y1, x0:x1] = True
         if tile is not None:
             taken.add(tile.id)
@@ -252,18 +243,25 @@ def _on_faint_tiles(icons: list[Element], canvas: np.ndarray, background_rgb: tu
         if any(icon.box.expand(2).contains(tile) for icon in out):
             continue
         out = [icon for icon in out if not tile.expand(2).contains(icon.box)]
-        x0, y0, x1, y1 = tile.to_int()
-        out.append(Element(
-            id=new_id(Kind.ICON, len(out) + 1),
-            kind=Kind.ICON,
-            box=Box(x0, y0, x1, y1),
-            provenance=Provenance("opencv-regions", confidence=1.0),
-            label=f"picture {x1 - x0}x{y1 - y0}",
-            render=Render.RASTER,
-            image=ImageContent(png=png_crop(canvas, (x0, y0, x1, y1), background_rgb)),
-            reason="a picture on a faint tile of its own colour",
-        ))
+        out.append(_picture(len(out) + 1, tile.to_int(), canvas, background_rgb,
+                            "a picture on a faint tile of its own colour"))
     return [replace(icon, id=new_id(Kind.ICON, i + 1)) for i, icon in enumerate(out)]
+
+
+def _picture(index: int, xyxy: tuple[int, int, int, int], canvas: np.ndarray, background_rgb: tuple[int, int, int],
+             reason: str) -> Element:
+    """The ``index``-th picture: the canvas cropped to ``xyxy``, embedded as raster."""
+    x0, y0, x1, y1 = xyxy
+    return Element(
+        id=new_id(Kind.ICON, index),
+        kind=Kind.ICON,
+        box=Box(x0, y0, x1, y1),
+        provenance=Provenance("opencv-regions", confidence=1.0),
+        label=f"picture {x1 - x0}x{y1 - y0}",
+        render=Render.RASTER,
+        image=ImageContent(png=png_crop(canvas, (x0, y0, x1, y1), background_rgb)),
+        reason=reason,
+    )
 
 
 def _whole_pictures(icons: list[Element], canvas: np.ndarray, drawn: np.ndarray, shapes: list[Element],

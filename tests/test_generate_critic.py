@@ -117,3 +117,12 @@ def test_the_checkers_of_check_find_the_same_overlap_and_overflow():
     assert _checker_defects(_good(), render_rgb(_good()), []) == []
     named = critique(svg, REQUEST).defects  # the critic's own defects name these elements: none is counted twice
     assert len([d for d in named if d.code == "overlap"]) == 1
+
+
+def test_a_glued_connector_ending_short_of_its_shape_dangles():
+    svg = _svg(_box("s1", (40, 40, 160, 100)), _label("t1", "Encoder", 100, 70, "s1"),
+               _box("s2", (240, 40, 360, 100)), _label("t2", "Decoder", 300, 70, "s2"),
+               _arrow("c1", [(160, 70), (215, 70)], "s1", "s2"))
+    dangling = [d for d in critique(svg, REQUEST).defects if d.code == "arrow-dangling"]
+    assert [d.element_ids for d in dangling] == [("c1", "s2")]
+    assert not [d for d in critique(_good(), REQUEST).defects if d.code == "arrow-dangling"]

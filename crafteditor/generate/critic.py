@@ -14,7 +14,7 @@ starts at 10 and loses points for located defects:
 - role: what the style asks for (a white page and a restrained palette for an
   academic figure, a title and panels for a poster, colour for an infographic);
 - artefact: connectors running through boxes they do not join, crossing each
-  other, or glued to nothing.
+  other, glued to nothing, or ending short of the shape they are glued to.
 
 ``check``'s own text-overflow and overlap checkers also run on every candidate (against a
 blank page), and what they find beyond the critic's own defects costs the text and layout axes.
@@ -39,6 +39,7 @@ WEIGHTS = {"content": 0.20, "layout": 0.25, "text": 0.20, "aesthetic": 0.20, "ar
 PASS_MARK = 7.5
 MIN_TEXT_PX = 10.0
 ALIGN_PX = 2.0
+ARROW_END_PX = 3.0  # a glued connector's end lies this close to its shape's box at most
 CROWDED_INK = 0.45  # share of the page drawn: more is too little whitespace
 CLUTTER_EDGES = 0.12  # share of pixels on an edge: more is clutter
 
@@ -334,6 +335,11 @@ def _artefacts(r: _Reading) -> tuple[float, list[Defect]]:
         if not (c.source_id and c.target_id):
             defects.append(Defect("artefact", "unglued", f"connector {c.id} is glued to nothing at one end",
                                   element_ids=(c.id,)))
+        for end, owner in ((c.points[0], c.source_id), (c.points[-1], c.target_id)):
+            shape = r.by_id.get(owner) if owner else None
+            if shape is not None and shape.box is not None and not shape.box.expand(ARROW_END_PX).contains_point(*end):
+                defects.append(Defect("artefact", "arrow-dangling", f"connector {c.id} ends short of {owner}",
+                                      _labels(r, owner), (c.id, owner)))
         for s in leaves:
             if s.id in (c.source_id, c.target_id) or s.box.width < 6 or s.box.height < 6:
                 continue

@@ -89,7 +89,7 @@ def _remedies(spec: FigureSpec, d: Defect, round_no: int) -> Iterator[ed._Edit]:
     elif code in ("overlap", "crowded"):
         yield ed.BanArtefact(artefact="overlap" if code == "overlap" else "cramped_whitespace", **why)
         yield ed.AddLayoutNote(note="leave clear space between boxes", **why)
-    elif code in ("through-box", "unglued"):
+    elif code in ("through-box", "unglued", "arrow-dangling"):
         yield ed.BanArtefact(artefact="diagonal_edges", **why)
         yield ed.BanArtefact(artefact="overlap", **why)
     elif code == "crossing":

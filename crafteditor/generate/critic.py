@@ -159,6 +159,7 @@ class _Reading:
     """The candidate's items by kind, its labels by the shape that holds them, its pixels."""
 
     def __init__(self, found: list[Any], rgb: np.ndarray) -> None:
+        from checkers.fidelity import drawn_mask
         from crafteditor.svg.items import label_owners
 
         h, w = rgb.shape[:2]
@@ -171,7 +172,7 @@ class _Reading:
         self.by_id = {it.id: it for it in found}
         owners = label_owners(found, self.page)
         self.shape_label = {sid: norm(" ".join(t.text for t in ts)) for sid, ts in owners.items()}
-        drawn = np.abs(rgb.astype(np.int16) - rgb[0, 0].astype(np.int16)).max(axis=2) > 24
+        drawn = drawn_mask(rgb, tuple(int(v) for v in rgb[0, 0]))  # the checkers' drawn pixels
         self.ink_share = float(drawn.mean())
 
     def shapes_labelled(self, label: str) -> set[str]:

@@ -20,7 +20,7 @@ import numpy as np
 from crafteditor.model.scene import Box
 from crafteditor.model.unionfind import DisjointSet
 from extraction.corners import read_corners
-from extraction.pixels import far_from_colour, near_colour
+from extraction.pixels import far_from_colour, near_colour, stroke_cover
 from extraction.regions import DASH_GAP_PX, Flatness, Region, fill_holes
 from extraction.shape_style import Paint, region_paint
 from extraction.shapes import ShapeFit, fit_shape
@@ -28,7 +28,8 @@ from extraction.shapes import ShapeFit, fit_shape
 RING_PX = 6  # outline ink searched this far outside an interior
 PAD_PX = RING_PX + 8
 MIN_RADIUS_PX = 2.5  # a smaller corner radius reads as a square corner (blur rounds by ~2 px)
-NEW_RADIUS_PX = 3.0  # a box fitted square is rounded only on this much, at all four corners
+NEW_RADIUS_PX = 3.0
+HALF_COVER = 0.35  # a pixel this much covered by a stroke is the stroke's (a 0.8 px stroke shared by two pixels)  # a box fitted square is rounded only on this much, at all four corners
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # holds arrays: compared by identity
@@ -176,7 +177,8 @@ def _outline_consistent(canvas: np.ndarray, silhouette: np.ndarray, paint: Paint
     pts = max(contours, key=len).reshape(-1, 2)
     stroke = np.asarray(paint.stroke_rgb, np.float32)
     tolerance = max(40.0, 0.35 * float(np.abs(stroke - outside).max()))
-    like = silhouette & near_colour(canvas, stroke, tolerance)
+    # A thin stroke at a fractional position is two half-covered pixels wide: both are the stroke.
+    like = silhouette & (near_colour(canvas, stroke, tolerance) | (stroke_cover(canvas, stroke, outside) >= HALF_COVER))
     reach = 2 * max(1, int(round(paint.stroke_width_px))) + 1
     near_stroke = cv2.dilate(like.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
     share = float(near_stroke[pts[:, 1], pts[:, 0]].mean())

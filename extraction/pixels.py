@@ -75,6 +75,29 @@ def far_from_colour(pixels: np.ndarray, colour, tolerance: float, dtype: type = 
     return ~near_colour(pixels, colour, tolerance, dtype)
 
 
+def blend_position(pixels: np.ndarray, colour, ground) -> tuple[np.ndarray, np.ndarray]:
+    """Where each pixel (N x 3, or HWC) lies on the blend from ``ground`` to ``colour``:
+    its place along it, 0 (``ground``) to 1 (``colour``), and its distance off it.
+    Anti-aliasing, dash gaps and partly covered pixels lie on that blend."""
+    px = pixels.astype(np.float32)
+    base = np.asarray(ground, np.float32)
+    span = np.asarray(colour, np.float32) - base
+    rel = px - base
+    t = np.clip(rel @ span / max(float(span @ span), 1.0), 0.0, 1.0)
+    return t, np.sqrt(((rel - t[..., None] * span) ** 2).sum(axis=-1))
+
+
+def stroke_cover(pixels: np.ndarray, colour, ground, off_px: float = 40.0) -> np.ndarray:
+    """How much of each pixel ``colour`` covers when drawn over ``ground`` (``blend_position``),
+    or 0 where the pixel lies farther than ``off_px`` off that blend (another colour).
+
+    A thin stroke at a fractional position shares its ink between two pixels,
+    each about half covered: neither is near the stroke's colour, yet both are
+    the stroke."""
+    t, off = blend_position(pixels, colour, ground)
+    return np.where(off <= off_px, t, 0.0)
+
+
 def differ(a: np.ndarray, b: np.ndarray, threshold: int) -> np.ndarray:
     """Bool mask (HW): where ``np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=2) > threshold``
     for two HWC uint8 images of one size and an integer ``threshold``."""

@@ -27,7 +27,7 @@ from extraction.ground import GroundedShape, ground_shapes
 from extraction.shape_elements import shape_elements
 from extraction.links import connector_elements
 from extraction.marks import dot_at
-from extraction.pixels import differ, far_from_colour
+from extraction.pixels import blend_position, differ, far_from_colour
 from extraction.regions import Flatness, fill_holes, find_regions
 from extraction.segment import Segmenter
 
@@ -100,14 +100,9 @@ def _foreign(pixels: np.ndarray, stroke_rgb, inside_rgb, outside_rgb, off_px: fl
     stroke's colour and from every blend of it with the colour inside or outside
     (anti-aliasing, dash gaps).  An arrowhead or a line of another colour crossing
     the outline is such ink."""
-    px = pixels.astype(np.float32)
-    stroke = np.asarray(stroke_rgb, np.float32)
-    out = np.abs(px - stroke).max(axis=1) > 60
+    out = far_from_colour(pixels, stroke_rgb, 60)
     for ground in (inside_rgb, outside_rgb):
-        span = stroke - np.asarray(ground, np.float32)
-        rel = px - np.asarray(ground, np.float32)
-        t = np.clip(rel @ span / max(float(span @ span), 1.0), 0.0, 1.0)
-        out &= np.sqrt(((rel - t[:, None] * span[None]) ** 2).sum(axis=1)) > off_px
+        out &= blend_position(pixels, stroke_rgb, ground)[1] > off_px
     return out
 
 

@@ -28,8 +28,9 @@ from extraction.shapes import ShapeFit, fit_shape
 RING_PX = 6  # outline ink searched this far outside an interior
 PAD_PX = RING_PX + 8
 MIN_RADIUS_PX = 2.5  # a smaller corner radius reads as a square corner (blur rounds by ~2 px)
-NEW_RADIUS_PX = 3.0
-HALF_COVER = 0.35  # a pixel this much covered by a stroke is the stroke's (a 0.8 px stroke shared by two pixels)  # a box fitted square is rounded only on this much, at all four corners
+NEW_RADIUS_PX = 3.0  # a box fitted square is rounded only on this much, at all four corners
+THIN_STROKE_PX = 1.5  # a thinner stroke may cover no pixel by more than ~65% (it straddles two)
+HALF_COVER = 0.35  # and a pixel this much covered by it is its (a 0.8 px stroke shared by two pixels)
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # holds arrays: compared by identity
@@ -167,8 +168,10 @@ def _silhouette(region: Region, canvas: np.ndarray, around_of: Surroundings
     return (cx0, cy0, cx1, cy1), fill_holes(silhouette), outside
 
 
-def _outline_consistent(canvas: np.ndarray, silhouette: np.ndarray, paint: Paint, outside: np.ndarray) -> bool:
-    """Is the outline one colour all round (dashes count where they are regular)?"""
+def _outline_consistent(canvas: np.ndarray, silhouette: np.ndarray, paint: Paint, outside: np.ndarray,
+                        partly_covered: bool = False) -> bool:
+    """Is the outline one colour all round (dashes count where they are regular)?
+    With ``partly_covered``, pixels half covered by the stroke count as the stroke."""
     if paint.stroke_rgb is None:
         return False
     contours, _ = cv2.findContours(silhouette.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
@@ -177,8 +180,10 @@ def _outline_consistent(canvas: np.ndarray, silhouette: np.ndarray, paint: Paint
     pts = max(contours, key=len).reshape(-1, 2)
     stroke = np.asarray(paint.stroke_rgb, np.float32)
     tolerance = max(40.0, 0.35 * float(np.abs(stroke - outside).max()))
-    # A thin stroke at a fractional position is two half-covered pixels wide: both are the stroke.
-    like = silhouette & (near_colour(canvas, stroke, tolerance) | (stroke_cover(canvas, stroke, outside) >= HALF_COVER))
+    like = near_colour(canvas, stroke, tolerance)
+    if partly_covered:
+        like |= stroke_cover(canvas, stroke, outside) >= HALF_COVER
+    like &= silhouette
     reach = 2 * max(1, int(round(paint.stroke_width_px))) + 1
     near_stroke = cv2.dilate(like.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
     share = float(near_stroke[pts[:, 1], pts[:, 0]].mean())
@@ -340,8 +345,13 @@ def _ground(region: Region, canvas: np.ndarray, around_of: Surroundings) -> Grou
         if paint.stroke_rgb is None or paint.dash_px:
             return None
         # An outline of dots too short to walk as dashes is not a solid one with holes.
-        paint = region_paint(crop, silhouette, outside_rgb, interior_rgb=region.colour, fine_dashes=True)
-        if not paint.dash_px or not _outline_consistent(crop, silhouette, paint, outside):
+        dotted = region_paint(crop, silhouette, outside_rgb, interior_rgb=region.colour, fine_dashes=True)
+        if dotted.dash_px and _outline_consistent(crop, silhouette, dotted, outside):
+            paint = dotted
+        elif not (paint.stroke_width_px < THIN_STROKE_PX
+                  and _outline_consistent(crop, silhouette, paint, outside, partly_covered=True)):
+            # A thin solid stroke at a fractional position is two half-covered pixels
+            # wide, neither near the stroke's colour: both are the stroke.
             return None
     if unstroked_fill and _line_work(region):
         return None  # lines and arrowheads: the connectors take them

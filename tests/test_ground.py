@@ -280,3 +280,17 @@ def test_table_cells_page_coloured_rules_separate_stay_apart():
     fills = [s for s in _fills(cells) if _close(s.style.fill, "#5b9bd5", 8)]
     assert len(fills) >= 12
     assert all(s.box.width <= 82 and s.box.height <= 40 for s in fills), [s.box for s in fills]
+
+
+@pytest.mark.parametrize("width", [1.0, 1.15])
+def test_a_thin_outline_between_pixels_is_a_box(width):
+    """A thin outline whose left side lies on a pixel edge (two half-covered grey
+    pixels wide) and whose other sides are crisp is still one colour all round:
+    the box is a box, not loose lines."""
+    body = "".join(f'<rect x="{x}" y="40.5" width="63.43" height="41" fill="#ffffff" '
+                   f'stroke="#000000" stroke-width="{width}"/>' for x in (40.07, 160.07, 280.07))
+    rgb = render(body, 400, 140)
+    assert (np.abs(rgb[60, 35:45].astype(int) - 0).max(axis=1) > 89).all()  # no left-side pixel near black
+    shapes = ground_canvas(rgb, (255, 255, 255)).shapes
+    assert sorted(s.shape.kind for s in shapes) == ["rect"] * 3
+    assert all(s.style.stroke is not None and not s.style.dash_px for s in shapes)

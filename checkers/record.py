@@ -19,14 +19,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import cairocffi
-import numpy as np
-from cairosvg.colors import color as _color
-from cairosvg.helpers import size as _size
-from cairosvg.helpers import transform as _transform
-from cairosvg.surface import PNGSurface
+from checkers.cairo_ffi import preload
 
-from checkers.render import SvgRenderError, parse_tree, surface_args, surface_rgb
+preload()  # before cairocffi loads: its bindings precompiled, not parsed
+
+import cairocffi  # noqa: E402
+import numpy as np  # noqa: E402
+from cairosvg.colors import color as _color  # noqa: E402
+from cairosvg.helpers import size as _size  # noqa: E402
+from cairosvg.helpers import transform as _transform  # noqa: E402
+from cairosvg.surface import PNGSurface  # noqa: E402
+
+from checkers.render import SvgRenderError, parse_tree, surface_args, surface_rgb  # noqa: E402
 
 Point = tuple[float, float]
 Quad = tuple[Point, Point, Point, Point]

@@ -14,6 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from checkers.cairo_ffi import preload
+
+preload()  # before cairosvg loads cairocffi: its bindings precompiled, not parsed
+
 
 class SvgRenderError(RuntimeError):
     """cairosvg could not parse or draw an SVG document."""

@@ -25,14 +25,14 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-ENV_CACHE_DIR = "CRAFTEDITOR_CACHE_DIR"
+from crafteditor.model.io import ENV_CACHE_DIR, user_cache_dir
+
 ENV_THREADS = "CRAFTEDITOR_THREADS"
 
 
 def cache_dir() -> Path:
     """Where optimised graphs go: ``$CRAFTEDITOR_CACHE_DIR/onnx`` or ``~/.cache/crafteditor/onnx``."""
-    root = os.environ.get(ENV_CACHE_DIR, "").strip()
-    return (Path(root).expanduser() if root else Path("~/.cache/crafteditor").expanduser()) / "onnx"
+    return user_cache_dir("onnx")
 
 
 def threads_from_env() -> int | None:

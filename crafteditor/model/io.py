@@ -25,6 +25,16 @@ _KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"), (
           (stat.S_ISBLK, "a block device"))
 
 
+ENV_CACHE_DIR = "CRAFTEDITOR_CACHE_DIR"
+
+
+def user_cache_dir(part: str) -> Path:
+    """``$CRAFTEDITOR_CACHE_DIR/part``, or ``~/.cache/crafteditor/part``: where the project
+    keeps what it can rebuild (optimised graphs, compiled bindings, answers)."""
+    root = os.environ.get(ENV_CACHE_DIR, "").strip()
+    return (Path(root).expanduser() if root else Path("~/.cache/crafteditor").expanduser()) / part
+
+
 def open_input(path: str | os.PathLike, what: str = "input file") -> BinaryIO:
     """Open ``path`` for binary reading, but only if it is a regular file.
 

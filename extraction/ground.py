@@ -20,7 +20,7 @@ import numpy as np
 from crafteditor.model.scene import Box
 from crafteditor.model.unionfind import DisjointSet
 from extraction.corners import read_corners
-from extraction.pixels import far_from_colour, near_colour, stroke_cover
+from extraction.pixels import dominant_colour, far_from_colour, near_colour, stroke_cover
 from extraction.regions import DASH_GAP_PX, Flatness, Region, fill_holes
 from extraction.shape_style import Paint, region_paint
 from extraction.shapes import ShapeFit, fit_shape
@@ -230,7 +230,8 @@ def ground_shapes(canvas: np.ndarray, flatness: Flatness,
         found = [s for s in found if not any(s is t for t in inside)]
         found.append(shape)
     found = _join_crossed_panels(found, fitted, failed, canvas, flatness, around_of)
-    return _unique([s for s in _merge_cylinders(found) if s.fit.kind != "unfit"])
+    shapes = _unique([s for s in _merge_cylinders(found) if s.fit.kind != "unfit"])
+    return _without_line_crossings(shapes, canvas)
 
 
 def _join_crossed_panels(found: list[GroundedShape], fitted: list[tuple[Region, GroundedShape]],
@@ -318,6 +319,79 @@ def _crossed(union: Region, held: np.ndarray, flat: np.ndarray, beyond_px: tuple
         if all(end.size and not end.all() for end in ends):
             return True
     return False
+
+
+def _outline_band(shape: GroundedShape) -> np.ndarray:
+    """The silhouette's rim as wide as the outline (at least 2 px), over ``shape.xyxy``."""
+    band = max(2, int(round(shape.paint.stroke_width_px)) + 2)
+    sil = shape.silhouette.astype(np.uint8)
+    return (sil > 0) & ~(cv2.erode(sil, np.ones((2 * band + 1, 2 * band + 1), np.uint8)) > 0)
+
+
+def _without_line_crossings(shapes: list[GroundedShape], canvas: np.ndarray) -> list[GroundedShape]:
+    """``shapes`` less the unfilled boxes and polygons that lines crossing each other
+    closed in: a drawn shape's sides end at its corners.  Dropped are those where
+    at two or more corners a side's line runs on past the corner, beyond any other
+    shape's outline (a lifeline past the arrow that meets it, crossing connectors).
+    In a grid of cells a side runs on as the next cell's outline, which does not count."""
+    candidates = [s for s in shapes if s.fit.kind in ("rect", "polygon") and s.paint.fill_rgb is None
+                  and s.paint.stroke_rgb is not None]
+    if not candidates:
+        return shapes
+    h, w = canvas.shape[:2]
+    bands = np.zeros((h, w), np.uint8)
+    own = {}
+    for s in shapes:
+        x0, y0, x1, y1 = s.xyxy
+        own[id(s)] = _outline_band(s)
+        bands[y0:y1, x0:x1] += own[id(s)]
+    dropped = set()
+    for s in candidates:
+        x0, y0, x1, y1 = s.xyxy
+        others = bands > 0
+        others[y0:y1, x0:x1] = bands[y0:y1, x0:x1] > own[id(s)]
+        if _corners_run_on(s, canvas, others) >= 2:
+            dropped.add(id(s))
+    return [s for s in shapes if id(s) not in dropped]
+
+
+def _corners_run_on(shape: GroundedShape, canvas: np.ndarray, others: np.ndarray) -> int:
+    """At how many corners of ``shape`` one of the two sides' lines runs on straight past the corner."""
+    box = shape.fit.box
+    points = shape.fit.points or ((box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1))
+    pts = np.asarray(points, np.float64)
+    stroke = shape.paint.stroke_rgb
+    width = max(1.0, shape.paint.stroke_width_px)
+    outside = _page_colour_around(canvas, box)
+    ink = near_colour(canvas, stroke, max(40.0, 0.35 * float(np.abs(np.subtract(stroke, outside)).max())))
+    ink |= stroke_cover(canvas, stroke, outside) >= HALF_COVER
+    ink &= ~others
+    ink = cv2.dilate(ink.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # a line a pixel off its side
+    h, w = ink.shape
+    start, reach = width + 3.0, max(8.0, 3.0 * width)
+    crossed = 0
+    for k, corner in enumerate(pts):
+        for neighbour in (pts[k - 1], pts[(k + 1) % len(pts)]):
+            side = corner - neighbour
+            length = float(np.hypot(*side))
+            if length < 2 * reach:
+                continue
+            steps = np.arange(start, start + reach + 0.5)
+            xy = np.rint(corner + np.outer(steps, side / length)).astype(int)
+            inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+            if inside.all() and ink[xy[:, 1], xy[:, 0]].mean() >= 0.8:
+                crossed += 1
+                break
+    return crossed
+
+
+def _page_colour_around(canvas: np.ndarray, box: Box) -> tuple[int, int, int]:
+    """The most common colour in a thin frame just outside ``box``."""
+    h, w = canvas.shape[:2]
+    x0, y0, x1, y1 = box.expand(6).clip(w, h).to_int()
+    frame = np.concatenate([canvas[y0:y0 + 2, x0:x1].reshape(-1, 3), canvas[max(y1 - 2, y0):y1, x0:x1].reshape(-1, 3),
+                            canvas[y0:y1, x0:x0 + 2].reshape(-1, 3), canvas[y0:y1, max(x1 - 2, x0):x1].reshape(-1, 3)])
+    return tuple(int(v) for v in dominant_colour(frame)) if len(frame) else (255, 255, 255)
 
 
 def _unique(shapes: list[GroundedShape]) -> list[GroundedShape]:

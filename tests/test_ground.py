@@ -294,3 +294,23 @@ def test_a_thin_outline_between_pixels_is_a_box(width):
     shapes = ground_canvas(rgb, (255, 255, 255)).shapes
     assert sorted(s.shape.kind for s in shapes) == ["rect"] * 3
     assert all(s.style.stroke is not None and not s.style.dash_px for s in shapes)
+
+
+def test_lines_crossing_are_no_box_but_a_grid_of_cells_is():
+    """Two lifelines and the two arrows between them close in a white rectangle whose
+    sides run on past its corners: lines, not a box.  In a table of cells every side
+    runs on too, but as the next cell's outline: the cells stay boxes."""
+    head = '<polygon points="{x},{y} {b},{t} {b},{u}" fill="#333333"/>'
+    lines = ('<line x1="60" y1="20" x2="60" y2="300" stroke="#333333" stroke-width="2"/>'
+             '<line x1="260" y1="20" x2="260" y2="300" stroke="#333333" stroke-width="2"/>'
+             '<line x1="60" y1="110" x2="248" y2="110" stroke="#333333" stroke-width="2"/>'
+             + head.format(x=259, y=110, b=245, t=104, u=116)
+             + '<line x1="260" y1="200" x2="72" y2="200" stroke="#333333" stroke-width="2"/>'
+             + head.format(x=61, y=200, b=75, t=194, u=206))
+    grounding = ground_canvas(render(lines, 320, 320), (255, 255, 255))
+    assert not grounding.shapes
+    assert len(grounding.connectors) >= 2
+    cells = "".join(f'<rect x="{40 + 80 * i}" y="{40 + 40 * j}" width="80" height="40" fill="none" '
+                    f'stroke="#333333" stroke-width="1.5"/>' for i in range(3) for j in range(3))
+    table = ground_canvas(render(cells, 320, 200), (255, 255, 255))
+    assert len(table.shapes) == 9

@@ -365,8 +365,8 @@ def _corners_run_on(shape: GroundedShape, canvas: np.ndarray, others: np.ndarray
     outside = _page_colour_around(canvas, box)
     ink = near_colour(canvas, stroke, max(40.0, 0.35 * float(np.abs(np.subtract(stroke, outside)).max())))
     ink |= stroke_cover(canvas, stroke, outside) >= HALF_COVER
-    ink &= ~others
     ink = cv2.dilate(ink.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # a line a pixel off its side
+    ink &= ~(cv2.dilate(others.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0)  # and its anti-aliasing
     h, w = ink.shape
     start, reach = width + 3.0, max(8.0, 3.0 * width)
     crossed = 0

@@ -33,6 +33,8 @@ MIN_GLYPHS = 3  # and made of at least this many components (arrowheads and stub
 RUN_GLYPHS, RUN_ALIKE = 8, 0.9  # this many components, this share of them one size: a run of one mark
 MIN_COVER = 0.6  # a detector's reading must span this share of its column
 MIN_SCORE = 0.8  # and read confidently: real labels score ~1, marks read as text ~0.5-0.7
+CLOSER_MIN_SCORE = 0.5  # a reading of part of a column this sure is read again from that part,
+CLOSER_MARGIN = 0.25  # with this share of the line's height each side
 PAD_PX = 4
 GAP_PX = 24  # between crops on the canvas
 CANVAS_MIN_PX = 736  # rapidocr upscales anything smaller; pad instead
@@ -257,18 +259,42 @@ Readings = dict[tuple[int, int], list[OcrWord]]  # per (group index, turn)
 
 def _read_lines(image_rgb: np.ndarray, engine: LineReader, groups: Sequence[Box]) -> Readings:
     """Each group's crop turned both ways, read as one line each by the engine's recogniser
-    alone (the group is the line: nothing to detect)."""
+    alone (the group is the line: nothing to detect).
+
+    A column may hold more than its text (stubs, box corners, a second mark): a reading that
+    could be text and spans only part of its crop is read again from that part with a margin,
+    as a detector's box would crop it, and the surer of the two readings is kept."""
     height, width = image_rgb.shape[:2]
     slots = [_Slot(index, turn, 0, 0, group.expand(PAD_PX).clip(width, height).to_int())
              for turn in (-1, 1) for index, group in enumerate(groups)]
     lines = [np.ascontiguousarray(np.rot90(image_rgb[y0:y1, x0:x1], s.turn))
              for s in slots for x0, y0, x1, y1 in [s.crop]]
-    found: dict[tuple[int, int], list[OcrWord]] = {}
-    for slot, word in zip(slots, engine.read_lines(lines)):
-        if word is not None:
-            quad: Quad = tuple(slot.to_page(px, py) for px, py in word.quad)  # type: ignore[assignment]
-            found[(slot.group, slot.turn)] = [OcrWord(word.text, quad, word.confidence)]
-    return found
+    words = engine.read_lines(lines)
+    closer = [(k, _around(lines[k], w)) for k, (s, w) in enumerate(zip(slots, words))
+              if w is not None and w.confidence >= CLOSER_MIN_SCORE
+              and _fills_its_span([_on_page(s, w)], groups[s.group])]
+    closer = [(k, part) for k, part in closer if part is not None]
+    again = engine.read_lines([part for _, (_, part) in closer]) if closer else []
+    for (k, (x0, _)), word in zip(closer, again):
+        if word is not None and word.confidence > words[k].confidence:
+            words[k] = OcrWord(word.text, tuple((px + x0, py) for px, py in word.quad), word.confidence)  # type: ignore[arg-type]
+    return {(s.group, s.turn): [_on_page(s, w)] for s, w in zip(slots, words) if w is not None}
+
+
+def _around(line: np.ndarray, word: OcrWord) -> tuple[int, np.ndarray] | None:
+    """The part of ``line`` round ``word`` (its start and pixels), a margin each side; None
+    when that is about the whole line."""
+    margin = CLOSER_MARGIN * line.shape[0]
+    x0 = max(0, int(word.quad[0][0] - margin))
+    x1 = min(line.shape[1], int(np.ceil(word.quad[1][0] + margin)))
+    if x1 - x0 > line.shape[1] - line.shape[0] * CLOSER_MARGIN:
+        return None
+    return x0, np.ascontiguousarray(line[:, x0:x1])
+
+
+def _on_page(slot: _Slot, word: OcrWord) -> OcrWord:
+    quad: Quad = tuple(slot.to_page(px, py) for px, py in word.quad)  # type: ignore[assignment]
+    return OcrWord(word.text, quad, word.confidence)
 
 
 def _read_canvas(image_rgb: np.ndarray, engine: OcrEngine, groups: Sequence[Box]) -> Readings:

@@ -438,27 +438,30 @@ def test_a_light_page_beside_dark_strokes_is_no_vertical_text():
 class DarkLineReader:
     """An engine with recognition alone that reads the dark part of each line as "Label":
     surely when the line's red mark is at its right end (the mark sits at the top of the
-    column: the column was turned clockwise, as text running up the page is), barely when not."""
+    column: the column was turned clockwise, as text running up the page is), barely when not,
+    and less surely when grey clutter shares the line."""
 
     name = "dark-lines"
 
     def __init__(self) -> None:
-        self.calls, self.lines = 0, []
+        self.calls, self.read_lines_calls = 0, []
 
     def read(self, image_rgb: np.ndarray) -> list[OcrWord]:
         self.calls += 1
         return []
 
     def read_lines(self, lines_rgb):
+        self.read_lines_calls.append(len(lines_rgb))
         out = []
         for line in lines_rgb:
-            self.lines.append(line.shape)
             xs = np.nonzero((line < 100).all(axis=2).any(axis=0))[0]
             red = np.argwhere((line == (255, 0, 0)).all(axis=2))
-            sure = red[:, 1].mean() > line.shape[1] / 2
+            sure = len(red) and red[:, 1].mean() > line.shape[1] / 2
+            clutter = (line == 150).all(axis=2).any()
             h = float(line.shape[0])
             x0, x1 = float(xs[0]), float(xs[-1] + 1)
-            out.append(OcrWord("Label", ((x0, 0.0), (x1, 0.0), (x1, h), (x0, h)), 0.97 if sure else 0.4))
+            confidence = (0.85 if clutter else 0.97) if sure else 0.4
+            out.append(OcrWord("Label", ((x0, 0.0), (x1, 0.0), (x1, h), (x0, h)), confidence))
         return out
 
 
@@ -469,12 +472,26 @@ def test_vertical_groups_are_read_as_lines_when_the_engine_can(mark_y, angle):
     page[mark_y, 56] = (255, 0, 0)
     engine = DarkLineReader()
     words = ocr_vertical.read_vertical_groups(page, engine, [Box(50, 40, 62, 140)])
-    assert engine.calls == 0 and len(engine.lines) == 2  # no detection: the group, turned both ways
+    assert engine.calls == 0 and engine.read_lines_calls[0] == 2  # no detection: the group, turned both ways
     assert [w.text for w in words] == ["Label"] and words[0].angle_deg == pytest.approx(angle)
+    assert words[0].confidence == 0.97
     pad = ocr_vertical.PAD_PX
     assert words[0].box.xyxy == pytest.approx((50 - pad, 50, 62 + pad, 130))  # across: the crop; along: the ink
     first = words[0].quad[0]
     assert first[1] == pytest.approx(130 if angle < 0 else 50)  # the reading starts where the text does
+
+
+def test_a_reading_of_part_of_a_column_is_read_again_from_that_part():
+    page = np.full((240, 120, 3), 255, np.uint8)
+    page[50:130, 50:62] = 0  # the text
+    page[170:180, 52:60] = 150  # a grey mark further down the same column
+    page[52, 56] = (255, 0, 0)  # the text reads up the page
+    engine = DarkLineReader()
+    words = ocr_vertical.read_vertical_groups(page, engine, [Box(50, 40, 62, 180)])
+    assert engine.read_lines_calls == [2, 1]  # the surer turn is read again, without the mark
+    assert [w.text for w in words] == ["Label"] and words[0].confidence == 0.97
+    pad = ocr_vertical.PAD_PX
+    assert words[0].box.xyxy == pytest.approx((50 - pad, 50, 62 + pad, 130))  # mapped back from the part
 
 
 def test_an_engine_without_recognition_alone_reads_the_groups_on_a_canvas():

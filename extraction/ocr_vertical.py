@@ -270,15 +270,26 @@ def _read_lines(image_rgb: np.ndarray, engine: LineReader, groups: Sequence[Box]
     lines = [np.ascontiguousarray(np.rot90(image_rgb[y0:y1, x0:x1], s.turn))
              for s in slots for x0, y0, x1, y1 in [s.crop]]
     words = engine.read_lines(lines)
-    closer = [(k, _around(lines[k], w)) for k, (s, w) in enumerate(zip(slots, words))
-              if w is not None and w.confidence >= CLOSER_MIN_SCORE
-              and _fills_its_span([_on_page(s, w)], groups[s.group])]
-    closer = [(k, part) for k, part in closer if part is not None]
-    again = engine.read_lines([part for _, (_, part) in closer]) if closer else []
-    for (k, (x0, _)), word in zip(closer, again):
-        if word is not None and word.confidence > words[k].confidence:
-            words[k] = OcrWord(word.text, tuple((px + x0, py) for px, py in word.quad), word.confidence)  # type: ignore[arg-type]
+    worth = [w is not None and w.confidence >= CLOSER_MIN_SCORE and _fills_its_span([_on_page(s, w)], groups[s.group])
+             for s, w in zip(slots, words)]
+    words = _read_closer(engine, lines, words, worth)
     return {(s.group, s.turn): [_on_page(s, w)] for s, w in zip(slots, words) if w is not None}
+
+
+def _read_closer(engine: LineReader, lines: Sequence[np.ndarray], words: Sequence[OcrWord | None],
+                 worth: Sequence[bool]) -> list[OcrWord | None]:
+    """``words`` (one per line, in its pixels), each one ``worth`` it read again from the part
+    of its line round it, and replaced by that reading when surer."""
+    parts = {k: part for k, (line, word) in enumerate(zip(lines, words))
+             if worth[k] and word is not None and (part := _around(line, word)) is not None}
+    out = list(words)
+    again = engine.read_lines([part for _, part in parts.values()]) if parts else []
+    for (k, (x0, _)), word in zip(parts.items(), again):
+        first = words[k]
+        if word is not None and first is not None and word.confidence > first.confidence:
+            quad: Quad = tuple((px + x0, py) for px, py in word.quad)  # type: ignore[assignment]
+            out[k] = OcrWord(word.text, quad, word.confidence)
+    return out
 
 
 def _around(line: np.ndarray, word: OcrWord) -> tuple[int, np.ndarray] | None:

@@ -14,7 +14,7 @@ import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -62,6 +62,19 @@ class OcrEngine(Protocol):
 
     def read(self, image_rgb: np.ndarray) -> list[OcrWord]:
         """Read text from an HWC uint8 RGB image; quads in that image's pixels."""
+        ...
+
+
+@runtime_checkable
+class LineReader(Protocol):
+    """An engine that can also read images already known to hold one line of text each,
+    without looking for text in them first (recognition alone).  Optional: passes that
+    read located lines use it when an engine offers it."""
+
+    def read_lines(self, lines_rgb: Sequence[np.ndarray]) -> list[OcrWord | None]:
+        """Per HWC uint8 RGB image, the text it reads as one line, left to right, with a quad
+        in that image's pixels spanning the characters read (its full height), or None when
+        it reads nothing."""
         ...
 
 

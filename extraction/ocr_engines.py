@@ -12,7 +12,7 @@ import glob
 import os
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import cv2
 import numpy as np
@@ -106,6 +106,21 @@ class RapidOcrEngine:
             lambda quad: wanted(Box.from_points(_clip_quad(quad, (width, height), seen_scale))))
         result = self._ocr.read(seen, pick)
         return from_ppocr(result.boxes, result.txts, result.scores, (width, height), scale=seen_scale)
+
+    def read_lines(self, lines_rgb: Sequence[np.ndarray]) -> list[OcrWord | None]:
+        """Each image read as one line by the recogniser alone (``extraction.ocr.LineReader``).
+
+        Each is read on its own: batched, it would be padded to the widest of its batch, which
+        costs more on a CPU and makes its reading depend on the others."""
+        with self._lock:
+            lines = self._ocr.recognise_lines([np.ascontiguousarray(img[:, :, ::-1]) for img in lines_rgb], 1)
+        out: list[OcrWord | None] = []
+        for img, line in zip(lines_rgb, lines):
+            (x0, x1), height = line.span, float(img.shape[0])
+            text = line.text.strip()
+            out.append(OcrWord(text, ((x0, 0.0), (x1, 0.0), (x1, height), (x0, height)), float(line.score))
+                       if text and x1 > x0 else None)
+        return out
 
     def _recognise(self, crop_bgr: np.ndarray) -> tuple[str, float]:
         text, score = self._ocr.read_line(np.ascontiguousarray(crop_bgr))

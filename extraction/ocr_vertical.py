@@ -4,9 +4,12 @@ Axis labels and side captions often run up (or down) the page, and engines
 either miss them or read them as noise.  After the normal pass, ink that no
 reading covers is split into glyph-sized components; components stacked in
 tall, narrow columns are candidate vertical lines of text.  Each candidate is
-cropped, turned a quarter turn each way, and all turned crops are read in one
-engine call on a shared canvas, in columns; per candidate the more confident direction
-wins and its quads are mapped back to page pixels, in reading order.
+cropped and turned a quarter turn each way.  An engine that can read a located
+line by recognition alone (``extraction.ocr.LineReader``) reads each turned
+crop as one line: the candidate is the line, there is nothing to detect.  Any
+other engine reads all turned crops in one call on a shared canvas, in columns.
+Per candidate the more confident direction wins and its quads are mapped back
+to page pixels, in reading order.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import cv2
 import numpy as np
 
 from crafteditor.model.scene import Box
-from extraction.ocr import OcrEngine, OcrWord, Quad, is_word_char
+from extraction.ocr import LineReader, OcrEngine, OcrWord, Quad, is_word_char
 
 DARK_FILL_GRAY = 170  # a local mean below this is a dark fill that light text can stand on
 LINE_LEN_PX = 41  # straight strokes at least this long are rules and borders, not glyphs
@@ -27,8 +30,11 @@ JOIN_GAP_PX = 9  # glyphs of one vertical line are at most this far apart along 
 MIN_COLUMN_PX = (5, 24)  # a candidate column is at least this wide and this tall
 TALL_RATIO = 2.0  # and at least this many times taller than wide (a turned three-letter word is ~2.4)
 MIN_GLYPHS = 3  # and made of at least this many components (arrowheads and stubs are fewer)
-MIN_COVER = 0.6  # a reading must span this share of its column
+RUN_GLYPHS, RUN_ALIKE = 8, 0.9  # this many components, this share of them one size: a run of one mark
+MIN_COVER = 0.6  # a detector's reading must span this share of its column
 MIN_SCORE = 0.8  # and read confidently: real labels score ~1, marks read as text ~0.5-0.7
+CLOSER_MIN_SCORE = 0.5  # a reading of part of a column this sure is read again from that part,
+CLOSER_MARGIN = 0.25  # with this share of the line's height each side
 PAD_PX = 4
 GAP_PX = 24  # between crops on the canvas
 CANVAS_MIN_PX = 736  # rapidocr upscales anything smaller; pad instead
@@ -36,7 +42,8 @@ CANVAS_MIN_PX = 736  # rapidocr upscales anything smaller; pad instead
 
 @dataclass(frozen=True, slots=True)
 class _Slot:
-    """Where a turned crop sits on the canvas, and how it maps back to the page."""
+    """Where a turned crop sits on the canvas (at 0, 0 when read alone), and how it maps back
+    to the page."""
 
     group: int
     turn: int  # np.rot90 k: -1 turned clockwise (text reads up the page), 1 counter-clockwise
@@ -172,12 +179,19 @@ def _columns(pieces: np.ndarray) -> list[list[int]]:
 
 def _dash_like(member_stats: np.ndarray, column_width: float) -> bool:
     """Dashes of a dashed line or hatching: three or more components of one size and shape,
-    or thin components long along the column (glyphs turned a quarter are about as wide as
-    their column)."""
+    a long run of components nearly all of one size (a dotted line, a row of one mark: the
+    glyphs of a word differ), or thin components long along the column (glyphs turned a
+    quarter are about as wide as their column)."""
     w, h = member_stats[:, 2].astype(float), member_stats[:, 3].astype(float)
     if np.median(h / np.maximum(w, 1.0)) >= 2.0 and np.median(w) <= max(3.0, 0.5 * column_width):
         return True
-    return len(member_stats) >= 3 and bool(np.ptp(w) <= 1 and np.ptp(h) <= 1)
+    if len(member_stats) >= 3 and bool(np.ptp(w) <= 1 and np.ptp(h) <= 1):
+        return True
+    if len(member_stats) < RUN_GLYPHS:
+        return False
+    mw, mh = np.median(w), np.median(h)
+    alike = (np.abs(w - mw) <= max(1.0, 0.1 * mw)) & (np.abs(h - mh) <= max(1.0, 0.1 * mh))
+    return bool(alike.mean() >= RUN_ALIKE)
 
 
 def _canvas(image_rgb: np.ndarray, groups: Sequence[Box]) -> tuple[np.ndarray, list[_Slot]]:
@@ -227,6 +241,75 @@ def read_vertical_groups(image_rgb: np.ndarray, engine: OcrEngine, groups: Seque
     """Read each group as text running up and as text running down the page; keep the better."""
     if not groups:
         return []
+    if isinstance(engine, LineReader):
+        found, fits = _read_lines(image_rgb, engine, groups), _fills_its_span
+    else:
+        found, fits = _read_canvas(image_rgb, engine, groups), _fills_column
+    out = []
+    for index, group in enumerate(groups):
+        up, down = found.get((index, -1), []), found.get((index, 1), [])
+        best = up if _score(up) >= _score(down) else down
+        if _score(best) >= MIN_SCORE and fits(best, group):
+            out.extend(best)
+    return out
+
+
+Readings = dict[tuple[int, int], list[OcrWord]]  # per (group index, turn)
+
+
+def _read_lines(image_rgb: np.ndarray, engine: LineReader, groups: Sequence[Box]) -> Readings:
+    """Each group's crop turned both ways, read as one line each by the engine's recogniser
+    alone (the group is the line: nothing to detect).
+
+    A column may hold more than its text (stubs, box corners, a second mark): a reading that
+    could be text and spans only part of its crop is read again from that part with a margin,
+    as a detector's box would crop it, and the surer of the two readings is kept."""
+    height, width = image_rgb.shape[:2]
+    slots = [_Slot(index, turn, 0, 0, group.expand(PAD_PX).clip(width, height).to_int())
+             for turn in (-1, 1) for index, group in enumerate(groups)]
+    lines = [np.ascontiguousarray(np.rot90(image_rgb[y0:y1, x0:x1], s.turn))
+             for s in slots for x0, y0, x1, y1 in [s.crop]]
+    words = engine.read_lines(lines)
+    worth = [w is not None and w.confidence >= CLOSER_MIN_SCORE and _fills_its_span([_on_page(s, w)], groups[s.group])
+             for s, w in zip(slots, words)]
+    words = _read_closer(engine, lines, words, worth)
+    return {(s.group, s.turn): [_on_page(s, w)] for s, w in zip(slots, words) if w is not None}
+
+
+def _read_closer(engine: LineReader, lines: Sequence[np.ndarray], words: Sequence[OcrWord | None],
+                 worth: Sequence[bool]) -> list[OcrWord | None]:
+    """``words`` (one per line, in its pixels), each one ``worth`` it read again from the part
+    of its line round it, and replaced by that reading when surer."""
+    parts = {k: part for k, (line, word) in enumerate(zip(lines, words))
+             if worth[k] and word is not None and (part := _around(line, word)) is not None}
+    out = list(words)
+    again = engine.read_lines([part for _, part in parts.values()]) if parts else []
+    for (k, (x0, _)), word in zip(parts.items(), again):
+        first = words[k]
+        if word is not None and first is not None and word.confidence > first.confidence:
+            quad: Quad = tuple((px + x0, py) for px, py in word.quad)  # type: ignore[assignment]
+            out[k] = OcrWord(word.text, quad, word.confidence)
+    return out
+
+
+def _around(line: np.ndarray, word: OcrWord) -> tuple[int, np.ndarray] | None:
+    """The part of ``line`` round ``word`` (its start and pixels), a margin each side; None
+    when that is about the whole line."""
+    margin = CLOSER_MARGIN * line.shape[0]
+    x0 = max(0, int(word.quad[0][0] - margin))
+    x1 = min(line.shape[1], int(np.ceil(word.quad[1][0] + margin)))
+    if x1 - x0 > line.shape[1] - line.shape[0] * CLOSER_MARGIN:
+        return None
+    return x0, np.ascontiguousarray(line[:, x0:x1])
+
+
+def _on_page(slot: _Slot, word: OcrWord) -> OcrWord:
+    quad: Quad = tuple(slot.to_page(px, py) for px, py in word.quad)  # type: ignore[assignment]
+    return OcrWord(word.text, quad, word.confidence)
+
+
+def _read_canvas(image_rgb: np.ndarray, engine: OcrEngine, groups: Sequence[Box]) -> Readings:
+    """Readings from one ``engine.read`` of all groups' crops, turned both ways, on a canvas."""
     canvas, slots = _canvas(image_rgb, groups)
     found: dict[tuple[int, int], list[OcrWord]] = {}
     for word in engine.read(canvas):
@@ -236,27 +319,39 @@ def read_vertical_groups(image_rgb: np.ndarray, engine: OcrEngine, groups: Seque
             continue
         quad: Quad = tuple(slot.to_page(px, py) for px, py in word.quad)  # type: ignore[assignment]
         found.setdefault((slot.group, slot.turn), []).append(OcrWord(word.text, quad, word.confidence))
-    out = []
-    for index, group in enumerate(groups):
-        up, down = found.get((index, -1), []), found.get((index, 1), [])
-        best = up if _score(up) >= _score(down) else down
-        if _score(best) >= MIN_SCORE and _fills_column(best, group):
-            out.extend(best)
-    return out
+    return found
 
 
 def _fills_column(words: Sequence[OcrWord], group: Box) -> bool:
-    """A reading of a real label spans most of its column with a plausible number of letters
-    (glyphs are 0.3 to 1.2 line heights long), not all the same; marks read as text
-    ("I", "TT", "XXXX") do not."""
+    """A detector's reading of a real label spans most of its column (its boxes are loose
+    round the text it finds; what it finds in a corner of the column is a mark) and is
+    plausible text for the column's length."""
+    return _span(words) >= MIN_COVER * group.height and _plausible(words, group.height, group.width)
+
+
+def _fills_its_span(words: Sequence[OcrWord], group: Box) -> bool:
+    """A recogniser's reading of a real label is plausible text for the length it spans: it
+    reads the whole column, and where it read characters is where the text is (stubs and
+    corners that share the column read as nothing)."""
+    return _plausible(words, _span(words), group.width)
+
+
+def _span(words: Sequence[OcrWord]) -> float:
+    return sum(w.box.height for w in words)
+
+
+def _plausible(words: Sequence[OcrWord], length_px: float, width_px: float) -> bool:
+    """Text of a real label: a plausible number of letters for ``length_px`` of a line
+    ``width_px`` high (glyphs are 0.3 to 1.2 line heights long), not all the same, nor one
+    letter or digit repeated among marks; marks read as text ("I", "TT", "XXXX", "0…0…0")
+    are not."""
     if not words:
         return False
-    span = sum(w.box.height for w in words)
-    letters = sum(sum(1 for ch in w.text if not ch.isspace()) for w in words)
-    expected = group.height / max(group.width, 1.0)
-    distinct = {ch for w in words for ch in w.text if not ch.isspace()}
-    return (span >= MIN_COVER * group.height and letters >= 2 and len(distinct) >= 2
-            and expected / 3.5 <= letters <= expected * 3.5)
+    chars = [ch for w in words for ch in w.text if not ch.isspace()]
+    word_chars = [ch for ch in chars if is_word_char(ch)]
+    expected = length_px / max(width_px, 1.0)
+    return (len(chars) >= 2 and len(set(chars)) >= 2 and not (len(word_chars) >= 2 and len(set(word_chars)) == 1)
+            and expected / 3.5 <= len(chars) <= expected * 3.5)
 
 
 def read_uncovered_vertical(image_rgb: np.ndarray, engine: OcrEngine, words: Sequence[OcrWord]) -> list[OcrWord]:

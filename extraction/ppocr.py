@@ -59,6 +59,20 @@ class PpOcrResult:
 EMPTY = PpOcrResult(np.zeros((0, 4, 2), np.float32), (), ())
 
 
+@dataclass(frozen=True)
+class RecLine:
+    """A recognised line crop: its text, score 0..1, and the span ``(x0, x1)`` in the crop's
+    pixels, along its width, of the steps that read characters other than spaces
+    (``(0, 0)`` when there are none)."""
+
+    text: str
+    score: float
+    span: tuple[float, float]
+
+
+NOTHING = RecLine("", 0.0, (0.0, 0.0))
+
+
 def model_dir() -> Path:
     """The directory of the models bundled with the ``rapidocr`` package (not imported)."""
     spec = importlib.util.find_spec("rapidocr")
@@ -166,22 +180,36 @@ class PpOcr:
 
     def recognise(self, crops: list[np.ndarray]) -> tuple[list[str], list[float]]:
         """Text and score of each line crop (HWC uint8 BGR), batched by width as rapidocr does."""
+        lines = self.recognise_lines(crops)
+        return [line.text for line in lines], [line.score for line in lines]
+
+    def recognise_lines(self, crops: list[np.ndarray], batch_size: int = REC_BATCH) -> list[RecLine]:
+        """``recognise`` with where along each crop its characters were read.
+
+        Crops are read ``batch_size`` at a time, each padded to the widest of its batch (which
+        can change a reading a little); ``batch_size=1`` reads every crop as if alone."""
         if not crops:
-            return [], []
+            return []
         order = np.argsort(np.array([img.shape[1] / float(img.shape[0]) for img in crops]))
-        txts, scores = [""] * len(crops), [0.0] * len(crops)
-        for begin in range(0, len(crops), REC_BATCH):
-            batch = [crops[i] for i in order[begin:begin + REC_BATCH]]
+        lines = [NOTHING] * len(crops)
+        for begin in range(0, len(crops), batch_size):
+            batch = [crops[i] for i in order[begin:begin + batch_size]]
             max_ratio = max([REC_MIN_WIDTH_PX / REC_HEIGHT_PX] + [img.shape[1] * 1.0 / img.shape[0] for img in batch])
             tensor = np.concatenate([_rec_tensor(img, max_ratio)[np.newaxis, :] for img in batch]).astype(np.float32)
             preds = self._rec.run(None, {self._rec.get_inputs()[0].name: tensor})[0]
-            for k, (text, score) in enumerate(self._decode(preds)):
-                txts[order[begin + k]], scores[order[begin + k]] = text, score
-        return txts, scores
+            step_px = tensor.shape[3] / preds.shape[1]  # tensor columns per CTC step
+            for k, (text, score, steps) in enumerate(self._decode(preds)):
+                img = batch[k]
+                to_crop = step_px * img.shape[1] / _rec_width(img, max_ratio)  # crop pixels per step
+                span = (0.0, 0.0) if steps is None else (
+                    max(0.0, steps[0] * to_crop), min(float(img.shape[1]), (steps[1] + 1) * to_crop))
+                lines[order[begin + k]] = RecLine(text, score, span)
+        return lines
 
-    def _decode(self, preds: np.ndarray) -> list[tuple[str, float]]:
+    def _decode(self, preds: np.ndarray) -> list[tuple[str, float, tuple[int, int] | None]]:
         """Greedy CTC: best class per step, repeats merged, blanks dropped; the score is the mean
-        probability of the kept steps, rounded to five places as rapidocr does."""
+        probability of the kept steps, rounded to five places as rapidocr does.  Each reading
+        also gives the first and last step of its characters other than spaces (None if none)."""
         indices, probs = preds.argmax(axis=2), preds.max(axis=2)
         out = []
         for tokens, prob in zip(indices, probs):
@@ -189,7 +217,9 @@ class PpOcr:
             keep[1:] = tokens[1:] != tokens[:-1]
             keep &= tokens != 0
             confs = [round(c, 5) for c in np.array(prob[keep]).tolist()] or [0]
-            out.append(("".join(self._chars[t] for t in tokens[keep]), np.mean(confs).round(5).tolist()))
+            inked = [i for i in np.flatnonzero(keep) if not self._chars[tokens[i]].isspace()]
+            out.append(("".join(self._chars[t] for t in tokens[keep]), np.mean(confs).round(5).tolist(),
+                        (int(inked[0]), int(inked[-1])) if inked else None))
         return out
 
 
@@ -307,13 +337,19 @@ def _det_tensor(seen: np.ndarray) -> np.ndarray:
     return tensor[np.newaxis]
 
 
+def _rec_width(img: np.ndarray, max_ratio: float) -> int:
+    """The width a crop is resized to at the recogniser's height, in a batch of ``max_ratio``."""
+    width = int(REC_HEIGHT_PX * max_ratio)
+    h, w = img.shape[:2]
+    ratio = w / float(h)
+    return width if math.ceil(REC_HEIGHT_PX * ratio) > width else int(math.ceil(REC_HEIGHT_PX * ratio))
+
+
 def _rec_tensor(img: np.ndarray, max_ratio: float) -> np.ndarray:
     """A crop resized to the recogniser's height, normalised to -1..1, padded right with zeros
     to the batch's width."""
     width = int(REC_HEIGHT_PX * max_ratio)
-    h, w = img.shape[:2]
-    ratio = w / float(h)
-    resized_w = width if math.ceil(REC_HEIGHT_PX * ratio) > width else int(math.ceil(REC_HEIGHT_PX * ratio))
+    resized_w = _rec_width(img, max_ratio)
     resized = cv2.resize(img, (resized_w, REC_HEIGHT_PX)).astype("float32").transpose((2, 0, 1)) / 255
     resized -= 0.5
     resized /= 0.5

@@ -16,6 +16,7 @@ from crafteditor.model.errors import EngineUnavailable
 from crafteditor.model.scene import Box
 from extraction import ocr_engines, ocr_vertical
 from extraction.ocr import (
+    LineReader,
     OcrWord,
     from_easyocr,
     from_rapidocr,
@@ -312,15 +313,28 @@ def test_rapidocr_reads_rotated_labels_in_reading_order(rapid):
 
 
 @pytest.mark.slow
-def test_vertical_pass_reads_text_the_engine_missed(rapid):
+@pytest.mark.parametrize("recognition_alone", [True, False], ids=["read-lines", "canvas"])
+def test_vertical_pass_reads_text_the_engine_missed(rapid, recognition_alone):
     class HorizontalOnly:
         """rapidocr with its vertical readings withheld, like an engine that misses them."""
 
         name = "horizontal-only"
 
+        def __init__(self) -> None:
+            self.calls = 0
+
         def read(self, image_rgb):
+            self.calls += 1
             return [w for w in rapid.read(image_rgb) if abs(w.angle_deg) < 45]
 
+    class HorizontalOnlyLines(HorizontalOnly):
+        """The same, with rapidocr's recognition alone offered for located lines."""
+
+        def read_lines(self, lines_rgb):
+            return rapid.read_lines(lines_rgb)
+
+    engine = HorizontalOnlyLines() if recognition_alone else HorizontalOnly()
+    assert isinstance(engine, LineReader) == recognition_alone
     page = Image.new("RGB", (600, 300), "white")
     draw = ImageDraw.Draw(page)
     draw.rectangle((150, 100, 450, 160), outline="black", width=2)
@@ -328,10 +342,26 @@ def test_vertical_pass_reads_text_the_engine_missed(rapid):
     font = ImageFont.truetype(str(DEJAVU), 15)
     up = paste_ink_box(page, rotated_label("Feature map", font, 90), (40, 60))
     down = paste_ink_box(page, rotated_label("Output stage", font, -90), (530, 60))
-    words = {w.text: w for w in read_text(np.asarray(page), HorizontalOnly())}
+    words = {w.text: w for w in read_text(np.asarray(page), engine)}
     assert set(words) == {"Linear layer", "Feature map", "Output stage"}
     assert words["Feature map"].angle_deg == pytest.approx(-90, abs=4) and close(words["Feature map"].box, up)
     assert words["Output stage"].angle_deg == pytest.approx(90, abs=4) and close(words["Output stage"].box, down)
+    assert engine.calls == (1 if recognition_alone else 2)  # the vertical pass detects nothing when it can
+
+
+@pytest.mark.slow
+def test_read_lines_spans_the_characters_read(rapid):
+    page = Image.new("RGB", (420, 40), "white")
+    ImageDraw.Draw(page).text((150, 8), "Residual", font=ImageFont.truetype(str(DEJAVU), 18), fill="black")
+    line = np.asarray(page)
+    xs = np.nonzero((line < 128).any(axis=2).any(axis=0))[0]
+    blank = np.full((40, 200, 3), 255, np.uint8)
+    word, nothing = rapid.read_lines([line, blank])
+    assert nothing is None and word.text == "Residual" and word.confidence > 0.9
+    x0, x1 = word.quad[0][0], word.quad[1][0]
+    step = 8 * 40 / 48  # the recogniser reads a line 48 px high in steps of 8 px
+    assert abs(x0 - xs[0]) <= 2 * step and abs(x1 - (xs[-1] + 1)) <= 2 * step, ((x0, x1), (xs[0], xs[-1] + 1))
+    assert [c[1] for c in word.quad] == [0.0, 0.0, 40.0, 40.0]
 
 
 @pytest.mark.slow
@@ -403,3 +433,90 @@ def test_a_light_page_beside_dark_strokes_is_no_vertical_text():
     page = render(''.join(f'<rect x="{20 + 6 * i}" y="{20 + 9 * i}" width="4" height="7" fill="#000"/>' for i in range(6)),
                   width=120, height=120)
     assert ocr_vertical._light_ink(page).sum() == 0
+
+
+class DarkLineReader:
+    """An engine with recognition alone that reads the dark part of each line as "Label":
+    surely when the line's red mark is at its right end (the mark sits at the top of the
+    column: the column was turned clockwise, as text running up the page is), barely when not,
+    and less surely when grey clutter shares the line."""
+
+    name = "dark-lines"
+
+    def __init__(self) -> None:
+        self.calls, self.read_lines_calls = 0, []
+
+    def read(self, image_rgb: np.ndarray) -> list[OcrWord]:
+        self.calls += 1
+        return []
+
+    def read_lines(self, lines_rgb):
+        self.read_lines_calls.append(len(lines_rgb))
+        out = []
+        for line in lines_rgb:
+            xs = np.nonzero((line < 100).all(axis=2).any(axis=0))[0]
+            red = np.argwhere((line == (255, 0, 0)).all(axis=2))
+            sure = len(red) and red[:, 1].mean() > line.shape[1] / 2
+            clutter = (line == 150).all(axis=2).any()
+            h = float(line.shape[0])
+            x0, x1 = float(xs[0]), float(xs[-1] + 1)
+            confidence = (0.85 if clutter else 0.97) if sure else 0.4
+            out.append(OcrWord("Label", ((x0, 0.0), (x1, 0.0), (x1, h), (x0, h)), confidence))
+        return out
+
+
+@pytest.mark.parametrize("mark_y, angle", [(37, -90), (142, 90)], ids=["up", "down"])
+def test_vertical_groups_are_read_as_lines_when_the_engine_can(mark_y, angle):
+    page = np.full((200, 120, 3), 255, np.uint8)
+    page[50:130, 50:62] = 0  # the column's ink, inside the group box (50, 40, 62, 140)
+    page[mark_y, 56] = (255, 0, 0)
+    engine = DarkLineReader()
+    words = ocr_vertical.read_vertical_groups(page, engine, [Box(50, 40, 62, 140)])
+    assert engine.calls == 0 and engine.read_lines_calls[0] == 2  # no detection: the group, turned both ways
+    assert [w.text for w in words] == ["Label"] and words[0].angle_deg == pytest.approx(angle)
+    assert words[0].confidence == 0.97
+    pad = ocr_vertical.PAD_PX
+    assert words[0].box.xyxy == pytest.approx((50 - pad, 50, 62 + pad, 130))  # across: the crop; along: the ink
+    first = words[0].quad[0]
+    assert first[1] == pytest.approx(130 if angle < 0 else 50)  # the reading starts where the text does
+
+
+def test_a_reading_of_part_of_a_column_is_read_again_from_that_part():
+    page = np.full((240, 120, 3), 255, np.uint8)
+    page[50:130, 50:62] = 0  # the text
+    page[170:180, 52:60] = 150  # a grey mark further down the same column
+    page[52, 56] = (255, 0, 0)  # the text reads up the page
+    engine = DarkLineReader()
+    words = ocr_vertical.read_vertical_groups(page, engine, [Box(50, 40, 62, 180)])
+    assert engine.read_lines_calls == [2, 1]  # the surer turn is read again, without the mark
+    assert [w.text for w in words] == ["Label"] and words[0].confidence == 0.97
+    pad = ocr_vertical.PAD_PX
+    assert words[0].box.xyxy == pytest.approx((50 - pad, 50, 62 + pad, 130))  # mapped back from the part
+
+
+def test_an_engine_without_recognition_alone_reads_the_groups_on_a_canvas():
+    page = np.full((200, 120, 3), 255, np.uint8)
+    engine = ScriptedEngine([])
+    assert not isinstance(engine, LineReader)
+    assert ocr_vertical.read_vertical_groups(page, engine, [Box(50, 40, 62, 140)]) == []
+    assert engine.calls == 1
+
+
+@pytest.mark.parametrize("text, kept", [("Decode", True), ("SAA", True), ("A..", True), ("k of", True),
+                                        ("0…0…00", False), ("III", False), ("mm", False), ("x", False)])
+def test_a_vertical_reading_must_be_plausible_text(text, kept):
+    word = OcrWord(text, quad(0, 0, 20, 70), 0.95)
+    assert ocr_vertical._plausible([word], 70, 20) == kept
+
+
+def test_a_dotted_line_is_no_vertical_text_but_a_word_beside_it_is():
+    from tests.drawing import render
+
+    # Small rings at fractional positions (their antialiased sizes differ by a pixel) and a
+    # bigger one where the line ends: not all one size, still a run of one mark.
+    ring = '<circle cx="30" cy="{:.1f}" r="{}" fill="none" stroke="#000" stroke-width="1.2"/>'
+    page = render("".join(ring.format(20 + 9.3 * i, 2.6) for i in range(18)) + ring.format(190, 4.5) +
+                  '<text transform="rotate(-90 80 150)" x="80" y="150" font-family="Liberation Sans" '
+                  'font-size="14" fill="#000">Decoder</text>', width=140, height=220)
+    groups = ocr_vertical.find_vertical_groups(page, [])
+    assert len(groups) == 1 and groups[0].x0 > 60, groups

@@ -321,9 +321,10 @@ def _crossed(union: Region, held: np.ndarray, flat: np.ndarray, beyond_px: tuple
     return False
 
 
-def _outline_band(shape: GroundedShape) -> np.ndarray:
-    """The silhouette's rim as wide as the outline (at least 2 px), over ``shape.xyxy``."""
-    band = max(2, int(round(shape.paint.stroke_width_px)) + 2)
+def outline_band(shape: GroundedShape) -> np.ndarray:
+    """The silhouette's rim as wide as the outline and 2 px more (2 px without an outline),
+    over ``shape.xyxy``: where the shape's own outline ink lies."""
+    band = max(2, int(round(shape.paint.stroke_width_px)) + 2) if shape.paint.stroke_rgb is not None else 2
     sil = shape.silhouette.astype(np.uint8)
     return (sil > 0) & ~(cv2.erode(sil, np.ones((2 * band + 1, 2 * band + 1), np.uint8)) > 0)
 
@@ -339,36 +340,39 @@ def _without_line_crossings(shapes: list[GroundedShape], canvas: np.ndarray) -> 
     if not candidates:
         return shapes
     h, w = canvas.shape[:2]
-    bands = np.zeros((h, w), np.uint8)
+    bands = np.zeros((h, w), np.uint8)  # how many shapes' outlines lie on each pixel
     own = {}
     for s in shapes:
         x0, y0, x1, y1 = s.xyxy
-        own[id(s)] = _outline_band(s)
+        own[id(s)] = outline_band(s)
         bands[y0:y1, x0:x1] += own[id(s)]
-    dropped = set()
-    for s in candidates:
-        x0, y0, x1, y1 = s.xyxy
-        others = bands > 0
-        others[y0:y1, x0:x1] = bands[y0:y1, x0:x1] > own[id(s)]
-        if _corners_run_on(s, canvas, others) >= 2:
-            dropped.add(id(s))
+    dropped = {id(s) for s in candidates if _corners_run_on(s, canvas, bands, own[id(s)]) >= 2}
     return [s for s in shapes if id(s) not in dropped]
 
 
-def _corners_run_on(shape: GroundedShape, canvas: np.ndarray, others: np.ndarray) -> int:
-    """At how many corners of ``shape`` one of the two sides' lines runs on straight past the corner."""
+def _corners_run_on(shape: GroundedShape, canvas: np.ndarray, bands: np.ndarray, own: np.ndarray) -> int:
+    """At how many corners of ``shape`` one of the two sides' lines runs on straight past the
+    corner, off the other shapes' outlines (``bands`` less the shape's ``own``).  Read in a
+    window round the shape that holds every point looked at and the dilations' reach."""
     box = shape.fit.box
     points = shape.fit.points or ((box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1))
     pts = np.asarray(points, np.float64)
     stroke = shape.paint.stroke_rgb
     width = max(1.0, shape.paint.stroke_width_px)
-    outside = _page_colour_around(canvas, box)
-    ink = near_colour(canvas, stroke, max(40.0, 0.35 * float(np.abs(np.subtract(stroke, outside)).max())))
-    ink |= stroke_cover(canvas, stroke, outside) >= HALF_COVER
-    ink = cv2.dilate(ink.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # a line a pixel off its side
-    ink &= ~(cv2.dilate(others.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0)  # and its anti-aliasing
-    h, w = ink.shape
     start, reach = width + 3.0, max(8.0, 3.0 * width)
+    h, w = canvas.shape[:2]
+    wx0, wy0, wx1, wy1 = box.expand(start + reach + 4.0).clip(w, h).to_int()
+    others = bands[wy0:wy1, wx0:wx1].copy()
+    x0, y0, x1, y1 = shape.xyxy
+    ox0, oy0, ox1, oy1 = max(x0, wx0), max(y0, wy0), min(x1, wx1), min(y1, wy1)
+    if ox1 > ox0 and oy1 > oy0:
+        others[oy0 - wy0:oy1 - wy0, ox0 - wx0:ox1 - wx0] -= own[oy0 - y0:oy1 - y0, ox0 - x0:ox1 - x0]
+    window = canvas[wy0:wy1, wx0:wx1]
+    outside = _page_colour_around(canvas, box)
+    ink = near_colour(window, stroke, max(40.0, 0.35 * float(np.abs(np.subtract(stroke, outside)).max())))
+    ink |= stroke_cover(window, stroke, outside) >= HALF_COVER
+    ink = cv2.dilate(ink.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # a line a pixel off its side
+    ink &= ~(cv2.dilate((others > 0).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0)  # and its anti-aliasing
     crossed = 0
     for k, corner in enumerate(pts):
         for neighbour in (pts[k - 1], pts[(k + 1) % len(pts)]):
@@ -379,7 +383,7 @@ def _corners_run_on(shape: GroundedShape, canvas: np.ndarray, others: np.ndarray
             steps = np.arange(start, start + reach + 0.5)
             xy = np.rint(corner + np.outer(steps, side / length)).astype(int)
             inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
-            if inside.all() and ink[xy[:, 1], xy[:, 0]].mean() >= 0.8:
+            if inside.all() and ink[xy[:, 1] - wy0, xy[:, 0] - wx0].mean() >= 0.8:
                 crossed += 1
                 break
     return crossed

@@ -23,7 +23,7 @@ from crafteditor.model.scene import Box, Element
 from extraction.assets import RASTER_COLOURS, colour_count, icon_elements
 from extraction.chains import chain_dashes
 from extraction.connectors import Piece, pieces_from_component
-from extraction.ground import GroundedShape, ground_shapes
+from extraction.ground import GroundedShape, ground_shapes, outline_band
 from extraction.shape_elements import shape_elements
 from extraction.links import connector_elements
 from extraction.marks import dot_at
@@ -84,10 +84,7 @@ def _ground_image(shape_hw: tuple[int, int], background_rgb: tuple[int, int, int
         x0, y0, x1, y1 = s.xyxy
         sil = s.silhouette
         ground[y0:y1, x0:x1][sil] = np.round(s.interior_rgb).astype(np.uint8)
-        band = max(2, int(round(s.paint.stroke_width_px)) + 2) if s.paint.stroke_rgb is not None else 2
-        inner = cv2.erode(sil.astype(np.uint8), np.ones((2 * band + 1, 2 * band + 1), np.uint8)) > 0
-        ring = sil & ~inner
-        ring = cv2.dilate(ring.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        ring = cv2.dilate(outline_band(s).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         explained[y0:y1, x0:x1] |= ring
         if canvas is not None and s.paint.stroke_rgb is not None and s.paint.dash_px:
             crop = canvas[y0:y1, x0:x1]
